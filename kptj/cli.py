@@ -1,0 +1,33 @@
+"""The `kptj` command line. Messages for people are in Chinese; --format json is for machines."""
+
+from __future__ import annotations
+
+import typer
+
+from kptj.commands import intake, read, registry_cmds, synth
+from kptj.workspace import Workspace
+
+app = typer.Typer(no_args_is_help=True, add_completion=False,
+                  help="天津市科普统计调查表扫描件收取、识别与核对工具")
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    home: str | None = typer.Option(None, "--home", envvar="KPTJ_HOME",
+                                    help="工作目录（数据库、邮件存档、报告），默认 ./kptj-data"),
+    db: str | None = typer.Option(None, "--db", envvar="KPTJ_DB", help="数据库 URL（SQLAlchemy 格式），默认工作目录中的 SQLite"),
+    year: int = typer.Option(2024, "--year", help="调查年度"),
+) -> None:
+    ctx.obj = Workspace.from_options(home, db, year)
+
+
+def workspace(ctx: typer.Context) -> Workspace:
+    """The workspace of the current invocation (for command modules)."""
+    ws = ctx.find_root().obj
+    assert isinstance(ws, Workspace)
+    return ws
+
+
+for module in (registry_cmds, synth, intake, read):
+    module.register(app)

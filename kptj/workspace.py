@@ -1,0 +1,57 @@
+"""The workspace: one folder holding the SQLite database, the raw mail archive and reports."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from registry.db import open_db
+
+DEFAULT_HOME = "./kptj-data"
+
+
+@dataclass
+class Workspace:
+    home: Path
+    db_url: str | None = None
+    year: int = 2024
+    _sessions: sessionmaker[Session] | None = field(default=None, repr=False)
+
+    @classmethod
+    def from_options(cls, home: str | None = None, db: str | None = None, year: int = 2024) -> Workspace:
+        home_path = Path(home or os.environ.get("KPTJ_HOME") or DEFAULT_HOME).expanduser().resolve()
+        return cls(home=home_path, db_url=db or os.environ.get("KPTJ_DB") or None, year=year)
+
+    @property
+    def url(self) -> str:
+        return self.db_url or f"sqlite:///{self.home / 'kptj.sqlite3'}"
+
+    @cached_property
+    def archive_dir(self) -> Path:
+        return self._sub("archive")
+
+    @cached_property
+    def reports_dir(self) -> Path:
+        return self._sub("reports")
+
+    @cached_property
+    def pages_dir(self) -> Path:
+        return self._sub("pages")
+
+    def _sub(self, name: str) -> Path:
+        p = self.home / name
+        p.mkdir(parents=True, exist_ok=True)
+        return p
+
+    def sessions(self) -> sessionmaker[Session]:
+        if self._sessions is None:
+            self.home.mkdir(parents=True, exist_ok=True)
+            self._sessions = open_db(self.url)
+        return self._sessions
+
+    def session(self) -> Session:
+        return self.sessions()()

@@ -1,0 +1,188 @@
+"""The form template: indicators, audit rules and page zones, loaded from a YAML data file.
+
+Validated at load time; a broken template raises TemplateError naming the offending entry.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+RULE_KINDS = {"non_negative", "child_le_parent", "sum", "compare", "venue_separate"}
+COMPARE_OPS = {"<=", "<", ">=", ">", "=="}
+CODE_RE = re.compile(r"^[A-Z][0-9]{2,3}$")
+
+
+class TemplateError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Indicator:
+    code: str
+    part: str
+    label: str
+    parent: str | None
+    unit: str
+    decimals: int
+    source_confidence: str = "B"
+
+    @property
+    def bare_label(self) -> str:
+        """The label without its '其中：' prefix (the prefix is often lost or split by OCR)."""
+        return self.label.removeprefix("其中：").removeprefix("其中:")
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    kind: str
+    title: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Part:
+    heading: str
+    name: str
+    table: str
+
+
+@dataclass(frozen=True)
+class Template:
+    id: str
+    year: int
+    title: str
+    parts: tuple[Part, ...]
+    columns: tuple[str, ...]
+    indicators: tuple[Indicator, ...]
+    rules: tuple[Rule, ...]
+    zones: dict[str, dict[str, Any]]
+
+    @property
+    def codes(self) -> list[str]:
+        return [i.code for i in self.indicators]
+
+    def indicator(self, code: str) -> Indicator:
+        for ind in self.indicators:
+            if ind.code == code:
+                return ind
+        raise KeyError(code)
+
+    def by_part(self, part: str) -> list[Indicator]:
+        return [i for i in self.indicators if i.part == part]
+
+    def quantize(self, code: str, value: Decimal) -> Decimal:
+        return value.quantize(Decimal(1).scaleb(-self.indicator(code).decimals))
+
+
+def _err(where: str, msg: str) -> TemplateError:
+    return TemplateError(f"模板错误 [{where}]: {msg}")
+
+
+def _require(entry: dict[str, Any], keys: tuple[str, ...], where: str) -> None:
+    for k in keys:
+        if k not in entry or entry[k] in (None, ""):
+            raise _err(where, f"缺少字段 {k}")
+
+
+def parse_template(data: dict[str, Any], source: str = "<template>") -> Template:
+    if not isinstance(data, dict):
+        raise _err(source, "顶层应为映射")
+    _require(data, ("id", "year", "title", "parts", "indicators"), source)
+    parts = []
+    for n, p in enumerate(data["parts"], 1):
+        _require(p, ("heading", "name", "table"), f"{source} parts#{n}")
+        parts.append(Part(str(p["heading"]), str(p["name"]), str(p["table"])))
+    part_names = {p.name for p in parts}
+
+    indicators: list[Indicator] = []
+    seen: set[str] = set()
+    for n, row in enumerate(data["indicators"], 1):
+        where = f"{source} indicators#{n} {row.get('code', '?') if isinstance(row, dict) else ''}".strip()
+        if not isinstance(row, dict):
+            raise _err(where, "应为映射")
+        _require(row, ("code", "part", "label", "unit"), where)
+        code = str(row["code"])
+        if not CODE_RE.match(code):
+            raise _err(where, f"代码格式不对: {code}")
+        if code in seen:
+            raise _err(where, f"代码重复: {code}")
+        if row["part"] not in part_names:
+            raise _err(where, f"未知部分: {row['part']}")
+        parent = row.get("parent")
+        if parent is not None and parent not in seen:
+            raise _err(where, f"上级指标 {parent} 不存在或未在其前定义")
+        decimals = row.get("decimals", 0)
+        if not isinstance(decimals, int) or not 0 <= decimals <= 4:
+            raise _err(where, f"小数位数无效: {decimals}")
+        seen.add(code)
+        indicators.append(Indicator(code, str(row["part"]), str(row["label"]), parent, str(row["unit"]),
+                                    decimals, str(row.get("source_confidence", "B"))))
+
+    rules = tuple(_parse_rule(r, n, seen, source) for n, r in enumerate(data.get("rules") or [], 1))
+    return Template(
+        id=str(data["id"]), year=int(data["year"]), title=str(data["title"]), parts=tuple(parts),
+        columns=tuple(data.get("columns") or ()), indicators=tuple(indicators), rules=rules,
+        zones=dict(data.get("zones") or {}),
+    )
+
+
+def _parse_rule(r: Any, n: int, codes: set[str], source: str) -> Rule:
+    where = f"{source} rules#{n} {r.get('id', '?') if isinstance(r, dict) else ''}".strip()
+    if not isinstance(r, dict):
+        raise _err(where, "应为映射")
+    _require(r, ("id", "kind", "title"), where)
+    kind = r["kind"]
+    if kind not in RULE_KINDS:
+        raise _err(where, f"未知规则类型: {kind}")
+    params = {k: v for k, v in r.items() if k not in ("id", "kind", "title")}
+
+    def check_codes(*names: str) -> None:
+        for name in names:
+            vals = params.get(name)
+            for c in vals if isinstance(vals, list) else [vals]:
+                if c not in codes:
+                    raise _err(where, f"{name} 引用了未知指标 {c}")
+
+    if kind == "sum":
+        _require(params, ("total", "parts"), where)
+        check_codes("total", "parts")
+    elif kind == "compare":
+        _require(params, ("left", "op", "right"), where)
+        check_codes("left", "right")
+        if params["op"] not in COMPARE_OPS:
+            raise _err(where, f"未知比较符: {params['op']}")
+        if not isinstance(params.get("factor", 1), (int, float)):
+            raise _err(where, "factor 应为数字")
+    elif kind == "venue_separate":
+        _require(params, ("indicators",), where)
+        check_codes("indicators")
+    return Rule(str(r["id"]), kind, str(r["title"]), params)
+
+
+def load_template(path: str | Path) -> Template:
+    p = Path(path)
+    try:
+        data = yaml.safe_load(p.read_text(encoding="utf-8"))
+    except yaml.YAMLError as e:
+        raise _err(str(p), f"YAML 解析失败: {e}") from e
+    return parse_template(data, p.name)
+
+
+@cache
+def default_template(year: int = 2024) -> Template:
+    """The bundled template for a survey year."""
+    ref = resources.files("registry") / "templates" / f"kp-{year}.yaml"
+    try:
+        text = ref.read_text(encoding="utf-8")
+    except FileNotFoundError as e:
+        raise TemplateError(f"没有 {year} 年度的表式模板") from e
+    return parse_template(yaml.safe_load(text), f"kp-{year}.yaml")
