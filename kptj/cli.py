@@ -22,12 +22,5 @@ def main(
     ctx.obj = Workspace.from_options(home, db, year)
 
 
-def workspace(ctx: typer.Context) -> Workspace:
-    """The workspace of the current invocation (for command modules)."""
-    ws = ctx.find_root().obj
-    assert isinstance(ws, Workspace)
-    return ws
-
-
 for module in (registry_cmds, synth, intake, read):
     module.register(app)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
+import typer
 from sqlalchemy.orm import Session, sessionmaker
 
 from registry.db import open_db
@@ -55,3 +56,11 @@ class Workspace:
 
     def session(self) -> Session:
         return self.sessions()()
+
+
+def workspace(ctx: typer.Context) -> Workspace:
+    """The workspace of the current `kptj` invocation (for command modules)."""
+    ws = ctx.find_root().obj
+    if not isinstance(ws, Workspace):
+        raise RuntimeError("workspace not initialised")
+    return ws
