@@ -1,12 +1,11 @@
 """initial schema
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-29 02:10:45.858490
 """
-from alembic import op
 import sqlalchemy as sa  # noqa: I001
-
+from alembic import op
 
 revision = '0001'
 down_revision = None

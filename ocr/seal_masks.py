@@ -1,0 +1,86 @@
+"""Pixel masks shared by the seal and signature checks.
+
+All sizes are relative to the page so 150–300 dpi scans and phone photos behave the same.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+# Working size: the short side of the page is resized to this many pixels before analysis.
+# A 4 cm seal ring (~1 mm thick) is then ~4-5 px thick, enough to see it whole.
+WORK_SHORT_SIDE = 1000
+
+
+def as_bgr(image: np.ndarray) -> np.ndarray:
+    """Accept grey (H, W), BGR or BGRA arrays; return BGR uint8."""
+    if image.ndim == 2:
+        return cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)
+    if image.shape[2] == 4:
+        return cv2.cvtColor(image, cv2.COLOR_BGRA2BGR)
+    return image
+
+
+def resize_to_work(image_bgr: np.ndarray, short_side: int = WORK_SHORT_SIDE) -> tuple[np.ndarray, float]:
+    """Downscale (never upscale much) so the short side is `short_side`; return image and scale."""
+    h, w = image_bgr.shape[:2]
+    scale = short_side / min(h, w)
+    if abs(scale - 1.0) < 0.02:
+        return image_bgr, 1.0
+    interp = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
+    return cv2.resize(image_bgr, (round(w * scale), round(h * scale)), interpolation=interp), scale
+
+
+def is_colour(image_bgr: np.ndarray) -> bool:
+    """True when the scan carries colour information (a grey scan saved as RGB has none)."""
+    small = cv2.resize(image_bgr, (0, 0), fx=0.25, fy=0.25, interpolation=cv2.INTER_AREA)
+    spread = small.max(axis=2).astype(np.int16) - small.min(axis=2).astype(np.int16)
+    # JPEG chroma noise gives a few tinted pixels on grey scans; real colour gives many.
+    return float((spread > 40).mean()) > 0.0005
+
+
+def red_ink_mask(image_bgr: np.ndarray) -> np.ndarray:
+    """Seal-ink mask: orange-red through purple-red, including faded (pinkish) impressions.
+
+    Two hue ranges (OpenCV hue is 0..180 and red wraps around 0) plus a "red clearly above
+    green and blue" test, which keeps dark JPEG fringes of black text out.
+    """
+    hsv = cv2.cvtColor(image_bgr, cv2.COLOR_BGR2HSV)
+    hue, sat, val = hsv[..., 0], hsv[..., 1], hsv[..., 2]
+    hue_red = (hue <= 22) | (hue >= 140)
+    b, g, r = (image_bgr[..., i].astype(np.int16) for i in range(3))
+    redness = r - np.maximum(g, b)
+    mask = hue_red & (sat >= 45) & (val >= 70) & (redness >= 28)
+    return mask.astype(np.uint8) * 255
+
+
+def dark_ink_mask(grey: np.ndarray) -> np.ndarray:
+    """Any ink darker than its neighbourhood: copes with uneven light of phone photos."""
+    short = min(grey.shape[:2])
+    block = max(15, (short // 30) | 1)
+    mask = cv2.adaptiveThreshold(grey, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block, 12)
+    # Drop isolated speckles (scanner dust, JPEG noise).
+    return cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))
+
+
+def line_mask(ink: np.ndarray, min_length: int) -> np.ndarray:
+    """Long horizontal and vertical strokes: table rules, underlines, page borders."""
+    horizontal = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (min_length, 1)))
+    vertical = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, min_length)))
+    lines = cv2.bitwise_or(horizontal, vertical)
+    # Lines are anti-aliased and slightly tilted: grow them a little so their fringes go too.
+    return cv2.dilate(lines, np.ones((3, 3), np.uint8))
+
+
+def large_components(mask: np.ndarray, min_extent: int) -> np.ndarray:
+    """Keep connected components whose bounding box is at least `min_extent` on its long side.
+
+    Printed characters, ticks and digits are small; a seal ring (or a long arc of a faded
+    one) is large. This removes almost all page text before looking for circles.
+    """
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    keep = np.zeros(count, dtype=bool)
+    extent = np.maximum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT])
+    keep[1:] = extent[1:] >= min_extent
+    return (keep[labels]).astype(np.uint8) * 255
