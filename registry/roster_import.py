@@ -91,24 +91,29 @@ def _parse_row(n: int, r: dict[str, str], problems: list[Problem]) -> RosterRow 
                      r.get("电子邮箱", "").strip() or None)
 
 
-def _check_references(rows: list[RosterRow], existing: set[str], problems: list[Problem]) -> list[RosterRow]:
-    """Drop rows with unknown administrator/owner or in a cycle; repeat until stable (drops cascade)."""
+def _check_references(rows: list[RosterRow], existing: set[str], rejected: dict[str, int],
+                      problems: list[Problem]) -> list[RosterRow]:
+    """Drop rows whose administrator/owner is unknown or was itself rejected; repeat until stable."""
     by_account = {r.account: r for r in rows}
     while True:
-        known = existing | set(by_account)
         dropped = False
         for r in list(by_account.values()):
             for col, ref in (("上级管理单位账号", r.admin), ("所属单位账号", r.owner)):
-                if ref and ref not in known:
-                    problems.append(Problem(r.row, col, ref, "引用的账号不在名单中"))
-                    del by_account[r.account]
-                    dropped = True
-                    break
+                if not ref:
+                    continue
                 if ref == r.account:
-                    problems.append(Problem(r.row, col, ref, "不能引用本单位自身"))
-                    del by_account[r.account]
-                    dropped = True
-                    break
+                    reason = "不能引用本单位自身"
+                elif ref in rejected:
+                    reason = f"引用的单位（第 {rejected[ref]} 行）有错误，本行一并不能导入"
+                elif ref not in by_account and ref not in existing:
+                    reason = "引用的账号不在名单中"
+                else:
+                    continue
+                problems.append(Problem(r.row, col, ref, reason))
+                rejected[r.account] = r.row
+                del by_account[r.account]
+                dropped = True
+                break
         if not dropped:
             return list(by_account.values())
 
@@ -139,18 +144,22 @@ def import_roster(session: Session, path: str | Path, year: int, skip_bad_rows: 
 
     parsed: list[RosterRow] = []
     first_row: dict[str, int] = {}
+    rejected: dict[str, int] = {}
     for n, r in table.rows:
         row = _parse_row(n, r, problems)
+        account = r.get("账号", "").strip()
+        if account in first_row:
+            problems.append(Problem(n, "账号", account, f"账号重复（与第 {first_row[account]} 行相同）"))
+            continue
+        if account:
+            first_row[account] = n
         if row is None:
+            rejected.setdefault(account, n)
             continue
-        if row.account in first_row:
-            problems.append(Problem(n, "账号", row.account, f"账号重复（与第 {first_row[row.account]} 行相同）"))
-            continue
-        first_row[row.account] = n
         parsed.append(row)
 
     units = {u.account: u for u in session.scalars(select(Unit).where(Unit.year == year))}
-    rows = _check_references(parsed, set(units), problems)
+    rows = _check_references(parsed, set(units), rejected, problems)
 
     admin_of = {acc: (u.admin.account if u.admin else None) for acc, u in units.items()}
     admin_of.update({r.account: r.admin for r in rows})
@@ -159,8 +168,8 @@ def import_roster(session: Session, path: str | Path, year: int, skip_bad_rows: 
         for r in rows:
             if r.account in cyc:
                 problems.append(Problem(r.row, "上级管理单位账号", r.admin, "上级管理关系形成循环"))
-        rows = [r for r in rows if r.account not in cyc]
-        rows = _check_references(rows, set(units) - cyc, problems)
+                rejected[r.account] = r.row
+        rows = _check_references([r for r in rows if r.account not in cyc], set(units) - cyc, rejected, problems)
 
     errors = [pr for pr in problems if pr.severity == "error"]
     if errors and not skip_bad_rows:
@@ -188,7 +197,7 @@ def _apply(session: Session, p: Path, table: Table, rows: list[RosterRow], units
             if diffs:
                 changed += 1
                 u.updated_batch_id = batch.id
-                session.add_all(UnitChange(unit=u, batch_id=batch.id, field=f, old=o, new=nv) for f, o, nv in diffs)
+                session.add_all(UnitChange(unit_id=u.id, batch_id=batch.id, field=f, old=o, new=nv) for f, o, nv in diffs)
         _set_fields(u, r)
     session.flush()
     for r in rows:  # references after all units exist
