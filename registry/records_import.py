@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from registry import uscc
@@ -180,12 +180,15 @@ def _apply(session: Session, p: Path, total: int, rows: list[RecordRow], units: 
               "batch_id": batch.id} for r in fresh]).all()
         for r, (_, rid) in zip(fresh, ids, strict=True):
             new_values += [{"record_id": rid, "code": c, "value": v} for c, v in r.values.items()]
+    # Core executemany: the ORM bulk path splits batches at every NULL value (one statement per row).
+    conn = session.connection()
     if new_values:
-        session.execute(insert(RecordValue), new_values)
+        conn.execute(insert(RecordValue.__table__), new_values)
     if updates:
-        session.execute(update(RecordValue), updates)
+        conn.execute(update(RecordValue.__table__).where(RecordValue.__table__.c.id == bindparam("vid"))
+                     .values(value=bindparam("val")), [{"vid": u["id"], "val": u["value"]} for u in updates])
     if changes:
-        session.execute(insert(RecordChange), changes)
+        conn.execute(insert(RecordChange.__table__), changes)
     batch.rows_created, batch.rows_changed, batch.rows_skipped = created, changed, total - len(rows)
     session.commit()
     return ImportResult(batch.id, total, created, changed, len(rows) - created - changed, total - len(rows), problems)

@@ -1,0 +1,3 @@
+from kptj.cli import app
+
+app(prog_name="kptj")
