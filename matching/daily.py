@@ -1,0 +1,66 @@
+"""The daily intake report for institute staff: what came in on a day and what still needs doing."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from matching.labels import KIND
+from matching.status import SCAN_LABEL, admin_summaries, unit_statuses
+from registry.models import Attachment, Document, Finding, Message
+
+
+@dataclass
+class DailyReport:
+    day: date
+    messages: int
+    message_classes: dict[str, int]
+    attachments: dict[str, int]
+    documents: int
+    units_recognised: int
+    unknown_documents: int
+    new_findings: dict[str, int]
+    status_counts: dict[str, int]
+    missing_by_admin: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return self.__dict__ | {"day": self.day.isoformat()}
+
+    def as_text(self) -> str:
+        lines = [f"科普统计调查表收取日报（{self.day:%Y-%m-%d}）", "",
+                 f"收到邮件 {self.messages} 封；附件 {sum(self.attachments.values())} 个"
+                 + (f"（{'，'.join(f'{k} {v}' for k, v in sorted(self.attachments.items()))}）" if self.attachments else ""),
+                 f"识别出报表 {self.documents} 份，对应单位 {self.units_recognised} 个，无法确定单位 {self.unknown_documents} 份",
+                 "新发现问题：" + ("；".join(f"{KIND.get(k, k)} {v}" for k, v in sorted(self.new_findings.items()))
+                                 or "无"),
+                 "全部单位扫描件状态：" + "，".join(f"{k} {v}" for k, v in self.status_counts.items()), "",
+                 "各管理单位尚未收到的下属单位："]
+        for m in self.missing_by_admin:
+            if m["missing"]:
+                lines.append(f"  {m['admin']}（{m['account']}）：缺 {len(m['missing'])} / {m['total']}："
+                             + "、".join(x["unit"] for x in m["missing"][:20]) + (" 等" if len(m["missing"]) > 20 else ""))
+        return "\n".join(lines)
+
+
+def daily_report(session: Session, year: int, day: date) -> DailyReport:
+    start, end = datetime.combine(day, time.min), datetime.combine(day + timedelta(days=1), time.min)
+    msgs = list(session.scalars(select(Message).where(Message.fetched_at >= start, Message.fetched_at < end)))
+    ids = [m.id for m in msgs]
+    atts = list(session.scalars(select(Attachment).where(Attachment.message_id.in_(ids)))) if ids else []
+    docs = list(session.scalars(select(Document).where(Document.created_at >= start, Document.created_at < end)))
+    new_f = Counter(f.kind for f in session.scalars(
+        select(Finding).where(Finding.year == year, Finding.created_at >= start, Finding.created_at < end)))
+    statuses = unit_statuses(session, year, today=day)
+    counts = Counter(SCAN_LABEL[s.scan] for s in statuses)
+    missing = [{"account": a.admin.account, "admin": a.admin.name, "total": a.total,
+                "missing": [{"account": u.account, "unit": u.name} for u in a.missing]}
+               for a in admin_summaries(session, year, statuses)]
+    return DailyReport(day, len(msgs), dict(Counter(m.classification or m.state for m in msgs)),
+                       dict(Counter(a.status for a in atts)), len(docs),
+                       len({d.unit_id for d in docs if d.unit_id}), sum(1 for d in docs if d.unit_id is None),
+                       dict(new_f), dict(counts), missing)

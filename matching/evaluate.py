@@ -1,0 +1,129 @@
+"""One read document against its unit's online record → findings, each with its reason and evidence.
+
+Pure logic over ocr.model readings; persistence is matching.process's job. Page references are
+indexes into DocumentReading.pages, resolved to Page rows when stored.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from ocr.decide import decide
+from ocr.model import DocumentReading, FigureReading
+from registry.template import Template
+
+SIGNATURE_ROLES = ("单位负责人", "统计负责人", "填表人")
+NOT_SUBMITTED = {"未填报"}
+
+
+@dataclass
+class DocFinding:
+    kind: str
+    severity: str
+    indicator: str | None = None
+    online: str | None = None
+    scanned: str | None = None
+    page_index: int | None = None  # index into DocumentReading.pages
+    box: list[int] | None = None
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class FigureDecision:
+    code: str
+    kind: str  # matches / differs / unreadable
+    reason: str
+    online: str | None
+    figure: FigureReading | None
+    page_index: int | None
+
+
+def _page_of(doc: DocumentReading, fig: FigureReading | None) -> int | None:
+    if fig is None:
+        return None
+    for i, p in enumerate(doc.pages):
+        if p.figures.get(fig.code) is fig:
+            return i
+    return None
+
+
+def decide_figures(doc: DocumentReading, template: Template, online: dict[str, str | None]) -> list[FigureDecision]:
+    figures = doc.figures
+    out = []
+    for ind in template.indicators:
+        fig = figures.get(ind.code)
+        d = decide(fig, online.get(ind.code), ind.decimals)
+        out.append(FigureDecision(ind.code, d.kind, d.reason, online.get(ind.code), fig, _page_of(doc, fig)))
+    return out
+
+
+def _parse_print_time(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    for fmt in ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d"):
+        try:
+            return datetime.strptime(text, fmt)
+        except ValueError:
+            continue
+    return None
+
+
+def evaluate(doc: DocumentReading, template: Template, online: dict[str, str | None] | None,
+             online_status: str | None, online_modified: datetime | None) -> tuple[list[DocFinding], list[FigureDecision]]:
+    found: list[DocFinding] = []
+    decisions: list[FigureDecision] = []
+    if online is None or online_status in NOT_SUBMITTED:
+        found.append(DocFinding("record_missing", "error", detail={
+            "reason": "该单位没有已提交的网上填报数据，纸质报表无法核对", "online_status": online_status}))
+    else:
+        decisions = decide_figures(doc, template, online)
+        for d in decisions:
+            if d.kind == "matches":
+                continue
+            kind, sev = ("figure_mismatch", "error") if d.kind == "differs" else ("figure_unreadable", "warning")
+            fig = d.figure
+            found.append(DocFinding(kind, sev, d.code, d.online, fig.value if fig and fig.value is not None else
+                                    (fig.text or None if fig else None), d.page_index,
+                                    list(fig.box) if fig and fig.box else None,
+                                    {"reason": d.reason, "confidence": fig.confidence if fig else None,
+                                     "engine": fig.engine if fig else None,
+                                     "second_opinion": fig.second_opinion if fig else None,
+                                     "crop": fig.crop_path if fig else None}))
+        printed = _parse_print_time(doc.print_time)
+        if printed and online_modified and printed < online_modified:
+            found.append(DocFinding("scan_stale", "warning", detail={
+                "reason": "打印时间早于网上数据最后修改时间，纸质报表可能不是最新数据",
+                "print_time": doc.print_time, "online_modified": online_modified.strftime("%Y-%m-%d %H:%M")}))
+
+    for i, page in enumerate(doc.pages):
+        seal = page.seal
+        if seal is None:
+            found.append(DocFinding("seal_missing", "warning", page_index=i,
+                                    detail={"reason": "未能检查公章（检测模块不可用），需人工确认"}))
+        elif seal.status != "present":
+            sev = "error" if seal.status == "absent" else "warning"
+            found.append(DocFinding("seal_missing", sev, page_index=i, box=list(seal.box) if seal.box else None,
+                                    detail={"reason": seal.reason, "status": seal.status, "score": seal.score,
+                                            "method": seal.method}))
+    sig_pages = [i for i, p in enumerate(doc.pages) if p.is_signature_page]
+    if not sig_pages and not doc.missing_pages:
+        found.append(DocFinding("signature_missing", "warning", detail={"reason": "未找到签字页，需人工确认"}))
+    for i in sig_pages[-1:]:
+        sigs = doc.pages[i].signatures or {}
+        for role in SIGNATURE_ROLES:
+            r = sigs.get(role)
+            if r is None:
+                found.append(DocFinding("signature_missing", "warning", role, page_index=i,
+                                        detail={"reason": f"未找到“{role}”签字栏，需人工确认"}))
+            elif r.status != "present":
+                found.append(DocFinding("signature_missing", "error" if r.status == "absent" else "warning", role,
+                                        page_index=i, box=list(r.box) if r.box else None,
+                                        detail={"reason": r.reason, "status": r.status, "score": r.score}))
+    for n in doc.missing_pages:
+        found.append(DocFinding("page_missing", "error", detail={
+            "reason": f"缺第 {n} 页（共 {doc.page_total} 页）", "page_no": n}))
+    for n in doc.repeated_pages:
+        found.append(DocFinding("page_duplicate", "warning", detail={"reason": f"第 {n} 页重复", "page_no": n}))
+    return found, decisions

@@ -1,0 +1,168 @@
+"""Findings and status reports: table (terminal), JSON (machines), XLSX (to send), HTML (with crops).
+
+JSON field names are a contract with other tools (documented in the README).
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from PIL import Image
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from matching.labels import KIND, SEVERITY, STATE
+from matching.status import SCAN_LABEL, UnitStatus
+from registry.models import Attachment, Finding, Message, Page, Reading, Unit
+from registry.tree import subtree
+
+
+@dataclass
+class FindingRow:
+    finding: Finding
+    unit: Unit | None
+    page: Page | None
+    attachment: Attachment | None
+    message: Message | None
+    crop_path: str | None
+
+    @property
+    def page_label(self) -> int | None:
+        if self.page is None:
+            return None
+        return self.page.page_no or self.page.source_index + 1
+
+    def as_json(self) -> dict[str, Any]:
+        f = self.finding
+        return {"account": self.unit.account if self.unit else None, "unit": self.unit.name if self.unit else None,
+                "kind": f.kind, "severity": f.severity, "indicator": f.indicator, "online": f.online_value,
+                "scanned": f.scanned_value, "page": self.page_label,
+                "message_id": self.message.id if self.message else None,
+                "attachment": self.attachment.name if self.attachment else None,
+                "detail": {**(f.detail or {}), "id": f.id, "state": f.state, "rule": f.rule,
+                           "box": f.box, "resolved_reason": f.resolved_reason}}
+
+
+def finding_rows(session: Session, year: int, admin: str | None = None, kind: str | None = None,
+                 include_resolved: bool = False) -> list[FindingRow]:
+    q = select(Finding).where(Finding.year == year)
+    if not include_resolved:
+        q = q.where(Finding.state == "open")
+    if kind:
+        q = q.where(Finding.kind == kind)
+    scope = {u.id for u in subtree(session, year, admin)} if admin else None
+    rows = []
+    for f in session.scalars(q.order_by(Finding.unit_id, Finding.kind, Finding.indicator, Finding.id)):
+        if scope is not None and f.unit_id not in scope:
+            continue
+        page = session.get(Page, f.page_id) if f.page_id else None
+        crop = None
+        if page is not None and f.indicator:
+            crop = session.scalar(select(Reading.crop_path).where(Reading.page_id == page.id,
+                                                                  Reading.code == f.indicator))
+        rows.append(FindingRow(f, f.unit, page, session.get(Attachment, f.attachment_id) if f.attachment_id else None,
+                               session.get(Message, f.message_id) if f.message_id else None, crop))
+    return rows
+
+
+FINDING_HEADERS = ["单位账号", "单位名称", "问题类型", "严重程度", "指标", "网上数值", "纸质数值", "页码", "说明",
+                   "邮件编号", "附件", "状态"]
+STATUS_HEADERS = ["单位账号", "单位名称", "上级管理单位", "扫描件状态", "网上填报状态", "收到时间", "待处理问题数",
+                  "逾期天数"]
+
+
+def finding_cells(r: FindingRow) -> list[Any]:
+    f = r.finding
+    return [r.unit.account if r.unit else "", r.unit.name if r.unit else "（未识别）", KIND.get(f.kind, f.kind),
+            SEVERITY.get(f.severity, f.severity), f.indicator or "", f.online_value or "", f.scanned_value or "",
+            r.page_label or "", (f.detail or {}).get("reason") or (f.detail or {}).get("message") or "",
+            r.message.id if r.message else "", r.attachment.name if r.attachment else "", STATE.get(f.state, f.state)]
+
+
+def status_cells(s: UnitStatus) -> list[Any]:
+    return [s.unit.account, s.unit.name, s.admin_account or "", SCAN_LABEL[s.scan], s.online_status,
+            s.received_at.strftime("%Y-%m-%d %H:%M") if s.received_at else "", s.open_findings, s.days_overdue or ""]
+
+
+def to_json(items: list[dict[str, Any]]) -> str:
+    return json.dumps(items, ensure_ascii=False, indent=1, default=str)
+
+
+def write_xlsx(path: Path, sheets: list[tuple[str, list[str], list[list[Any]]]]) -> Path:
+    wb = Workbook()
+    wb.remove(wb.active)
+    for title, headers, rows in sheets:
+        ws = wb.create_sheet(title[:31])
+        ws.append(headers)
+        for c in ws[1]:
+            c.font = Font(bold=True)
+            c.fill = PatternFill("solid", fgColor="DDEBF7")
+        for r in rows:
+            ws.append(r)
+        for i, h in enumerate(headers, 1):
+            width = max([len(str(h)) * 2] + [len(str(r[i - 1])) * 1.6 for r in rows[:500]] + [6])
+            ws.column_dimensions[ws.cell(1, i).column_letter].width = min(60, width)
+        ws.freeze_panes = "A2"
+        for row in ws.iter_rows(min_row=2):
+            for c in row:
+                c.alignment = Alignment(wrap_text=True, vertical="top")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return path
+
+
+def _crop_data_uri(r: FindingRow, pad: int = 40, max_w: int = 700) -> str | None:
+    """The picture of the spot: the stored figure crop, else the page region around the box, else the page."""
+    try:
+        if r.crop_path and Path(r.crop_path).exists():
+            img = Image.open(r.crop_path)
+        elif r.page is not None and r.page.image_path and Path(r.page.image_path).exists():
+            img = Image.open(r.page.image_path)
+            box = r.finding.box
+            if box and len(box) == 4:
+                x0, y0, x1, y1 = box
+                if x1 <= x0 or y1 <= y0:  # (x, y, w, h) boxes from detectors
+                    x1, y1 = x0 + x1, y0 + y1
+                img = img.crop((max(0, x0 - pad), max(0, y0 - pad), min(img.width, x1 + pad),
+                                min(img.height, y1 + pad)))
+        else:
+            return None
+        img = img.convert("RGB")
+        if img.width > max_w:
+            img = img.resize((max_w, max(1, int(img.height * max_w / img.width))))
+        buf = io.BytesIO()
+        img.save(buf, "JPEG", quality=80)
+        return "data:image/jpeg;base64," + base64.b64encode(buf.getvalue()).decode()
+    except OSError:
+        return None
+
+
+def findings_html(rows: list[FindingRow], title: str) -> str:
+    e = html.escape
+    parts = [f"""<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>{e(title)}</title>
+<style>body{{font-family:"Noto Sans CJK SC","WenQuanYi Micro Hei",sans-serif;margin:24px}}
+table{{border-collapse:collapse;width:100%}}td,th{{border:1px solid #bbb;padding:6px;vertical-align:top}}
+th{{background:#ddebf7}}.error{{color:#b00020;font-weight:bold}}.warning{{color:#a15c00}}
+img.crop{{max-width:480px;max-height:260px;border:1px solid #888}}</style></head><body>
+<h1>{e(title)}</h1><p>共 {len(rows)} 条</p><table><tr><th>单位</th><th>问题</th><th>指标</th><th>网上数值</th>
+<th>纸质数值</th><th>页码</th><th>扫描件位置</th><th>说明</th></tr>"""]
+    for r in rows:
+        f = r.finding
+        uri = _crop_data_uri(r)
+        img = f'<img class="crop" alt="第{r.page_label}页" src="{uri}">' if uri else "（无图像）"
+        unit = f"{e(r.unit.name)}<br><small>{e(r.unit.account)}</small>" if r.unit else "（未识别）"
+        reason = (f.detail or {}).get("reason") or (f.detail or {}).get("message") or ""
+        parts.append(f"<tr><td>{unit}</td><td class='{e(f.severity)}'>{e(KIND.get(f.kind, f.kind))}</td>"
+                     f"<td>{e(f.indicator or '')}</td><td>{e(f.online_value or '')}</td>"
+                     f"<td>{e(f.scanned_value or '')}</td><td>{r.page_label or ''}</td><td>{img}</td>"
+                     f"<td>{e(str(reason))}</td></tr>")
+    parts.append("</table></body></html>")
+    return "\n".join(parts)

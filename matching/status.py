@@ -1,0 +1,125 @@
+"""The status of every unit's scan, and per administrator subtree: what arrived, what is missing.
+
+scan status:
+- missing:  no scan of this unit has been recognised;
+- received: the newest scan is in, but a person still has to look at something (warnings open);
+- problem:  the newest scan has an open error finding (figure differs, seal/signature/page missing …);
+- ok:       the newest scan was read and nothing is open against it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from registry.models import Document, Finding, OnlineRecord, Unit
+from registry.tree import subtree
+
+# The plan's deadlines (2024年度方案 五、报送时间); overridable per run.
+DEFAULT_DEADLINES = {"online_submit": date(2025, 5, 30), "institute_audit": date(2025, 6, 15),
+                     "scan": date(2025, 6, 30)}
+SCAN_KINDS = {"figure_mismatch", "figure_unreadable", "seal_missing", "signature_missing", "page_missing",
+              "page_duplicate", "scan_stale", "record_changed_after_scan"}
+SCAN_LABEL = {"missing": "未收到", "received": "已收到待核", "problem": "有问题", "ok": "合格"}
+
+
+@dataclass
+class UnitStatus:
+    unit: Unit
+    admin_account: str | None
+    scan: str
+    online_status: str
+    online_modified: datetime | None
+    received_at: datetime | None
+    document_id: int | None
+    open_findings: int
+    open_by_kind: dict[str, int] = field(default_factory=dict)
+    days_overdue: int = 0
+
+    def as_json(self) -> dict:
+        return {"account": self.unit.account, "unit": self.unit.name, "admin": self.admin_account,
+                "scan": self.scan, "online_status": self.online_status,
+                "received_at": self.received_at.isoformat(sep=" ", timespec="minutes") if self.received_at else None,
+                "open_findings": self.open_findings, "days_overdue": self.days_overdue}
+
+
+@dataclass
+class AdminSummary:
+    admin: Unit
+    total: int
+    counts: dict[str, int]
+    missing: list[Unit]
+
+
+def current_documents(session: Session, unit_ids: set[int] | None = None) -> dict[int, Document]:
+    """unit_id -> the newest document that has not been superseded."""
+    q = select(Document).where(Document.unit_id.is_not(None), Document.superseded_by.is_(None))
+    out: dict[int, Document] = {}
+    for d in session.scalars(q.order_by(Document.created_at, Document.id)):
+        if unit_ids is None or d.unit_id in unit_ids:
+            out[d.unit_id] = d  # type: ignore[index]
+    return out
+
+
+def unit_statuses(session: Session, year: int, admin: str | None = None, today: date | None = None,
+                  deadlines: dict[str, date] | None = None) -> list[UnitStatus]:
+    units = subtree(session, year, admin) if admin else \
+        list(session.scalars(select(Unit).where(Unit.year == year).order_by(Unit.account)))
+    ids = {u.id for u in units}
+    accounts = {u.id: u.account for u in session.scalars(select(Unit).where(Unit.year == year))}
+    records = {r.unit_id: r for r in session.scalars(select(OnlineRecord).where(OnlineRecord.year == year))}
+    docs = current_documents(session, ids)
+    findings: dict[int, list[Finding]] = {}
+    for f in session.scalars(select(Finding).where(Finding.year == year, Finding.state == "open")):
+        if f.unit_id in ids:
+            findings.setdefault(f.unit_id, []).append(f)
+    today = today or date.today()
+    scan_deadline = (deadlines or DEFAULT_DEADLINES)["scan"]
+    out = []
+    for u in units:
+        doc = docs.get(u.id)
+        open_f = findings.get(u.id, [])
+        by_kind: dict[str, int] = {}
+        for f in open_f:
+            by_kind[f.kind] = by_kind.get(f.kind, 0) + 1
+        on_scan = [f for f in open_f if f.kind in SCAN_KINDS and doc is not None and f.document_id == doc.id]
+        if doc is None:
+            scan = "missing"
+        elif any(f.severity == "error" for f in on_scan):
+            scan = "problem"
+        elif on_scan or doc.status != "read":
+            scan = "received"
+        else:
+            scan = "ok"
+        rec = records.get(u.id)
+        overdue = max(0, (today - scan_deadline).days) if scan == "missing" else 0
+        out.append(UnitStatus(u, accounts.get(u.admin_id) if u.admin_id else None, scan,
+                              rec.status if rec else "无网上数据", rec.last_modified if rec else None,
+                              doc.created_at if doc else None, doc.id if doc else None, len(open_f), by_kind,
+                              overdue))
+    return out
+
+
+def admin_summaries(session: Session, year: int, statuses: list[UnitStatus]) -> list[AdminSummary]:
+    """For every unit that administers others: counts over its whole subtree and its missing units."""
+    by_id = {s.unit.id: s for s in statuses}
+    children: dict[int, list[int]] = {}
+    for s in statuses:
+        if s.unit.admin_id is not None:
+            children.setdefault(s.unit.admin_id, []).append(s.unit.id)
+    out = []
+    for admin_id in sorted(children, key=lambda i: by_id[i].unit.account if i in by_id else ""):
+        if admin_id not in by_id:
+            continue
+        stack, members = [admin_id], []
+        while stack:
+            cur = stack.pop()
+            members.append(by_id[cur])
+            stack.extend(children.get(cur, []))
+        counts = {k: sum(1 for m in members if m.scan == k) for k in SCAN_LABEL}
+        missing = [m.unit for m in members if m.scan == "missing"]
+        out.append(AdminSummary(by_id[admin_id].unit, len(members), counts, missing))
+    return out
