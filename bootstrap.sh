@@ -9,7 +9,7 @@ MODE="${1:-demo}"
 VENV="${KPTJ_VENV:-.venv}"
 
 # Debian packages the project needs at run time and in tests; installed only when missing.
-APT_RUNTIME=(tesseract-ocr tesseract-ocr-chi-sim fonts-noto-cjk fonts-wqy-microhei poppler-utils p7zip-full unar)
+APT_RUNTIME=(tesseract-ocr tesseract-ocr-chi-sim fonts-noto-cjk fonts-wqy-microhei fonts-arphic-uming poppler-utils p7zip-full unar)
 APT_TEST=(dovecot-imapd dovecot-lmtpd postgresql-15 openssl)
 
 need_apt() {
