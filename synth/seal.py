@@ -66,9 +66,9 @@ def seal_mask(unit_name: str, diameter_px: int, bottom_text: str = "") -> np.nda
 
 
 def _impression(mask: np.ndarray, rng: random.Random, strength: float, partial: float,
-                rotation: float) -> np.ndarray:
+                rotation: float, scale: float = 1.0) -> np.ndarray:
     d = mask.shape[0]
-    m = cv2.warpAffine(mask, cv2.getRotationMatrix2D((d / 2, d / 2), -rotation, 1.0), (d, d),
+    m = cv2.warpAffine(mask, cv2.getRotationMatrix2D((d / 2, d / 2), -rotation, scale), (d, d),
                        flags=cv2.INTER_LINEAR)
     g = np.random.default_rng(rng.getrandbits(32))
     # uneven ink: low-frequency blotches + speckle
@@ -94,13 +94,14 @@ def stamp(img: Image.Image, unit_name: str, rng: random.Random, center: tuple[fl
     """Press the unit's seal onto img (RGB, in place). Returns the seal's ground truth."""
     if img.mode != "RGB":
         raise ValueError("stamp() needs an RGB page (stamp before a grey scan)")
-    d = int(round(diameter_mm / 25.4 * dpi * rng.uniform(0.98, 1.02)))
+    d = int(round(diameter_mm / 25.4 * dpi))
+    scale = rng.uniform(0.97, 1.0)  # ink spread / paper: the same seal prints slightly differently
     if center is None:
         center = (img.width * rng.uniform(0.55, 0.8), img.height * rng.uniform(0.7, 0.88))
     strength = rng.uniform(0.55, 1.0) if strength is None else strength
     partial = (rng.uniform(0.1, 0.4) if rng.random() < 0.15 else 0.0) if partial is None else partial
     rotation = rng.gauss(0, 12) if rotation is None else rotation
-    m = _impression(seal_mask(unit_name, d, bottom_text), rng, strength, partial, rotation)
+    m = _impression(seal_mask(unit_name, d, bottom_text), rng, strength, partial, rotation, scale)
     cx, cy = int(round(center[0])), int(round(center[1]))
     x0, y0 = cx - d // 2, cy - d // 2
     # clip to the page
@@ -112,7 +113,7 @@ def stamp(img: Image.Image, unit_name: str, rng: random.Random, center: tuple[fl
         a = m[sy0:ey, sx0:ex, None]
         ink = np.array(SEAL_RGB, dtype=np.float32) / 255.0
         img.paste(Image.fromarray((region * (1 - a * (1 - ink))).astype(np.uint8)), rb[:2])
-    r = d / 2
+    r = d / 2 * scale
     return {"center": [cx, cy], "radius": int(round(r)),
             "box": [max(0, x0), max(0, y0), min(img.width, x0 + d), min(img.height, y0 + d)],
             "strength": round(strength, 3), "partial": round(partial, 3), "rotation": round(rotation, 1)}

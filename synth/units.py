@@ -24,6 +24,7 @@ class Unit:
     phone: str = ""
     email: str = ""
     division: str = "120000"             # 行政区划代码 used in the code
+    venue_kind: str | None = None        # venues: 科技馆 | 博物馆 | 青少年 (which 科普场地 rows it fills)
 
     def to_dict(self) -> dict:
         return asdict(self)
