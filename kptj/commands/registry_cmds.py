@@ -12,6 +12,7 @@ from rich.tree import Tree
 
 from kptj.workspace import workspace
 from matching.audit import audit_records
+from matching.recheck import flag_changes_after_scan
 from registry.problems import ImportRejected, ImportResult
 from registry.records_import import import_records
 from registry.roster_import import import_roster
@@ -66,9 +67,13 @@ def register(app: typer.Typer) -> None:
         template = _template(ws.year)
         with ws.session() as s:
             try:
-                _report(import_records(s, file, template, ws.year, skip_bad_rows), "网上填报数据")
+                result = import_records(s, file, template, ws.year, skip_bad_rows)
             except ImportRejected as e:
                 _rejected(e)
+            _report(result, "网上填报数据")
+            flagged = flag_changes_after_scan(s, result.batch_id, ws.year)
+            if flagged:
+                console.print(f"有 {flagged} 项数据在扫描件核对之后被修改，已记为问题（record_changed_after_scan）")
 
     @app.command("audit")
     def audit(ctx: typer.Context) -> None:
