@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from matching.evaluate import FigureDecision
+from matching.plain import plain
 from ocr.model import DocumentReading, PageReading
 from registry.models import Document, Page, Reading
 
@@ -23,14 +24,14 @@ def _time(text: str | None) -> datetime | None:
 
 def _seal_box(page: PageReading) -> list[int] | None:
     box = getattr(page.seal, "box", None)
-    return list(box) if box else None
+    return plain(box) if box else None
 
 
 def _signatures(page: PageReading) -> dict[str, Any] | None:
     if page.signatures is None:
         return None
-    return {role: {"status": r.status, "score": r.score, "box": list(r.box) if r.box else None, "reason": r.reason}
-            for role, r in page.signatures.items()}
+    return plain({role: {"status": r.status, "score": r.score, "box": r.box, "reason": r.reason}
+                  for role, r in page.signatures.items()})
 
 
 def store_document(session: Session, doc: DocumentReading, attachment_ids: dict[str, int], unit_id: int | None,
@@ -48,12 +49,12 @@ def store_document(session: Session, doc: DocumentReading, attachment_ids: dict[
                     image_path=p.image_path, rotation=p.rotation, unit_name_read=ident.unit_name,
                     uscc_read=ident.uscc or ident.uscc_text, page_no=ident.page_no, page_total=ident.page_total,
                     print_time=_time(ident.print_time), seal=getattr(p.seal, "status", None),
-                    seal_score=getattr(p.seal, "score", None), seal_box=_seal_box(p), signatures=_signatures(p),
-                    detail={"skew": p.skew, "method": p.method, "engine": p.engine, "seconds": round(p.seconds, 2),
+                    seal_score=plain(getattr(p.seal, "score", None)), seal_box=_seal_box(p), signatures=_signatures(p),
+                    detail=plain({"skew": p.skew, "method": p.method, "engine": p.engine, "seconds": round(p.seconds, 2),
                             "size": list(p.size), "problems": p.problems,
                             "seal_reason": getattr(p.seal, "reason", None),
                             "seal_method": getattr(p.seal, "method", None),
-                            "is_signature_page": p.is_signature_page})
+                            "is_signature_page": p.is_signature_page}))
         session.add(page)
         pages.append(page)
     session.flush()
@@ -68,7 +69,7 @@ def store_readings(session: Session, doc: DocumentReading, pages: list[Page], de
         for code, fig in p.figures.items():
             d = by_code.get(code)
             rows.append(Reading(page_id=page.id, code=code, text=fig.text, value=fig.value,
-                                confidence=fig.confidence, box=list(fig.box) if fig.box else None,
+                                confidence=float(fig.confidence), box=plain(fig.box) if fig.box else None,
                                 crop_path=fig.crop_path, engine=fig.engine.split(" ")[0] if fig.engine else None,
                                 engine_version=fig.engine, template_id=template_id,
                                 decision=d.kind if d and d.figure is fig else None))

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from matching.evaluate import DocFinding, evaluate
 from matching.identify import Candidate, Identification, UnitIndex
 from matching.persist import store_document, store_readings
+from matching.plain import plain
 from ocr import read_file, read_files
 from ocr.model import DocumentReading
 from registry.models import Attachment, Document, Finding, Message, OnlineRecord, Page, RecordValue, Unit
@@ -104,7 +105,7 @@ def _process_document(session: Session, out: Outcome, doc: DocumentReading, temp
                       message: Message, by_path: dict[str, int], index: UnitIndex) -> None:
     ident: Identification = index.identify(doc.unit_name, doc.uscc)
     row, pages = store_document(session, doc, by_path, ident.unit_id,
-                                {"method": ident.method, "confidence": ident.confidence, **ident.explanation},
+                                plain({"method": ident.method, "confidence": ident.confidence, **ident.explanation}),
                                 template.id)
     out.documents += 1
     att = session.get(Attachment, row.attachment_id)
@@ -149,5 +150,5 @@ def _add(session: Session, out: Outcome, year: int, f: DocFinding, unit_id: int 
     session.add(Finding(year=year, unit_id=unit_id, kind=f.kind, severity=f.severity, indicator=f.indicator,
                         online_value=f.online, scanned_value=f.scanned, message_id=message.id,
                         attachment_id=att.id if att else None, document_id=doc.id if doc else None,
-                        page_id=page.id if page else None, box=f.box, detail=f.detail, state="open"))
+                        page_id=page.id if page else None, box=plain(f.box), detail=plain(f.detail), state="open"))
     out.count(f.kind)

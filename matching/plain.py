@@ -1,0 +1,15 @@
+"""Make values JSON-safe for the database: numpy scalars and tuples from OCR become plain Python."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def plain(v: Any) -> Any:
+    if isinstance(v, dict):
+        return {str(k): plain(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [plain(x) for x in v]
+    if hasattr(v, "item") and callable(v.item):  # numpy scalar
+        return v.item()
+    return v
