@@ -13,7 +13,6 @@ import io
 import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime
-from email import encoders
 from email.header import Header
 from email.mime.base import MIMEBase
 from email.mime.message import MIMEMessage
@@ -84,11 +83,17 @@ def _from(m: Mail, style: str) -> str:
     return formataddr((m.sender_name, m.sender_addr), charset="utf-8")
 
 
+_PAYLOADS: dict[str, bytes] = {}
+
+
 def _attachment_part(a: Attachment) -> MIMEBase:
     maintype, subtype = a.ctype.split("/", 1)
     part = MIMEBase(maintype, subtype)
-    part.set_payload(a.data)
-    encoders.encode_base64(part)
+    # the generator writes big payloads line by line (slow): leave a marker, splice base64 in later
+    mark = f"@@KPTJ-PAYLOAD-{len(_PAYLOADS)}-{id(a)}@@"
+    _PAYLOADS[mark] = a.data
+    part.set_payload(mark)
+    part["Content-Transfer-Encoding"] = "base64"
     if a.name_style == "ascii" or a.name.isascii():
         part.add_header("Content-Disposition", "attachment", filename=a.name)
         part.set_param("name", a.name)
@@ -147,7 +152,18 @@ def build_message(m: Mail) -> MIMEMultipart | MIMEText:
 
 
 def to_bytes(m: Mail) -> bytes:
+    _PAYLOADS.clear()
     data = build_message(m).as_bytes()
+    if _PAYLOADS:
+        chunks = []
+        pos = 0
+        for mark, payload in _PAYLOADS.items():
+            i = data.index(mark.encode(), pos)
+            chunks += [data[pos:i], base64.encodebytes(payload).rstrip(b"\n")]
+            pos = i + len(mark)
+        chunks.append(data[pos:])
+        data = b"".join(chunks)
+        _PAYLOADS.clear()
     if m.subject_style == "raw8bit":
         data = data.replace(RAW8_MARK.encode(), m.subject.encode("gbk"), 1)
     return data
@@ -163,7 +179,7 @@ class GBKZipInfo(zipfile.ZipInfo):
 def make_zip(members: list[tuple[str, bytes]], gbk_names: bool = True, when: datetime | None = None) -> bytes:
     buf = io.BytesIO()
     dt = (when or datetime(2025, 6, 20, 10, 0)).timetuple()[:6]
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as z:
         for name, data in members:
             zi = GBKZipInfo(name, dt) if gbk_names else zipfile.ZipInfo(name, dt)
             zi.compress_type = zipfile.ZIP_DEFLATED

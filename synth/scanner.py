@@ -85,7 +85,7 @@ def scan(img: Image.Image, profile: str, rng: random.Random, dpi: int = 200) -> 
     """Simulate scanning (or photographing) one printed page."""
     if profile not in SCAN_PROFILES:
         raise ValueError(f"unknown scan profile {profile!r}; one of {SCAN_PROFILES}")
-    g = np.random.default_rng(rng.getrandbits(64))
+    np.random.default_rng(rng.getrandbits(64))
     src = np.asarray(img.convert("RGB"))
     h, w = src.shape[:2]
     params: dict = {}
@@ -142,7 +142,7 @@ def scan(img: Image.Image, profile: str, rng: random.Random, dpi: int = 200) -> 
     M = _affine3(R) @ M
     params.update(skew_deg=round(angle, 2))
     if profile == "clean":
-        arr = cv2.GaussianBlur(arr, (0, 0), 0.35)
+        arr = cv2.GaussianBlur(arr, (0, 0), 0.5)
         arr = _noise_u8(arr, rng, 1)
     else:
         contrast = rng.uniform(0.85, 1.0)
@@ -153,7 +153,7 @@ def scan(img: Image.Image, profile: str, rng: random.Random, dpi: int = 200) -> 
             tint = (1.0, rng.uniform(0.97, 1.0), rng.uniform(0.92, 0.99))
             arr = np.dstack([arr[:, :, 0], cv2.convertScaleAbs(arr[:, :, 1], alpha=tint[1]),
                            cv2.convertScaleAbs(arr[:, :, 2], alpha=tint[2])])
-        arr = cv2.GaussianBlur(arr, (0, 0), rng.uniform(0.4, 0.9))
+        arr = cv2.GaussianBlur(arr, (0, 0), rng.uniform(0.6, 1.0))
         arr = _noise_u8(arr, rng, rng.choice([2, 3, 4]))
         params.update(contrast=round(contrast, 3))
     if grey:
@@ -218,7 +218,7 @@ def images_to_pdf(images: list[Image.Image] | list[bytes], dpi: int = 150, quali
     objs.append(f"<< /Type /Pages /Kids [{kids}] /Count {n} >>".encode())
     for i, (data, w, h, cs) in enumerate(jpegs):
         pw, ph = w * 72 / dpi, h * 72 / dpi
-        pno, ino, cno = 3 + 3 * i, 4 + 3 * i, 5 + 3 * i
+        _pno, ino, cno = 3 + 3 * i, 4 + 3 * i, 5 + 3 * i
         objs.append(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {pw:.2f} {ph:.2f}] "
                     f"/Resources << /XObject << /Im{i} {ino} 0 R >> >> /Contents {cno} 0 R >>".encode())
         objs.append(f"<< /Type /XObject /Subtype /Image /Width {w} /Height {h} /ColorSpace /{cs} "

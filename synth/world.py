@@ -32,7 +32,6 @@ page (index = page number - 1); a file's page sequence is the document's "pages"
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 import os
@@ -206,7 +205,7 @@ class World:
         rng = self.rng
         layout = _pick(rng, LAYOUT_WEIGHTS)
         profile = _pick(rng, {"clean": 0.28, "colour": 0.3, "grey": 0.3, "phone": 0.1, "bw": 0.02})
-        dpi = _pick(rng, {"150": 0.85, "200": 0.12, "300": 0.03}) if profile != "phone" else "150"
+        dpi = _pick(rng, {"150": 0.88, "200": 0.1, "300": 0.02}) if profile != "phone" else "150"
         dpi = int(dpi)
         if dpi == 300:
             profile = "grey"
@@ -215,7 +214,7 @@ class World:
             fmt = _pick(rng, {"jpg": 0.7, "pdf": 0.3})
         elif rng.random() < 0.03:
             fmt = _pick(rng, {"jpg": 0.6, "png": 0.2, "tiff": 0.2})
-        quality = {150: rng.randint(55, 78), 200: rng.randint(50, 65), 300: rng.randint(40, 50)}[dpi]
+        quality = {150: rng.randint(50, 72), 200: rng.randint(45, 62), 300: rng.randint(35, 45)}[dpi]
         seal_text = u.name
         if u.is_venue and u.owner_account and rng.random() < 0.6:
             seal_text = self.by_acc[u.owner_account].name   # a venue often stamps with its owner's seal
@@ -529,15 +528,7 @@ def _compose(w: World) -> None:
     route: dict[str, str | None] = {}
     for u in units:
         r = None
-        if u.type in ("区级部门", "区教育局") and rng.random() < 0.85:
-            r = u.admin_account
-        elif u.type == "中小学" and rng.random() < 0.9:
-            r = u.admin_account
-        elif u.type in ("市属事业单位",) and rng.random() < 0.8:
-            r = u.admin_account
-        elif u.type == "高等学校" and rng.random() < 0.6:
-            r = u.admin_account
-        elif u.type == "科普场馆" and rng.random() < 0.7:
+        if u.type in ("区级部门", "区教育局") and rng.random() < 0.85 or u.type == "中小学" and rng.random() < 0.9 or u.type in ("市属事业单位",) and rng.random() < 0.8 or u.type == "高等学校" and rng.random() < 0.6 or u.type == "科普场馆" and rng.random() < 0.7:
             r = u.admin_account
         route[u.account] = r
 
@@ -568,12 +559,17 @@ def _compose(w: World) -> None:
     dup_units = {acc for acc, ks in w.unit_faults.items() if "duplicate" in ks and acc in first_docs}
 
     # ---- bundles (bureaus, departments, an education bureau sending directly)
+    forced_styles = ["zip", "merged", "pdfs"]   # every shape at least once, then by chance
     for top, docs in sorted(bundles.items()):
         cu = by_acc[top]
         own = [d for d in docs if d.unit.account == top]
         others = [d for d in docs if d.unit.account != top]
         docs = own + sorted(others, key=lambda d: d.unit.account)
-        style = _pick(rng, {"pdfs": 0.5, "zip": 0.3, "merged": 0.2})
+        mergeable_n = sum(1 for d in others if d.unit.account not in dup_units and d.fmt == "pdf")
+        if forced_styles and len(others) > 2 and (forced_styles[0] != "merged" or mergeable_n > 2):
+            style = forced_styles.pop(0)
+        else:
+            style = _pick(rng, {"pdfs": 0.5, "zip": 0.3, "merged": 0.2})
         sname, saddr = sender_of(cu)
         who = cu.name
         atts: list[Attachment] = []
@@ -593,12 +589,16 @@ def _compose(w: World) -> None:
                                        "application/zip", truth=truth))
                 for t in truth:
                     t["zip_utf8_flag"] = not gbk
-        elif style == "merged" and len(others) > 2:
+        elif style == "merged" and mergeable_n > 2:
             mergeable = [d for d in others if d.unit.account not in dup_units and d.fmt == "pdf"]
             single = [d for d in docs if d not in mergeable]
             for d in single:
                 atts += doc_atts(d, force_pdf=True)
-            groups = [mergeable[i:i + rng.randint(6, 15)] for i in range(0, len(mergeable), 12)]
+            groups, i = [], 0
+            while i < len(mergeable):
+                k = rng.randint(6, 15)
+                groups.append(mergeable[i:i + k])
+                i += k
             for gi, g in enumerate(groups, 1):
                 if not g:
                     continue
@@ -652,6 +652,8 @@ def _compose(w: World) -> None:
         how = assign.get(d.id, "plain")
         if how == "jpg_pages" and d.fmt == "pdf":
             d.fmt = "jpg"
+        elif how in ("corrupt", "encrypted", "empty", "link"):
+            d.fmt = "pdf"
         atts = doc_atts(d)
         subj = rng.choice([f"{u.name}-2024年度科普统计调查表（盖章扫描件）", f"{u.name}科普统计调查表",
                            "2024年度科普统计调查表", f"{u.name}", "科普统计报表盖章版", ""])
@@ -768,9 +770,9 @@ def _compose(w: World) -> None:
                                   "Action: failed\nStatus: 5.1.1\n", forwarded=inner)
         m.shape = "bounce"
         w.mails.append(m)
-    unrelated = [("关于召开2025年全国科普日活动筹备会的通知", "各有关单位：兹定于7月10日召开筹备会……"),
+    unrelated = [("科普讲解大赛报名表", "附件为报名表，请填写后回复。"),
+                 ("关于召开2025年全国科普日活动筹备会的通知", "各有关单位：兹定于7月10日召开筹备会……"),
                  ("【发票】您的电子发票已开具", "尊敬的客户，您好！附件为电子发票。"),
-                 ("科普讲解大赛报名表", "附件为报名表，请填写后回复。"),
                  ("Re: 会议室预定", "好的，收到。"), ("你好", "在吗？")]
     for i in range(k + 1):
         s, b = unrelated[i % len(unrelated)]

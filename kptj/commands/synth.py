@@ -1,9 +1,43 @@
-"""`kptj` commands for the synth stage (filled in by its issue)."""
+"""`kptj synth`: generate the synthetic survey world (roster, records, mailbox, ground truth)."""
 
 from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
 
 import typer
 
 
 def register(app: typer.Typer) -> None:
-    """Add this stage's commands to the main app."""
+    """Add `kptj synth` to the main app."""
+
+    @app.command("synth")
+    def synth_cmd(
+        units: int = typer.Option(300, "--units", min=50, max=20000, help="单位数（50–20000）"),
+        seed: int = typer.Option(1, "--seed", help="随机种子：同一种子生成完全相同的数据"),
+        out: Path = typer.Option(Path("./kptj-synth"), "--out", help="输出目录"),
+        workers: int = typer.Option(0, "--workers", help="渲染扫描件的进程数，0 = CPU 核数"),
+        fmt: str = typer.Option("table", "--format", help="table | json"),
+    ) -> None:
+        """生成模拟的调查世界：roster.xlsx、records.xlsx、mail/*.eml、truth.json、pages.jsonl。"""
+        from synth.world import build_world
+
+        t0 = time.time()
+        quiet = fmt == "json"
+        log = (lambda s: None) if quiet else (lambda s: typer.echo(s, err=True))
+        if not quiet:
+            typer.echo(f"正在生成 {units} 个单位的模拟数据（种子 {seed}）→ {out}", err=True)
+        truth = build_world(units, seed, out, workers=workers or None, log=log)
+        st = truth["stats"]
+        summary = {"out": str(out), "units": units, "seed": seed, "messages": st["messages"],
+                   "documents": st["documents"], "pages": st["pages_rendered"],
+                   "mail_mb": round(st["mail_bytes"] / 1e6, 1), "faults": st["fault_kinds"],
+                   "seconds": round(time.time() - t0, 1)}
+        if quiet:
+            typer.echo(json.dumps(summary, ensure_ascii=False))
+            return
+        typer.echo(f"完成：{summary['messages']} 封邮件，{summary['documents']} 份扫描件（{summary['pages']} 页），"
+                   f"邮件共 {summary['mail_mb']} MB，用时 {summary['seconds']} 秒")
+        typer.echo("注入的问题：" + "，".join(f"{k} {v}" for k, v in sorted(st["fault_kinds"].items())))
+        typer.echo(f"文件：{out}/roster.xlsx  {out}/records.xlsx  {out}/mail/  {out}/truth.json  {out}/pages.jsonl")
