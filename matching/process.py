@@ -24,7 +24,7 @@ from registry.models import Attachment, Document, Finding, Message, OnlineRecord
 from registry.template import Template
 
 log = logging.getLogger(__name__)
-IMAGE_TYPES = {"jpeg", "png", "tiff", "image"}
+IMAGE_TYPES = {"jpeg", "png", "tiff", "gif", "bmp"}
 
 
 @dataclass
@@ -80,14 +80,17 @@ def _read(att_paths: list[tuple[Attachment, str]], template: Template, crops: Pa
 
 
 def process_message(session: Session, message: Message, template: Template, year: int, pages_dir: Path,
-                    workers: int = 2, index: UnitIndex | None = None) -> Outcome:
+                    archive_dir: Path, workers: int = 2, index: UnitIndex | None = None,
+                    attachments: list[Attachment] | None = None) -> Outcome:
+    """Read the message's `document` attachments (archive paths are relative to archive_dir)."""
     out = Outcome()
     index = index or unit_index(session, year)
-    atts = list(session.scalars(select(Attachment).where(Attachment.message_id == message.id,
-                                                         Attachment.status == "document")))
-    paths = [(a, a.archive_path) for a in atts if a.archive_path and Path(a.archive_path).exists()]
-    for a in atts:
-        if not a.archive_path or not Path(a.archive_path).exists():
+    atts = attachments if attachments is not None else list(session.scalars(
+        select(Attachment).where(Attachment.message_id == message.id, Attachment.status == "document")))
+    located = [(a, archive_dir / a.archive_path if a.archive_path else None) for a in atts]
+    paths = [(a, str(p)) for a, p in located if p is not None and p.exists()]
+    for a, p in located:
+        if p is None or not p.exists():
             _add(session, out, year, DocFinding("attachment_unreadable", "error",
                                                 detail={"reason": "附件存档文件缺失"}), None, message, a, None, [])
     docs, failed = _read(paths, template, pages_dir, workers)

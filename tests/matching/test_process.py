@@ -52,7 +52,7 @@ def _setup(tmp_path, unit, values, pdf, online_change):
     s.add(msg)
     s.flush()
     att = Attachment(message_id=msg.id, name="scan.pdf", sha256=hashlib.sha256(arch.read_bytes()).hexdigest(),
-                     detected_type="pdf", status="document", archive_path=str(arch))
+                     detected_type="pdf", status="document", archive_path=arch.name)
     s.add(att)
     s.commit()
     return s, msg
@@ -63,7 +63,7 @@ def test_scan_is_matched_and_every_fault_becomes_a_finding(tmp_path, scanned):
     paper_p01 = values["P01"]
     changed = str((paper_p01 or Decimal(0)) + 250)  # a different length: no OCR look-alike
     s, msg = _setup(tmp_path, unit, values, pdf, {"P01": changed})
-    out = process_message(s, msg, T, 2024, tmp_path / "pages")
+    out = process_message(s, msg, T, 2024, tmp_path / "pages", tmp_path)
     s.commit()
     assert (out.documents, out.identified, out.unknown) == (1, 1, 0)
     doc = s.scalar(select(Document))

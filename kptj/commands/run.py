@@ -1,0 +1,137 @@
+"""`kptj run` (the daily job, once or --watch) and `kptj demo` (the README's first command)."""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from kptj.daily_run import RunSummary, new_run_id, run_daily
+from kptj.workspace import Workspace, workspace
+
+console = Console()
+
+EXIT_OK, EXIT_SOURCE_FAILED, EXIT_USAGE, EXIT_BUSY = 0, 1, 2, 3
+
+
+def _logging(ws: Workspace, run_id: str) -> None:
+    logs = ws.home / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    fmt = logging.Formatter(f"%(asctime)s [run {run_id}] %(levelname)s %(name)s: %(message)s")
+    root = logging.getLogger()
+    for h in list(root.handlers):
+        if getattr(h, "_kptj", False):
+            root.removeHandler(h)
+    fh = logging.FileHandler(logs / "kptj.log", encoding="utf-8")
+    fh.setFormatter(fmt)
+    fh._kptj = True  # type: ignore[attr-defined]
+    sh = logging.StreamHandler()
+    sh.setLevel(logging.WARNING)
+    sh.setFormatter(fmt)
+    sh._kptj = True  # type: ignore[attr-defined]
+    root.addHandler(fh)
+    root.addHandler(sh)
+    root.setLevel(logging.INFO)
+
+
+def _sources(specs: list[str], config: Path | None) -> list:
+    from intake import SourceError, load_accounts, parse_source
+
+    try:
+        accounts = load_accounts(config) if config else {}
+        return [accounts[s] if s in accounts else parse_source(s) for s in (specs or list(accounts))]
+    except SourceError as e:
+        console.print(f"[red]错误：{e}[/red]")
+        raise typer.Exit(EXIT_USAGE) from e
+
+
+def _print_summary(s: RunSummary) -> None:
+    console.print(f"[bold]运行 {s.run_id} 完成[/bold]")
+    for r in s.intake.sources:
+        line = f"  {r.source}：新收 {r.archived} 封，处理 {r.processed} 封，失败 {r.failed} 封"
+        console.print(line if r.error is None else f"[red]{line}；错误：{r.error}[/red]")
+    if not s.changed:
+        console.print("  没有新邮件，数据与报告均未改变")
+        return
+    console.print(f"  识别报表 {s.documents} 份：确定单位 {s.identified} 份，无法确定 {s.unknown} 份")
+    if s.findings:
+        from matching.labels import KIND
+        console.print("  新发现问题：" + "；".join(f"{KIND.get(k, k)} {v}" for k, v in sorted(s.findings.items())))
+    console.print(f"  网上数据违反审核规则 {s.rule_violations} 处")
+    if s.reports:
+        console.print(f"  报告已写入 {s.reports[0].parent}：" + "、".join(p.name for p in s.reports))
+    console.print(f"  用时（秒）：{s.seconds}")
+
+
+def run_once(ws: Workspace, sources: list, workers: int) -> RunSummary:
+    from intake.lock import IntakeBusy
+
+    run_id = new_run_id()
+    _logging(ws, run_id)
+    logging.getLogger("kptj.run").info("start: %d source(s)", len(sources))
+    try:
+        with console.status("正在收取和识别…") as status:
+            summary = run_daily(ws, sources, workers=workers, run_id=run_id,
+                                progress=lambda m: status.update(m))
+    except IntakeBusy as e:
+        console.print(f"[red]{e}[/red]")
+        raise typer.Exit(EXIT_BUSY) from e
+    logging.getLogger("kptj.run").info("end: documents=%d findings=%s", summary.documents, dict(summary.findings))
+    _print_summary(summary)
+    return summary
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("run")
+    def run(ctx: typer.Context,
+            source: list[str] = typer.Option([], "--source", "-s", help="来源：IMAP 地址、maildir:路径或 .eml 文件夹；可多次给出"),
+            config: Path | None = typer.Option(None, "--config", help="账户配置文件（TOML）"),
+            watch: bool = typer.Option(False, "--watch", help="持续运行，定时收取"),
+            interval: int = typer.Option(300, "--interval", help="持续运行时的收取间隔（秒）"),
+            workers: int = typer.Option(2, "--workers", help="识别进程数（默认 2）")) -> None:
+        """每日任务：收取邮件、识别扫描件、与网上数据核对、更新状态并生成报告。"""
+        ws = workspace(ctx)
+        sources = _sources(source, config)
+        if not sources:
+            console.print("[red]错误：请用 --source 指定来源，或用 --config 给出账户配置[/red]")
+            raise typer.Exit(EXIT_USAGE)
+        while True:
+            summary = run_once(ws, sources, workers)
+            if not watch:
+                raise typer.Exit(EXIT_OK if summary.intake.ok else EXIT_SOURCE_FAILED)
+            console.print(f"{interval} 秒后再次收取（Ctrl-C 停止）")
+            try:
+                time.sleep(interval)
+            except KeyboardInterrupt:
+                raise typer.Exit(EXIT_OK) from None
+
+    @app.command("demo")
+    def demo(ctx: typer.Context,
+             units: int = typer.Option(50, "--units", help="示例单位数"),
+             seed: int = typer.Option(2024, "--seed", help="随机种子")) -> None:
+        """演示：生成一个示例调查（名单、网上数据、邮箱），导入并运行每日任务。"""
+        from matching.audit import audit_records  # noqa: F401  (imported so a broken install fails early)
+        from registry.records_import import import_records
+        from registry.roster_import import import_roster
+        from registry.template import default_template
+        from synth.world import build_world
+
+        ws = workspace(ctx)
+        sample = ws.home / "sample"
+        if not (sample / "truth.json").exists():
+            console.print(f"生成示例调查（{units} 个单位）到 {sample} …")
+            build_world(units=units, seed=seed, out=sample)
+        with ws.session() as s:
+            r = import_roster(s, sample / "roster.xlsx", ws.year)
+            console.print(f"单位名单：新增 {r.created}，变更 {r.changed}")
+            r = import_records(s, sample / "records.xlsx", default_template(ws.year), ws.year)
+            console.print(f"网上填报数据：新增 {r.created}，变更 {r.changed}")
+        summary = run_once(ws, _sources([str(sample / "mail")], None), 2)
+        console.print(f"\n[bold]演示完成。[/bold]工作目录：{ws.home}\n"
+                      f"  查看各单位状态：kptj --home {ws.home} status\n"
+                      f"  查看问题清单：  kptj --home {ws.home} findings\n"
+                      f"  报告目录：      {ws.reports_dir}")
+        raise typer.Exit(EXIT_OK if summary.intake.ok else EXIT_SOURCE_FAILED)

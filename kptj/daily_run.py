@@ -1,0 +1,152 @@
+"""The daily job: pull mail, read and match every scan, audit, update statuses, write the reports.
+
+Wiring only: each stage lives in its own package (intake, ocr via matching.process, matching).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from intake import IntakeReport, SourceSpec, run_intake
+from kptj.workspace import Workspace
+from registry.models import Attachment, Message
+from registry.template import Template, default_template
+
+log = logging.getLogger("kptj.run")
+
+
+@dataclass
+class RunSummary:
+    run_id: str
+    intake: IntakeReport
+    messages_processed: int = 0
+    documents: int = 0
+    identified: int = 0
+    unknown: int = 0
+    findings: Counter = field(default_factory=Counter)
+    rule_violations: int = 0
+    reports: list[Path] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def changed(self) -> bool:
+        return self.messages_processed > 0 or any(s.archived for s in self.intake.sources)
+
+
+def new_run_id() -> str:
+    return datetime.now().strftime("%Y%m%d-%H%M%S")
+
+
+class _Reader:
+    """The intake hook: reads a message's documents. Heavy OCR imports happen on first use only."""
+
+    def __init__(self, ws: Workspace, template: Template, workers: int, summary: RunSummary,
+                 progress: Callable[[str], None]):
+        self.ws, self.template, self.workers, self.summary, self.progress = ws, template, workers, summary, progress
+        self.index = None
+
+    def __call__(self, session: Session, message: Message, documents: list[Attachment]) -> None:
+        from matching.process import process_message, unit_index
+
+        self.summary.messages_processed += 1
+        if not documents:
+            return
+        if self.index is None:
+            self.index = unit_index(session, self.ws.year)
+        self.progress(f"识别邮件 #{message.id}（{len(documents)} 个附件）")
+        out = process_message(session, message, self.template, self.ws.year, self.ws.pages_dir,
+                              self.ws.archive_dir, self.workers, self.index, documents)
+        self.summary.documents += out.documents
+        self.summary.identified += out.identified
+        self.summary.unknown += out.unknown
+        self.summary.findings.update(out.findings)
+        log.info("message %s: %d documents, %d identified, findings %s", message.id, out.documents,
+                 out.identified, dict(out.findings))
+
+
+def _attachment_findings(session: Session, year: int) -> int:
+    """Links (超大附件) and unreadable attachments become findings so a person fetches or asks again."""
+    from matching.findings import NewFinding, sync_findings
+
+    found = []
+    q = select(Attachment, Message).join(Message).where(
+        Attachment.status.in_(("link", "corrupt", "encrypted", "empty", "too_large", "unsupported")))
+    for att, msg in session.execute(q):
+        kind = "attachment_link" if att.status == "link" else "attachment_unreadable"
+        found.append(NewFinding(kind, None, rule=att.status, indicator=None, message_id=msg.id, attachment_id=att.id,
+                                severity="info" if kind == "attachment_link" else "warning",
+                                detail={"reason": att.detail or att.status, "attachment": att.name,
+                                        "sender": msg.sender, "subject": msg.subject,
+                                        "url": getattr(att, "url", None)}))
+    added, _ = sync_findings(session, year, ["attachment_link", "attachment_unreadable"],
+                             [f for f in found], resolve_reason="附件问题已处理")
+    return added
+
+
+def run_daily(ws: Workspace, sources: Sequence[SourceSpec | str], *, workers: int = 2,
+              progress: Callable[[str], None] = lambda _m: None, run_id: str | None = None,
+              today: date | None = None) -> RunSummary:
+    template = default_template(ws.year)
+    summary = RunSummary(run_id or new_run_id(), IntakeReport())
+    t0 = time.perf_counter()
+    reader = _Reader(ws, template, workers, summary, progress)
+
+    def observe(event: str, data: dict) -> None:
+        if event == "archived":
+            progress(f"已存档邮件 {data['sha256'][:12]}")
+        elif event in ("error", "source_error", "disconnected", "uidvalidity_changed"):
+            log.warning("%s %s", event, data)
+
+    summary.intake = run_intake(ws, sources, on_attachments=reader, observer=observe)
+    summary.seconds["intake+read"] = round(time.perf_counter() - t0, 2)
+    if not summary.changed:
+        return summary
+    t1 = time.perf_counter()
+    from matching.audit import audit_records
+
+    with ws.session() as s:
+        summary.rule_violations = audit_records(s, template, ws.year).violations
+        _attachment_findings(s, ws.year)
+        s.commit()
+    summary.reports = write_reports(ws, today or date.today())
+    summary.seconds["audit+reports"] = round(time.perf_counter() - t1, 2)
+    return summary
+
+
+def write_reports(ws: Workspace, day: date) -> list[Path]:
+    from matching.daily import daily_report
+    from matching.reports import (
+        FINDING_HEADERS,
+        STATUS_HEADERS,
+        finding_cells,
+        finding_rows,
+        findings_html,
+        status_cells,
+        to_json,
+        write_xlsx,
+    )
+    from matching.status import unit_statuses
+
+    out = ws.reports_dir / f"{day:%Y%m%d}"
+    out.mkdir(parents=True, exist_ok=True)
+    with ws.session() as s:
+        rep = daily_report(s, ws.year, day)
+        (out / "日报.txt").write_text(rep.as_text(), encoding="utf-8")
+        (out / "daily.json").write_text(to_json([rep.as_json()]), encoding="utf-8")
+        rows = finding_rows(s, ws.year)
+        (out / "问题清单.html").write_text(findings_html(rows, "科普统计调查表问题清单"), encoding="utf-8")
+        write_xlsx(out / "问题清单.xlsx", [("问题清单", FINDING_HEADERS, [finding_cells(r) for r in rows])])
+        (out / "findings.json").write_text(to_json([r.as_json() for r in rows]), encoding="utf-8")
+        sts = unit_statuses(s, ws.year, today=day)
+        write_xlsx(out / "扫描件状态.xlsx", [("扫描件状态", STATUS_HEADERS, [status_cells(x) for x in sts])])
+        (out / "status.json").write_text(to_json([x.as_json() for x in sts]), encoding="utf-8")
+    return sorted(out.iterdir())
