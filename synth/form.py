@@ -89,6 +89,8 @@ class RenderedForm:
     header_boxes: dict[int, dict[str, tuple[float, float, float, float]]]  # page -> name -> box
     value_column_pt: tuple[float, float]                                # x0, x1 of 数值 column
     rows_per_page: dict[int, tuple[float, float]]                       # page -> table y0, y1
+    dynamic_text: list[tuple[int, str, float, float, float]] = field(default_factory=list)
+    font: str = "wqy"
 
     def figures_on(self, page: int) -> list[FigureBox]:
         return [f for f in self.figures if f.page == page]
@@ -104,7 +106,9 @@ def _depth(t: Template, code: str) -> int:
 
 def render_form(unit: Unit, values: dict[str, Decimal | None], template: Template | None = None,
                 layout: str | Layout = "A", print_time: datetime | None = None,
-                report_date: datetime | None = None) -> RenderedForm:
+                report_date: datetime | None = None, draw: str = "all") -> RenderedForm:
+    """Lay out and render the form.  draw: "all" (the PDF), "static" (only what is the same for
+    every unit: the skeleton), "none" (geometry and the unit's own strings only, no PDF)."""
     from reportlab.pdfbase.pdfmetrics import stringWidth
     from reportlab.pdfgen import canvas
 
@@ -177,45 +181,54 @@ def render_form(unit: Unit, values: dict[str, Decimal | None], template: Templat
     labels: list[FigureBox] = []
     headers: dict[int, dict[str, tuple[float, float, float, float]]] = {}
 
-    def text(s: str, x0: float, yb: float, sz: float = size, align: str = "left") -> tuple[float, float, float, float]:
+    dynamic: list[tuple[int, str, float, float, float]] = []   # (page, text, x, baseline, size)
+    pno = 0
+
+    def text(s: str, x0: float, yb: float, sz: float = size, align: str = "left",
+             dyn: bool = False) -> tuple[float, float, float, float]:
         w = stringWidth(s, face, sz)
         if align == "right":
             x0 -= w
         elif align == "center":
             x0 -= w / 2
-        c.setFont(face, sz)
-        c.drawString(x0, PAGE_H - yb, s)
+        if dyn:
+            dynamic.append((pno, s, x0, yb, sz))
+        if draw == "all" or (draw == "static" and not dyn):
+            c.setFont(face, sz)
+            c.drawString(x0, PAGE_H - yb, s)
         return (round(x0, 2), round(yb - 0.88 * sz, 2), round(x0 + w, 2), round(yb + 0.14 * sz, 2))
 
     def hline(x0: float, x1: float, yy: float, w: float = 0.5) -> None:
-        c.setLineWidth(w)
-        c.line(x0, PAGE_H - yy, x1, PAGE_H - yy)
+        if draw != "none":
+            c.setLineWidth(w)
+            c.line(x0, PAGE_H - yy, x1, PAGE_H - yy)
 
     def vline(xx: float, y0: float, y1: float, w: float = 0.5) -> None:
-        c.setLineWidth(w)
-        c.line(xx, PAGE_H - y0, xx, PAGE_H - y1)
+        if draw != "none":
+            c.setLineWidth(w)
+            c.line(xx, PAGE_H - y0, xx, PAGE_H - y1)
 
     def baseline(ytop: float) -> float:
         return ytop + lay.row_h / 2 + size * 0.36
 
-    for pno, rows in enumerate(pages, 1):
+    for pno, rows in enumerate(pages, 1):  # noqa: B007 - text() reads pno
         hb: dict[str, tuple[float, float, float, float]] = {}
         hb["title"] = text(t.title, PAGE_W / 2, mt + lay.title_size, lay.title_size, "center")
         ly = mt + 34 + size
-        hb["unit_name_box"] = text(f"单位名称：{unit.name}", ml, ly)
+        hb["unit_name_box"] = text(f"单位名称：{unit.name}", ml, ly, dyn=True)
         if lay.header_lines == 1:
-            hb["uscc_box"] = text(f"统一社会信用代码：{unit.uscc}", PAGE_W - mr, ly, align="right")
+            hb["uscc_box"] = text(f"统一社会信用代码：{unit.uscc}", PAGE_W - mr, ly, align="right", dyn=True)
         else:
-            hb["uscc_box"] = text(f"统一社会信用代码：{unit.uscc}", ml, ly + 16)
+            hb["uscc_box"] = text(f"统一社会信用代码：{unit.uscc}", ml, ly + 16, dyn=True)
         fy = PAGE_H - mb - 6
         pn = f"第 {pno} 页 共 {m} 页"
         pt = f"打印时间：{print_time:%Y-%m-%d %H:%M}"
         if lay.footer == "center":
-            hb["page_no_box"] = text(pn, PAGE_W / 2, fy, size, "center")
-            hb["print_time_box"] = text(pt, PAGE_W - mr, fy, size - 1, "right")
+            hb["page_no_box"] = text(pn, PAGE_W / 2, fy, size, "center", dyn=True)
+            hb["print_time_box"] = text(pt, PAGE_W - mr, fy, size - 1, "right", dyn=True)
         else:
-            hb["print_time_box"] = text(pt, ml, fy, size - 1)
-            hb["page_no_box"] = text(pn, PAGE_W - mr, fy, size, "right")
+            hb["print_time_box"] = text(pt, ml, fy, size - 1, dyn=True)
+            hb["page_no_box"] = text(pn, PAGE_W - mr, fy, size, "right", dyn=True)
         headers[pno] = hb
 
         # table
@@ -245,11 +258,11 @@ def render_form(unit: Unit, values: dict[str, Decimal | None], template: Templat
                         elif col == "数值":
                             s = fmt_value(values.get(ind.code), ind.decimals, lay.fixed_money)
                             if lay.value_align == "right":
-                                b = text(s, x1 - 5, yb, size, "right")
+                                b = text(s, x1 - 5, yb, size, "right", dyn=True)
                             elif lay.value_align == "center":
-                                b = text(s, (x0 + x1) / 2, yb, size, "center")
+                                b = text(s, (x0 + x1) / 2, yb, size, "center", dyn=True)
                             else:
-                                b = text(s, x0 + 5, yb, size)
+                                b = text(s, x0 + 5, yb, size, dyn=True)
                             figures.append(FigureBox(ind.code, s, pno, b))
                 # grid
                 if lay.grid == "full" or kind == "colhead":
@@ -279,21 +292,53 @@ def render_form(unit: Unit, values: dict[str, Decimal | None], template: Templat
                 hline(fx0, fx1, sy + 3, 0.5)
                 sig_fields.append(FieldBox(role, pno, (round(fx0, 2), round(sy - 26, 2), round(fx1, 2), round(sy + 6, 2))))
             sy2 = sy + 34
-            text(f"联系电话：{unit.phone or '022-'}", ml, sy2, size + 0.5)
-            text(f"报出日期：{report_date:%Y年%m月%d日}", ml + tw / 2, sy2, size + 0.5)
+            text(f"联系电话：{unit.phone or '022-'}", ml, sy2, size + 0.5, dyn=True)
+            text(f"报出日期：{report_date:%Y年%m月%d日}", ml + tw / 2, sy2, size + 0.5, dyn=True)
             sy3 = sy2 + 44
             sb = text("（单位盖章）", ml + tw * 0.72, sy3, size + 0.5)
             seal_field = FieldBox("单位盖章", pno, sb)
             hb["signature_block"] = (ml, sig_y, ml + tw, sy3 + 10)
-        c.showPage()
-    c.save()
+        if draw != "none":
+            c.showPage()
+    if draw != "none":
+        c.save()
     return RenderedForm(
         pdf=buf.getvalue(), pages_total=m, layout=lay.name, page_size_pt=(PAGE_W, PAGE_H),
         figures=figures, labels=labels, signature_fields=sig_fields, seal_field=seal_field,
         header_boxes=headers, value_column_pt=xs["数值"], rows_per_page=table_end,
+        dynamic_text=dynamic, font=lay.font,
     )
 
 
 def render_form_pdf(unit: Unit, values: dict[str, Decimal | None], template: Template | None = None,
                     layout: str | Layout = "A", print_time: datetime | None = None) -> bytes:
     return render_form(unit, values, template, layout, print_time).pdf
+
+
+_SKELETONS: dict[tuple, list] = {}
+
+
+def render_form_raster(unit: Unit, values: dict[str, Decimal | None], template: Template | None = None,
+                       layout: str | Layout = "A", print_time: datetime | None = None, dpi: int = 150,
+                       report_date: datetime | None = None) -> tuple[RenderedForm, list]:
+    """The printed pages as RGB images at dpi, fast: the unit-independent skeleton of each page is
+    rasterized once per (layout, dpi) and the unit's own strings are drawn onto a copy with the same
+    font (PIL/FreeType).  Geometry is identical to render_form(); the returned form has no PDF."""
+    from PIL import ImageDraw
+
+    from synth.fonts import pil_font
+    from synth.raster import rasterize
+    t = template or default_template()
+    lay = LAYOUTS[layout] if isinstance(layout, str) else layout
+    form = render_form(unit, values, t, lay, print_time, report_date, draw="none")
+    key = (repr(lay), t.id, dpi)
+    if key not in _SKELETONS:
+        blank = render_form(unit, values, t, lay, print_time, report_date, draw="static")
+        _SKELETONS[key] = rasterize(blank.pdf, dpi)
+    pages = [im.copy() for im in _SKELETONS[key]]
+    k = dpi / 72.0
+    draws = [ImageDraw.Draw(im) for im in pages]
+    for pno, s, x, yb, sz in form.dynamic_text:
+        draws[pno - 1].text((x * k, yb * k), s, fill=(0, 0, 0), font=pil_font(form.font, round(sz * k * 4) / 4),
+                            anchor="ls")
+    return form, pages

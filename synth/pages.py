@@ -11,7 +11,7 @@ from decimal import Decimal
 from PIL import Image
 
 from registry.template import Template
-from synth.form import Layout, RenderedForm, render_form
+from synth.form import Layout, RenderedForm, render_form_raster
 from synth.raster import rasterize
 from synth.scanner import blank_page, degrade_unreadable, map_box, scan
 from synth.seal import box_in_disc, stamp
@@ -60,8 +60,10 @@ def make_pages(unit: Unit, values: dict[str, Decimal | None], rng: random.Random
     """Render, print, sign, stamp and scan one unit's form; one SynthPage per printed page."""
     faults = faults or {}
     print_time = print_time or datetime(2025, 6, 18, 9, 30)
-    form = form or render_form(unit, values, template, layout, print_time)
-    pages = rasterize(form.pdf, dpi)
+    if form is not None:
+        pages = rasterize(form.pdf, dpi)
+    else:
+        form, pages = render_form_raster(unit, values, template, layout, print_time, dpi)
     k = dpi / 72.0
     m = form.pages_total
     no_seal = set(faults.get("no_seal_pages") or ())

@@ -59,24 +59,27 @@ def _noise(arr: np.ndarray, g: np.random.Generator, sigma: float) -> np.ndarray:
     return arr + n
 
 
-_NOISE: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
+_NOISE: dict[tuple[int, int, int, int], tuple[np.ndarray, np.ndarray]] = {}
 
 
 def _noise_u8(arr: np.ndarray, rng: random.Random, sigma: int) -> np.ndarray:
-    """Add luminance noise fast: a cached noise field (per sigma), sliced at a random offset."""
+    """Add luminance noise fast: a cached noise field (per sigma and page size), sliced at a random
+    offset, added and subtracted with saturation (no float copies of the page)."""
     h, w = arr.shape[:2]
-    key = (sigma, arr.ndim)
+    ch = arr.shape[2] if arr.ndim == 3 else 1
+    key = (sigma, ch, h, w)
     field_ = _NOISE.get(key)
-    if field_ is None or field_[0].shape[0] < h + 64 or field_[0].shape[1] < w + 64:
+    if field_ is None:
         g = np.random.default_rng(1000 + sigma)
-        H, W = max(h + 64, 3600), max(w + 64, 2600)
-        n = g.standard_normal((H, W), dtype=np.float32) * sigma
-        pos = np.clip(n, 0, 255).astype(np.uint8)
-        neg = np.clip(-n, 0, 255).astype(np.uint8)
-        if arr.ndim == 3:
-            pos, neg = np.repeat(pos[:, :, None], 3, axis=2), np.repeat(neg[:, :, None], 3, axis=2)
+        n = g.standard_normal((h + 48, w + 48), dtype=np.float32) * sigma
+        pos = np.minimum(np.maximum(n, 0), 255).astype(np.uint8)
+        neg = np.minimum(np.maximum(-n, 0), 255).astype(np.uint8)
+        if ch == 3:
+            pos, neg = cv2.merge([pos, pos, pos]), cv2.merge([neg, neg, neg])
+        if len(_NOISE) > 12:
+            _NOISE.clear()
         field_ = _NOISE[key] = (pos, neg)
-    oy, ox = rng.randint(0, field_[0].shape[0] - h), rng.randint(0, field_[0].shape[1] - w)
+    oy, ox = rng.randint(0, 48), rng.randint(0, 48)
     pos, neg = field_[0][oy:oy + h, ox:ox + w], field_[1][oy:oy + h, ox:ox + w]
     return cv2.subtract(cv2.add(arr, pos), neg)
 

@@ -75,7 +75,7 @@ def _impression(mask: np.ndarray, rng: random.Random, strength: float, partial: 
     low = cv2.resize(g.uniform(0.55, 1.0, (8, 8)).astype(np.float32), (d, d), interpolation=cv2.INTER_CUBIC)
     speck = (g.random((d, d)) > rng.uniform(0.03, 0.15)).astype(np.float32)
     speck = cv2.GaussianBlur(speck, (3, 3), 0)
-    m = m * np.clip(low, 0, 1) * (0.35 + 0.65 * speck)
+    m = m * np.minimum(low, 1.0) * (0.35 + 0.65 * speck)
     if partial > 0:
         # one side of the seal pressed lightly: fades along a random direction
         a = rng.uniform(0, 2 * math.pi)
@@ -85,7 +85,7 @@ def _impression(mask: np.ndarray, rng: random.Random, strength: float, partial: 
         fade = np.clip((cut - proj) / 0.35 + 0.0, 0.0, 1.0)
         m = m * fade
     m = cv2.GaussianBlur(m, (0, 0), 0.6)
-    return np.clip(m * strength * 1.15, 0, 1)
+    return np.minimum(m * (strength * 1.15), 1.0)
 
 
 def stamp(img: Image.Image, unit_name: str, rng: random.Random, center: tuple[float, float] | None = None,
