@@ -30,6 +30,7 @@ class RunSummary:
     intake: IntakeReport
     messages_processed: int = 0
     documents: int = 0
+    pages: int = 0
     identified: int = 0
     unknown: int = 0
     findings: Counter = field(default_factory=Counter)
@@ -63,9 +64,13 @@ class _Reader:
         if self.index is None:
             self.index = unit_index(session, self.ws.year)
         self.progress(f"识别邮件 #{message.id}（{len(documents)} 个附件）")
+        t0 = time.perf_counter()
         out = process_message(session, message, self.template, self.ws.year, self.ws.pages_dir,
                               self.ws.archive_dir, self.workers, self.index, documents)
+        spent = self.summary.seconds.get("read+match", 0.0) + time.perf_counter() - t0
+        self.summary.seconds["read+match"] = round(spent, 2)
         self.summary.documents += out.documents
+        self.summary.pages += out.pages
         self.summary.identified += out.identified
         self.summary.unknown += out.unknown
         self.summary.findings.update(out.findings)

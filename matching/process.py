@@ -30,6 +30,7 @@ IMAGE_TYPES = {"jpeg", "png", "tiff", "gif", "bmp"}
 @dataclass
 class Outcome:
     documents: int = 0
+    pages: int = 0
     identified: int = 0
     unknown: int = 0
     findings: dict[str, int] = field(default_factory=dict)
@@ -111,6 +112,7 @@ def _process_document(session: Session, out: Outcome, doc: DocumentReading, temp
                                 plain({"method": ident.method, "confidence": ident.confidence, **ident.explanation}),
                                 template.id)
     out.documents += 1
+    out.pages += len(doc.pages)
     att = session.get(Attachment, row.attachment_id)
     if not ident.known:
         out.unknown += 1

@@ -1,0 +1,147 @@
+"""Evaluation harness: generate a world, run the daily job on it, score against the ground truth.
+
+    python -m tests.bench.evaluate --units 300 [--seed 7] [--world DIR] [--tesseract-pages 20]
+
+Prints one table: precision/recall per finding kind, unit identification, figures sent to a
+human, pages/s and time per stage, peak memory, and full-page Tesseract on the same pages.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import random
+import re
+import resource
+import tempfile
+import time
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from kptj.daily_run import run_daily
+from kptj.workspace import Workspace
+from registry.models import Document, Page, Reading, Unit
+from registry.records_import import import_records
+from registry.roster_import import import_roster
+from registry.template import default_template
+from tests.bench.scoring import score_findings, score_identity
+
+
+def _pct(x: float | None) -> str:
+    return "   -  " if x is None else f"{100 * x:6.1f}%"
+
+
+def _peak_mb() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return max(own, kids) / 1024
+
+
+def tesseract_compare(ws: Workspace, world: Path, n: int, seed: int) -> dict:
+    """Full-page Tesseract chi_sim (what OCRmyPDF/paperless do) on a sample of our normalised pages."""
+    import pytesseract
+    from PIL import Image
+
+    truth_pages = {}
+    for line in (world / "pages.jsonl").read_text(encoding="utf-8").splitlines():
+        d = json.loads(line)
+        for pt in d["pages"]:
+            truth_pages[(d["account"], pt["page"])] = {f["code"]: f["text"] for f in pt.get("figures", [])}
+    with ws.session() as s:
+        rows = s.execute(select(Page, Unit.account).join(Document, Page.document_id == Document.id)
+                         .join(Unit, Document.unit_id == Unit.id)).all()
+        rows = [(p, a) for p, a in rows if p.image_path and p.page_no and (a, p.page_no) in truth_pages]
+        random.Random(seed).shuffle(rows)
+        rows = rows[:n]
+        ours_ok = ours_total = 0
+        for p, a in rows:
+            truth = truth_pages[(a, p.page_no)]
+            got = dict(s.execute(select(Reading.code, Reading.value).where(Reading.page_id == p.id)).all())
+            for code, text in truth.items():
+                ours_total += 1
+                want = None if text.strip() == "-" else text.replace(",", "")
+                ours_ok += (got.get(code) == want) or (code in got and got[code] is not None and want is not None
+                                                       and float(got[code]) == float(want))
+    tess_ok = tess_total = 0
+    t0 = time.perf_counter()
+    for p, a in rows:
+        text = pytesseract.image_to_string(Image.open(p.image_path), lang="chi_sim")
+        tokens = re.findall(r"\d+(?:\.\d+)?|-", text.replace(",", ""))
+        for fig in truth_pages[(a, p.page_no)].values():
+            tess_total += 1
+            tess_ok += fig.replace(",", "") in tokens  # generous: anywhere on the page counts
+    secs = time.perf_counter() - t0
+    return {"pages": len(rows), "tess_s_per_page": secs / max(1, len(rows)),
+            "tess_figures": tess_ok / max(1, tess_total), "ours_figures": ours_ok / max(1, ours_total)}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--units", type=int, default=300)
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--world", type=Path, help="reuse a world made by `kptj synth`")
+    ap.add_argument("--workspace", type=Path)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--tesseract-pages", type=int, default=20)
+    a = ap.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="kptj-eval-"))
+    world = a.world or tmp / "world"
+    times: dict[str, float] = {}
+    if not (world / "truth.json").exists():
+        from synth.world import build_world
+        t0 = time.perf_counter()
+        build_world(units=a.units, seed=a.seed, out=world)
+        times["synth"] = time.perf_counter() - t0
+    truth = json.loads((world / "truth.json").read_text(encoding="utf-8"))
+    ws = Workspace.from_options(str(a.workspace or tmp / "ws"))
+    t0 = time.perf_counter()
+    with ws.session() as s:
+        import_roster(s, world / "roster.xlsx", ws.year)
+        import_records(s, world / "records.xlsx", default_template(), ws.year)
+    times["import"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    summary = run_daily(ws, [str(world / "mail")], workers=a.workers)
+    times["run_total"] = time.perf_counter() - t0
+    times.update({k: v for k, v in summary.seconds.items()})
+    t0 = time.perf_counter()
+    again = run_daily(ws, [str(world / "mail")], workers=a.workers)
+    times["rerun_no_new_mail"] = time.perf_counter() - t0
+    assert not again.changed
+
+    with ws.session() as s:
+        kinds = score_findings(s, truth, world)
+        ident = score_identity(s, truth)
+        readings = s.scalar(select(func.count()).select_from(Reading))
+        unreadable = s.scalar(select(func.count()).select_from(Reading).where(Reading.decision == "unreadable"))
+        differs = s.scalar(select(func.count()).select_from(Reading).where(Reading.decision == "differs"))
+    tess = tesseract_compare(ws, world, a.tesseract_pages, a.seed) if a.tesseract_pages else None
+
+    print(f"\n== kptj evaluation: {truth['units']} units, seed {truth['seed']}, {summary.pages} pages read, "
+          f"{platform.processor() or platform.machine()}, {a.workers} workers")
+    print(f"{'kind':<20}{'TP':>5}{'FP':>5}{'FN':>5}{'precision':>11}{'recall':>9}")
+    for k, sc in kinds.items():
+        print(f"{k:<20}{sc.tp:>5}{sc.fp:>5}{sc.fn:>5}{_pct(sc.precision):>11}{_pct(sc.recall):>9}")
+    print(f"\nunit identification: {ident.correct}/{ident.documents} correct "
+          f"({_pct(ident.correct / max(1, ident.documents)).strip()}), wrong unit {ident.wrong}, "
+          f"unknown {ident.unknown}, not found {ident.not_found}")
+    print(f"figures: {readings} read, sent to a human (unreadable) {unreadable} "
+          f"({_pct(unreadable / max(1, readings)).strip()}), differs {differs}")
+    read_s = times.get("read+match", times["run_total"])
+    print(f"pages/s (read+match): {summary.pages / max(read_s, 1e-9):.2f}; peak memory {_peak_mb():.0f} MB")
+    print("time per stage (s): " + ", ".join(f"{k} {v:.1f}" for k, v in times.items()))
+    if tess:
+        print(f"full-page Tesseract chi_sim on {tess['pages']} of the same pages: {tess['tess_s_per_page']:.1f} s/page, "
+              f"figures found {_pct(tess['tess_figures']).strip()} vs ours {_pct(tess['ours_figures']).strip()}; "
+              f"speed ratio ours/tesseract {tess['tess_s_per_page'] / max(read_s / max(summary.pages, 1), 1e-9):.1f}x")
+    for k, sc in kinds.items():
+        if sc.missed or sc.extra:
+            print(f"  {k}: missed {sc.missed[:5]} extra {sc.extra[:5]}")
+    if ident.wrong_list:
+        print(f"  wrong units: {ident.wrong_list[:10]}")
+    print(f"workspace: {ws.home}")
+
+
+if __name__ == "__main__":
+    main()

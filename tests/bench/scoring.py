@@ -1,0 +1,151 @@
+"""Score a workspace after a run against a synthetic world's truth.json (precision/recall per kind)."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from matching.status import unit_statuses
+from registry.models import Attachment, Document, Finding, Message, Page, Unit
+
+# Truth fault kind -> the finding kind that should report it (a blank page is a page that is missing).
+EXPECTED_KIND = {"page_blank": "page_missing"}
+SCORED = ("figure_mismatch", "seal_missing", "signature_missing", "page_missing", "page_duplicate", "scan_stale",
+          "unit_unknown", "duplicate", "superseded", "never_sent", "rule_violation")
+
+
+@dataclass
+class KindScore:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+    missed: list[Any] = field(default_factory=list)
+    extra: list[Any] = field(default_factory=list)
+
+    @property
+    def precision(self) -> float | None:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else None
+
+    @property
+    def recall(self) -> float | None:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else None
+
+
+def _truth_keys(truth: dict, file_sha: dict[str, str]) -> dict[str, set]:
+    keys: dict[str, set] = defaultdict(set)
+    for f in truth["faults"]:
+        kind = EXPECTED_KIND.get(f["kind"], f["kind"])
+        acc = f.get("account")
+        if kind == "figure_mismatch":
+            keys[kind].add((acc, f["indicator"]))
+        elif kind in ("seal_missing", "page_missing", "page_duplicate"):
+            keys[kind].add((acc, f["page"]))
+        elif kind == "signature_missing":
+            keys[kind].add((acc, f.get("role") or f.get("detail")))
+        elif kind in ("scan_stale", "superseded", "never_sent"):
+            keys[kind].add((acc,))
+        elif kind == "unit_unknown" or kind == "duplicate":
+            keys[kind].add((file_sha.get(f["message"]),))
+        elif kind == "rule_violation":
+            keys[kind].add((acc, f.get("rule")))
+    return keys
+
+
+def _predicted_keys(s: Session, year: int) -> dict[str, set]:
+    keys: dict[str, set] = defaultdict(set)
+    accounts = {u.id: u.account for u in s.scalars(select(Unit))}
+    for f in s.scalars(select(Finding).where(Finding.year == year)):
+        live = f.state == "open" or f.resolved_reason == "superseded"
+        if not live:
+            continue
+        acc = accounts.get(f.unit_id) if f.unit_id else None
+        page = s.get(Page, f.page_id) if f.page_id else None
+        page_no = (page.page_no or page.source_index + 1) if page else None
+        d = f.detail or {}
+        if f.kind == "figure_mismatch":
+            keys[f.kind].add((acc, f.indicator))
+        elif f.kind == "seal_missing" and f.severity == "error":
+            keys[f.kind].add((acc, page_no))
+        elif f.kind in ("page_missing", "page_duplicate"):
+            keys[f.kind].add((acc, d.get("page_no")))
+        elif f.kind == "signature_missing" and f.severity == "error":
+            keys[f.kind].add((acc, f.indicator))
+        elif f.kind in ("scan_stale", "superseded"):
+            keys[f.kind].add((acc,))
+        elif f.kind == "unit_unknown":
+            msg = s.get(Message, f.message_id) if f.message_id else None
+            keys[f.kind].add((msg.sha256 if msg else None,))
+        elif f.kind == "rule_violation":
+            keys[f.kind].add((acc, f.rule))
+    for _att, msg in s.execute(select(Attachment, Message).join(Message).where(Attachment.status == "duplicate")):
+        keys["duplicate"].add((msg.sha256,))
+    for st in unit_statuses(s, year):
+        if st.scan == "missing":
+            keys["never_sent"].add((st.unit.account,))
+    return keys
+
+
+def score_findings(s: Session, truth: dict, world: Path, year: int = 2024) -> dict[str, KindScore]:
+    file_sha = {m["file"]: hashlib.sha256((world / m["file"]).read_bytes()).hexdigest() for m in truth["messages"]}
+    t, p = _truth_keys(truth, file_sha), _predicted_keys(s, year)
+    out = {}
+    for kind in SCORED:
+        tk, pk = t.get(kind, set()), p.get(kind, set())
+        sc = KindScore(len(tk & pk), len(pk - tk), len(tk - pk))
+        sc.missed, sc.extra = sorted(map(str, tk - pk))[:10], sorted(map(str, pk - tk))[:10]
+        out[kind] = sc
+    return out
+
+
+@dataclass
+class IdentityScore:
+    documents: int = 0
+    correct: int = 0
+    wrong: int = 0
+    unknown: int = 0
+    not_found: int = 0
+    wrong_list: list[Any] = field(default_factory=list)
+
+
+def score_identity(s: Session, truth: dict) -> IdentityScore:
+    """Each truth document in a `document` attachment: was a DB document of the right unit made from it?"""
+    accounts = {u.id: u.account for u in s.scalars(select(Unit))}
+    by_sha: dict[str, list[Attachment]] = defaultdict(list)
+    for a in s.scalars(select(Attachment).where(Attachment.status == "document")):
+        if a.sha256:
+            by_sha[a.sha256].append(a)
+    sc = IdentityScore()
+    for m in truth["messages"]:
+        for a in m["attachments"]:
+            if a["expected_status"] != "document":
+                continue
+            for d in a["documents"]:
+                if d.get("account") is None:
+                    continue
+                sc.documents += 1
+                atts = by_sha.get(a["sha256"], [])
+                got = set()
+                for att in atts:
+                    for pg in s.scalars(select(Page).where(Page.attachment_id == att.id)):
+                        if pg.document_id is None:
+                            continue
+                        doc = s.get(Document, pg.document_id)
+                        if doc is not None:
+                            got.add(accounts.get(doc.unit_id) if doc.unit_id else None)
+                doc_accounts = {x.get("account") for x in a["documents"]}
+                if d["account"] in got:
+                    sc.correct += 1
+                elif not atts:
+                    sc.not_found += 1
+                elif got - doc_accounts - {None}:
+                    sc.wrong += 1
+                    sc.wrong_list.append((d["account"], sorted(x for x in got if x)))
+                else:
+                    sc.unknown += 1
+    return sc
