@@ -136,11 +136,15 @@ class Message(Base):
     subject: Mapped[str | None] = mapped_column(Text)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime)
     fetched_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
-    state: Mapped[str] = mapped_column(String(16), default="fetched")
+    state: Mapped[str] = mapped_column(String(16), default="fetched", index=True)
     classification: Mapped[str | None] = mapped_column(String(32))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     decode_warnings: Mapped[list | None] = mapped_column(JSON)
+    # intake (revision 0002): the stage that failed last, so a retry resumes there; when it ended.
+    error_stage: Mapped[str | None] = mapped_column(String(16))
+    processed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    done_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 class Attachment(Base):
@@ -155,7 +159,26 @@ class Attachment(Base):
     detected_type: Mapped[str | None] = mapped_column(String(32))
     status: Mapped[str] = mapped_column(String(16))
     detail: Mapped[str | None] = mapped_column(Text)
-    archive_path: Mapped[str | None] = mapped_column(String(500))
+    archive_path: Mapped[str | None] = mapped_column(String(500))  # relative to Workspace.archive_dir
+    # intake (revision 0002)
+    member_path: Mapped[str | None] = mapped_column(Text)  # containers it came from: "a.eml › b.zip"
+    duplicate_of: Mapped[int | None] = mapped_column(ForeignKey("attachments.id"))
+    page_count: Mapped[int | None] = mapped_column(Integer)
+    url: Mapped[str | None] = mapped_column(Text)  # status "link": where the file must be downloaded
+    position: Mapped[int] = mapped_column(Integer, default=0)  # order within the message
+
+
+class IntakeFolder(Base):
+    """Sync state of one mailbox folder: UIDs up to last_uid (under uidvalidity) are archived."""
+    __tablename__ = "intake_folders"
+    __table_args__ = (UniqueConstraint("account", "folder"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account: Mapped[str] = mapped_column(String(200))
+    folder: Mapped[str] = mapped_column(String(200))
+    uidvalidity: Mapped[int | None] = mapped_column(BigInteger)
+    last_uid: Mapped[int] = mapped_column(BigInteger, default=0)
+    checked_at: Mapped[datetime | None] = mapped_column(DateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
 
 
 class Document(Base):

@@ -59,20 +59,50 @@ Page pipeline (stable API — the OCR reader and the seal/signature detector cod
     (JPEG pages wrapped in a minimal PDF, no re-encoding by a PDF library).
 
 Layouts (``LAYOUTS``): "A" (WenQuanYi Micro Hei, columns 指标名称|计量单位|代码|数值, parts flow
-across pages), "B" (AR PL UMing serif, columns 代码|指标名称|计量单位|数值, taller rows, a part that
-does not fit starts a new page), "C" (no 代码 column: 指标名称|计量单位|数值, dense rows, narrow
-margins).  Fonts: fonts-wqy-microhei and fonts-arphic-uming (Debian); a missing font falls back to
-the other; Noto CJK is CFF (.ttc) which reportlab cannot embed, so it is not used.
+across pages, 3 pages), "B" (AR PL UMing serif, columns 代码|指标名称|计量单位|数值, taller rows,
+a part heading never ends a page, "（续）" headings, 万元 as stored "12.5", 4–5 pages), "C" (no 代码
+column: 指标名称|计量单位|数值, dense rows, horizontal rules only, 3 pages), "D" (columns
+指标名称|代码|计量单位|数值, centred values, 4 pages).  Fonts: fonts-wqy-microhei and
+fonts-arphic-uming (Debian); a missing font falls back to the other; Noto CJK is CFF (.ttc), which
+reportlab cannot embed, so it is only used through PIL for the seal lettering.
+
+Fast raster path: ``synth.form.render_form_raster(unit, values, template, layout, print_time, dpi)
+-> (RenderedForm, [PIL pages])`` gives the same geometry as render_form() without a PDF: the
+unit-independent skeleton of each page is rasterized once per (layout, dpi) and the unit's own
+strings (name, code, figures, page numbers, times) are drawn on a copy with the same font.
+make_pages() uses it unless you pass ``form=`` (then it rasterizes form.pdf).
 
 World (issue 3 part 2)
 ----------------------
-``synth.world.build_world(units=N, seed=S, out=DIR)`` and ``kptj synth --units N --seed S --out DIR``
-write roster.xlsx, records.xlsx, mail/NNNN.eml, truth.json (shape in synth/world.py docstring).
+``synth.world.build_world(units=N, seed=S, out=DIR, workers=None)`` and
+``kptj synth --units N --seed S --out DIR`` write (deterministic from the seed, any worker count):
+
+- roster.xlsx  ``账号, 单位名称, 统一社会信用代码, 单位类型, 所在区, 上级管理单位账号, 是否科普场馆,
+  所属单位账号, 联系人, 联系电话, 电子邮箱`` (synth.roster: the tree and the 科普场馆 rule)
+- records.xlsx ``账号, 单位名称, 统一社会信用代码, 填报状态, 最后修改时间, P01 … E08`` (synth.records;
+  empty or "-" = no value, numbers as numbers; 最后修改时间 ``YYYY-MM-DD HH:MM:SS``)
+- mail/NNNN.eml in date order, every shape of WORLD.md §5 (synth.mailbox)
+- truth.json: messages → attachments (expected_status, zip member path in "container") →
+  documents (account, printed page numbers in file order, profile, print_time …); faults
+  (figure_mismatch, scan_stale, seal_missing, signature_missing, page_missing, page_duplicate,
+  page_blank (detail blank|unreadable), duplicate, superseded, unit_unknown, never_sent,
+  rule_violation); never_sent; not_received.  Full shape in the synth.world docstring.
+- pages.jsonl: per rendered document, the per-page truth above (figure boxes, seal, signatures).
+
+``python -m synth.samples docs/samples`` redraws the three sample pictures.
 """
 
 from __future__ import annotations
 
-from synth.form import LAYOUTS, FieldBox, FigureBox, RenderedForm, render_form, render_form_pdf
+from synth.form import (
+    LAYOUTS,
+    FieldBox,
+    FigureBox,
+    RenderedForm,
+    render_form,
+    render_form_pdf,
+    render_form_raster,
+)
 from synth.pages import SynthPage, make_pages
 from synth.raster import rasterize
 from synth.scanner import SCAN_PROFILES, ScanResult, images_to_pdf, map_box, scan
@@ -81,7 +111,7 @@ from synth.signature import sign
 from synth.units import Unit, demo_unit, demo_values
 
 __all__ = [
-    "LAYOUTS", "FieldBox", "FigureBox", "RenderedForm", "render_form", "render_form_pdf",
+    "LAYOUTS", "FieldBox", "FigureBox", "RenderedForm", "render_form", "render_form_pdf", "render_form_raster",
     "SynthPage", "make_pages", "rasterize", "SCAN_PROFILES", "ScanResult", "images_to_pdf",
     "map_box", "scan", "stamp", "sign", "Unit", "demo_unit", "demo_values",
 ]

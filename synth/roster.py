@@ -43,8 +43,8 @@ class _Codes:
 
 def _alloc(n: int) -> dict[str, int]:
     """How many units of each kind a world of n accounts has."""
-    n_muni = min(30, max(3, round(n * 0.06)))
-    n_dist = min(16, max(2, round(n * 0.045)))
+    n_muni = min(30, max(3, round(n * 0.08)))
+    n_dist = min(16, max(2, round(n * 0.06)))
     rest = max(0, n - n_muni - 2 * n_dist)
     shares = {"市属事业单位": 0.14, "区级部门": 0.20, "中小学": 0.40, "高等学校": 0.06, "科普基地": 0.08,
               "科普场馆": 0.07, "其他机构": 0.05}

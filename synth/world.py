@@ -785,6 +785,17 @@ def _compose(w: World) -> None:
                  addr, s, b, "unrelated", atts, subject_style=rng.choice(["utf8", "gbk"]))
         m.shape = "unrelated"
         w.mails.append(m)
+    # ---- hostile input: an image of absurd size and a zip bomb (both "too_large")
+    u = rng.choice(units)
+    sname, saddr = sender_of(u)
+    bomb = Attachment(f"{u.name}扫描件.zip", _zip_bomb(48 * 1024 * 1024), "application/zip",
+                      truth=[{"status": "too_large", "documents": []}])
+    huge = Attachment("IMG_超高分辨率扫描.png", _huge_png(11000, 11000), "image/png",
+                      truth=[{"status": "too_large", "documents": []}])
+    m = Mail(datetime(2025, 6, rng.randint(17, 28), rng.randint(9, 17), rng.randint(0, 59)), sname, saddr,
+             f"{u.name}扫描件（高清）", "扫描仪设置成最高分辨率了，文件比较大。", "scan", [bomb, huge],
+             shape="too_large")
+    w.mails.append(m)
     w.faults_extra = faults_extra
 
 
@@ -793,6 +804,32 @@ def _all_atts(m: Mail) -> list[Attachment]:
     if m.forwarded is not None:
         out += _all_atts(m.forwarded)
     return out
+
+
+def _zip_bomb(size: int) -> bytes:
+    """A zip whose single member unpacks to `size` bytes of zeros (ratio about 1000:1)."""
+    import zipfile
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as z, \
+            z.open("2024年度科普统计调查表.pdf", "w", force_zip64=True) as f:
+        block = bytes(1024 * 1024)
+        for _ in range(size // len(block)):
+            f.write(block)
+    return buf.getvalue()
+
+
+def _huge_png(width: int, height: int) -> bytes:
+    """A white 1-bit PNG of width×height pixels (tiny file, huge image)."""
+    import struct
+    import zlib
+
+    def chunk(tag: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data) & 0xFFFFFFFF)
+    row = b"\x00" + b"\xff" * ((width + 7) // 8)
+    comp = zlib.compressobj(9)
+    body = comp.compress(row * height) + comp.flush()
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0))
+            + chunk(b"IDAT", body) + chunk(b"IEND", b""))
 
 
 def _tiny_xlsx() -> bytes:

@@ -77,7 +77,7 @@ passdb {{
 }}
 userdb {{
   driver = static
-  args = uid={uid} gid={uid} home={root}/mail/%u
+  args = uid={uid} gid={uid} home={root}/mail/%u allow_all_users=yes
 }}
 namespace inbox {{
   inbox = yes
@@ -122,6 +122,8 @@ class Dovecot:
     ca_cert: Path = field(default=Path())
     users: dict[str, str] = field(default_factory=dict)
     _master_pid: int | None = None
+    _users_epoch: int = field(default_factory=lambda: int(time.time()))
+    _users_version: int = 0
 
     host = "127.0.0.1"
 
@@ -150,18 +152,20 @@ class Dovecot:
         server.config.write_text(CONFIG.format(
             tag=root.name, root=root, cert=cert, key=key, uid=NOBODY,
             imap_port=server.imap_port, imaps_port=server.imaps_port, lmtp_port=server.lmtp_port))
-        subprocess.run(["dovecot", "-c", str(server.config)], check=True, capture_output=True)
-        server._master_pid = int((root / "run" / "master.pid").read_text().strip()) \
-            if (root / "run" / "master.pid").exists() else None
+        # The daemon keeps inherited pipes open: give it files, not pipes.
+        with open(root / "start.log", "wb") as out:
+            subprocess.run(["dovecot", "-c", str(server.config)], check=True, stdout=out,
+                           stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         server._wait_ready()
         return server
 
     def _wait_ready(self, timeout: float = 15.0) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if all(_port_taken(p) for p in (self.imap_port, self.imaps_port, self.lmtp_port)):
-                if self._master_pid is None and (self.root / "run" / "master.pid").exists():
-                    self._master_pid = int((self.root / "run" / "master.pid").read_text().strip())
+            pid_file = self.root / "run" / "master.pid"
+            if pid_file.exists() and pid_file.read_text().strip().isdigit() \
+                    and all(_port_taken(p) for p in (self.imap_port, self.imaps_port, self.lmtp_port)):
+                self._master_pid = int(pid_file.read_text().strip())
                 return
             time.sleep(0.05)
         raise RuntimeError(f"dovecot did not start; log:\n{self.log()}")
@@ -197,8 +201,20 @@ class Dovecot:
         lines = "".join(f"{u}:{{PLAIN}}{p}::::::\n" for u, p in self.users.items())
         tmp = self.root / "users.tmp"
         tmp.write_text(lines)
+        # Dovecot re-reads the file when its mtime changes (whole seconds): make each write newer.
+        self._users_version += 1
+        stamp = self._users_epoch + self._users_version
+        os.utime(tmp, (stamp, stamp))
         tmp.replace(self.root / "users")
-        return name
+        # The auth process looks at the file at most about once a second: wait until it sees it.
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            probe = subprocess.run(["doveadm", "-c", str(self.config), "auth", "test", name, password],
+                                   capture_output=True, text=True)
+            if probe.returncode == 0:
+                return name
+            time.sleep(0.1)
+        raise RuntimeError(f"dovecot did not accept the new user {name}")
 
     def deliver(self, user: str, raw: bytes, sender: str = "sender@example.cn") -> None:
         """Deliver like an MTA does, over LMTP (one recipient per call)."""
@@ -235,7 +251,7 @@ class Dovecot:
                 cmd = (proc / "cmdline").read_bytes().split(b"\0")
             except OSError:
                 continue
-            if cmd and cmd[0].startswith(b"dovecot/imap") and not cmd[0].startswith(b"dovecot/imap-"):
+            if cmd and cmd[0].endswith(b"/imap"):
                 status = (proc / "status").read_text()
                 ppid = int(next(x for x in status.splitlines() if x.startswith("PPid:")).split()[1])
                 if ppid == self._master_pid:

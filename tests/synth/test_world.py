@@ -124,8 +124,10 @@ def test_roster_sizes_and_determinism(n):
     assert all(is_valid(u.uscc) for u in a)
     types = Counter(u.type for u in a)
     assert types["区科技局"] >= 2 and types["区教育局"] == types["区科技局"] and types["科普场馆"] >= 1
+    if n >= 300:
+        assert types["区科技局"] == 16
     if n >= 400:
-        assert types["区科技局"] == 16 and types["市级部门"] == 30
+        assert types["市级部门"] == 30
 
 
 def _dec(v) -> Decimal | None:
@@ -197,7 +199,7 @@ def test_all_shapes_present(world):
               "unrelated", "corrupt", "encrypted", "empty"):
         assert shapes[s] >= 1, s
     statuses = Counter(a["expected_status"] for m in truth["messages"] for a in m["attachments"])
-    for s in ("document", "duplicate", "corrupt", "encrypted", "empty", "link", "unsupported"):
+    for s in ("document", "duplicate", "corrupt", "encrypted", "empty", "link", "unsupported", "too_large"):
         assert statuses[s] >= 1, s
     senders = {m["sender"].split("@")[-1] for m in truth["messages"]}
     assert "tj.gov.cn" in senders and senders & {"qq.com", "163.com", "126.com"}
@@ -249,6 +251,16 @@ def test_broken_attachments_are_broken(world):
     for m in truth["messages"]:
         for a in m["attachments"]:
             st = a["expected_status"]
+            if st == "too_large":
+                data = _attachment_bytes(out, m, a)
+                if a["content_type"] == "image/png":
+                    from PIL import Image
+                    w, h = Image.open(io.BytesIO(data)).size
+                    assert w * h > 120_000_000
+                else:
+                    with zipfile.ZipFile(io.BytesIO(data)) as z:
+                        assert sum(i.file_size for i in z.infolist()) > 200 * len(data)
+                seen.add(st)
             if st in ("encrypted", "corrupt", "empty"):
                 data = _attachment_bytes(out, m, a)
                 if st == "empty":
@@ -260,7 +272,7 @@ def test_broken_attachments_are_broken(world):
                     with pytest.raises(pdfium.PdfiumError):
                         pdfium.PdfDocument(data)
                 seen.add(st)
-    assert seen == {"encrypted", "corrupt", "empty"}
+    assert seen == {"encrypted", "corrupt", "empty", "too_large"}
 
 
 def test_duplicates_repeat_an_earlier_file(world):

@@ -1,0 +1,31 @@
+"""One intake run at a time per workspace: an fcntl lock the kernel drops when the process dies."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+
+class IntakeBusy(Exception):
+    pass
+
+
+@contextmanager
+def intake_lock(home: Path) -> Iterator[None]:
+    home.mkdir(parents=True, exist_ok=True)
+    path = home / "intake.lock"
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            holder = os.pread(fd, 32, 0).decode(errors="replace").strip()
+            raise IntakeBusy(f"另一个收取任务正在运行（进程 {holder or '?'}，锁文件 {path}），请等它结束后再试") from exc
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock

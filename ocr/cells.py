@@ -1,0 +1,68 @@
+"""Ink inside a table cell: blank, a dash ("-", no value) or something else.
+
+OCR detectors often miss a lone dash, or read it as "1"; the shape of the ink decides.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from ocr.model import Box
+
+
+def clip_box(box: Box, shape: tuple[int, ...]) -> Box:
+    h, w = shape[:2]
+    x0, y0, x1, y1 = box
+    return max(0, int(x0)), max(0, int(y0)), min(w, int(x1)), min(h, int(y1))
+
+
+def ink_components(grey: np.ndarray, box: Box, text_height: float = 0.0) -> list[Box]:
+    """Dark blobs in `box` (page coords), table rulings removed."""
+    x0, y0, x1, y1 = clip_box(box, grey.shape)
+    if x1 - x0 < 3 or y1 - y0 < 3:
+        return []
+    cell = grey[y0:y1, x0:x1]
+    if cell.ndim == 3:
+        cell = cv2.cvtColor(cell, cv2.COLOR_BGR2GRAY)
+    paper = float(np.percentile(cell, 90))
+    darkest = float(cell.min())
+    # print is black; a grey scan's seal is a lighter grey: only the darker half counts as ink
+    thr = min(paper - max(40.0, 0.22 * paper), darkest + 0.6 * (paper - darkest))
+    dark = (cell < thr).astype(np.uint8)
+    n, _, stats, _ = cv2.connectedComponentsWithStats(dark, connectivity=8)
+    ch, cw = cell.shape
+    out: list[Box] = []
+    for i in range(1, n):
+        x, y, w, h, area = stats[i]
+        if area < 3:
+            continue  # scan noise
+        if w > 0.8 * cw or h > 0.8 * ch or (w > 0.5 * cw and h <= 3):
+            continue  # a ruling line crossing the cell
+        if text_height and ((w > 2 * text_height and h < 0.3 * text_height)
+                            or (h > 2 * text_height and w < 0.3 * text_height)):
+            continue  # a piece of a ruling (photos break lines into pieces)
+        if (x == 0 or y == 0 or x + w == cw or y + h == ch) and (h > 0.5 * ch or w > 0.5 * cw):
+            continue  # the stub of a ruling at the cell's edge
+        if ((y == 0 or y + h == ch) and h <= max(3, 0.15 * ch)) or ((x == 0 or x + w == cw) and w <= 3):
+            continue  # a thin ruling grazing the cell's border (a dash sits in the middle)
+        out.append((int(x0 + x), int(y0 + y), int(x0 + x + w), int(y0 + y + h)))
+    return out
+
+
+def classify_cell(grey: np.ndarray, box: Box, text_height: float) -> tuple[str, Box | None, float]:
+    """("blank" | "dash" | "one" | "ink", ink bounding box, confidence of a dash).
+
+    A dash is one flat mark, far lower than a digit; at 150 dpi in black-and-white it may shrink
+    to a dot, which is still a dash (no figure is a lone dot) but with less confidence.
+    """
+    comps = ink_components(grey, box, text_height)
+    if not comps:
+        return "blank", None, 0.0
+    bx = (min(c[0] for c in comps), min(c[1] for c in comps), max(c[2] for c in comps), max(c[3] for c in comps))
+    w, h = bx[2] - bx[0], bx[3] - bx[1]
+    if len(comps) == 1 and h <= 0.3 * text_height and w <= 1.5 * text_height and w >= h:
+        return "dash", bx, 0.9 if w >= 1.8 * h and w >= 0.15 * text_height else 0.7
+    if len(comps) == 1 and h >= 2.5 * w and h >= 0.3 * text_height:
+        return "one", bx, 0.0
+    return "ink", bx, 0.0

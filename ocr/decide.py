@@ -1,0 +1,86 @@
+"""The decision per figure: paper vs online value -> matches / differs / unreadable.
+
+An auditor must be able to trust "no discrepancy", and a false "differs" sends a unit to fix a
+figure that is right. So:
+- `matches` needs the reading to equal the online value (numerically, "-" equal to no value) and
+  the reading not to be a guess (confidence >= MATCH_MIN);
+- `differs` needs strong evidence: a clean, confident reading that no second engine contradicts,
+  and not a lone OCR look-alike swap (3/8, 1/7, 5/6 ...) read with less than LOOKALIKE_SURE
+  unless both engines agree;
+- everything else is `unreadable` and goes to a human.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from ocr.model import Decision, FigureReading
+
+MATCH_MIN = 0.5        # an exact match of a long figure by chance is practically impossible
+DIFFERS_MIN = 0.95     # a single engine's confidence needed to claim a difference alone
+DASH_DIFFERS_MIN = 0.85
+LOOKALIKE_SURE = 0.99  # above this a lone look-alike swap is believed without a second engine
+LOOKALIKES = {frozenset(p) for p in ("38", "18", "17", "56", "69", "89", "08", "06", "09", "35",
+                                     "23", "47", "14", "11", "00", "25", "28", "13", "58")}
+
+
+def _num(s: str | None) -> Decimal | None:
+    if s is None:
+        return None
+    t = str(s).strip().replace(",", "")
+    if t in ("", "-"):
+        return None
+    try:
+        return Decimal(t)
+    except InvalidOperation:
+        return None
+
+
+def _fmt(v: Decimal, decimals: int) -> str:
+    return f"{v:.{decimals}f}" if decimals > 0 else f"{v:.0f}"
+
+
+def _one_lookalike_swap(a: str, b: str) -> bool:
+    """Same length, exactly one position differs, and the two characters are OCR look-alikes."""
+    if len(a) != len(b):
+        return False
+    diffs = [(x, y) for x, y in zip(a, b, strict=True) if x != y]
+    return len(diffs) == 1 and frozenset(diffs[0]) in LOOKALIKES
+
+
+def decide(figure: FigureReading | None, online: str | None, decimals: int) -> Decision:
+    """Compare one figure on paper with its online value (canonical string, None = no value)."""
+    if figure is None:
+        return Decision("unreadable", "扫描件上未找到该指标所在行")
+    online_v = _num(online)
+    if online is not None and str(online).strip() not in ("", "-") and online_v is None:
+        return Decision("unreadable", f"网上数值格式无法识别：{online}")
+    read_is_dash = figure.value is None and figure.text.strip() != "" and figure.clean
+    if figure.value is None and not read_is_dash:
+        return Decision("unreadable", "数值无法辨认" if figure.text else "数值栏未读到内容")
+    paper_v = _num(figure.value)
+    contradicted = figure.agreed is False
+    both_agree = figure.agreed is True
+
+    if paper_v == online_v:  # includes "-" on paper and no value online
+        if figure.confidence >= MATCH_MIN and not contradicted:
+            return Decision("matches", "一致")
+        return Decision("unreadable", f"读数与网上一致但识别把握不足（{figure.confidence:.2f}），需人工确认")
+
+    shown_paper = "-" if paper_v is None else _fmt(paper_v, decimals)
+    shown_online = "-" if online_v is None else _fmt(online_v, decimals)
+    what = f"纸质 {shown_paper}，网上 {shown_online}"
+    if contradicted:
+        return Decision("unreadable", f"{what}；两个识别引擎读数不一致，需人工确认")
+    if not figure.clean:
+        return Decision("unreadable", f"{what}；读数格式不规范，需人工确认")
+    if paper_v is None:  # a dash on paper, a figure online
+        if figure.confidence >= DASH_DIFFERS_MIN:
+            return Decision("differs", what)
+        return Decision("unreadable", f"{what}；“-”识别把握不足，需人工确认")
+    if online_v is not None and _one_lookalike_swap(_fmt(paper_v, decimals), _fmt(online_v, decimals)) \
+            and not both_agree and figure.confidence < LOOKALIKE_SURE:
+        return Decision("unreadable", f"{what}；仅一位易混数字不同，需人工确认")
+    if both_agree or figure.confidence >= DIFFERS_MIN:
+        return Decision("differs", what)
+    return Decision("unreadable", f"{what}；识别把握不足（{figure.confidence:.2f}），需人工确认")

@@ -1,0 +1,1 @@
+"""OCR engines, each behind a thin wrapper that reports its name and version."""

@@ -1,0 +1,295 @@
+"""Figures from read lines: each indicator's row found by its printed code (else by its label,
+with the template's order as context), its value taken from the 数值 column of that row.
+
+Never by pixel position: rows and columns are located through the words printed on the page.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
+
+import numpy as np
+from rapidfuzz import fuzz
+
+from ocr import cells
+from ocr.model import Box, FigureReading, OcrLine
+from registry.template import Indicator, Template
+
+DASHES = {"-", "—", "–", "一", "_", "―", "－", "~", "ー"}
+# letters OCR puts where digits belong (code digits, figures)
+DIGIT_LOOKALIKE = str.maketrans({"O": "0", "o": "0", "D": "0", "Q": "0", "I": "1", "l": "1", "|": "1",
+                                 "i": "1", "Z": "2", "z": "2", "S": "5", "s": "5", "B": "8", "G": "6",
+                                 "g": "9", "q": "9", "。": "0", "〇": "0"})
+CODE_SHAPE = re.compile(r"^([A-Z])([0-9A-Za-z|]{2,3})$")
+NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
+VALUE_HEADER = "数值"
+MIN_LABEL_SCORE = 75
+
+SecondOpinion = Callable[[Box], tuple[str, float]]
+
+
+# ---------- tokens ----------
+
+def parse_code(text: str, codes: set[str]) -> str | None:
+    """A template code read off the page ("P0l" -> "P01"), or None."""
+    t = text.strip().replace(" ", "").upper()
+    m = CODE_SHAPE.match(t)
+    if not m:
+        return None
+    cand = m.group(1) + m.group(2).translate(DIGIT_LOOKALIKE)
+    return cand if cand in codes else None
+
+
+def parse_number(text: str, decimals: int) -> tuple[str | None, bool, bool]:
+    """(canonical value or None, clean, is_dash).
+
+    clean = the text was already a well-formed figure for `decimals` (no letter mapped to a digit,
+    no stray characters); unclean readings are never strong evidence of a difference.
+    """
+    t = text.strip().replace(" ", "")
+    t = "".join(chr(ord(c) - 0xFEE0) if 0xFF01 <= ord(c) <= 0xFF5E else c for c in t)
+    if t and all(c in DASHES for c in t):
+        return None, True, True
+    stripped = t.replace(",", "")
+    clean = bool(NUMBER.match(stripped))
+    mapped = stripped if clean else stripped.translate(DIGIT_LOOKALIKE).strip(".:;'\"`")
+    if not NUMBER.match(mapped):
+        # stray marks around a figure (seal ink, a ruling): keep the one numeric run, unclean
+        runs = re.findall(r"\d+(?:\.\d+)?", stripped)
+        if len(runs) != 1 or len(runs[0]) < len(stripped) - 2:
+            return None, False, False
+        mapped = runs[0]
+    if "." in mapped and len(mapped.split(".")[1]) > max(decimals, 0):
+        clean = False  # more decimals than the form prints
+    if decimals == 0 and "." in mapped:
+        clean = False
+    try:
+        value = Decimal(mapped)
+    except InvalidOperation:
+        return None, False, False
+    return canonical(value), clean, False
+
+
+def canonical(value: Decimal) -> str:
+    """Canonical decimal string: no exponent, no trailing fractional zeros ("12.50" -> "12.5")."""
+    s = format(value, "f")
+    if "." in s:
+        s = s.rstrip("0").rstrip(".")
+    return "0" if s in ("-0", "") else s
+
+
+def _is_dot(text: str) -> bool:
+    return text.strip() in {".", "·", "•", "、", ",", "，", "'", "`"}
+
+
+def looks_numeric(text: str) -> bool:
+    value, _, dash = parse_number(text, 4)
+    return dash or value is not None
+
+
+# ---------- rows ----------
+
+def code_rows(lines: list[OcrLine], template: Template) -> tuple[list[tuple[str, OcrLine]], set[str]]:
+    """(code, line) pairs in page order that agree with the template's order, and the codes
+    seen but doubtful (duplicated or out of order: maybe misread)."""
+    codes = set(template.codes)
+    order = {c: i for i, c in enumerate(template.codes)}
+    found = sorted(((parse_code(ln.text, codes), ln) for ln in lines), key=lambda t: t[1].cy)
+    found = [(c, ln) for c, ln in found if c]
+    counts: dict[str, int] = {}
+    for c, _ in found:
+        counts[c] = counts.get(c, 0) + 1
+    unique = [(c, ln) for c, ln in found if counts[c] == 1]
+    keep = _longest_increasing(unique, order)
+    doubtful = {c for c, _ in found} - {c for c, _ in keep}
+    return keep, doubtful
+
+
+def _longest_increasing(items: list[tuple[str, OcrLine]], order: dict[str, int]) -> list[tuple[str, OcrLine]]:
+    n = len(items)
+    if n == 0:
+        return []
+    best = [1] * n
+    prev = [-1] * n
+    for i in range(n):
+        for j in range(i):
+            if order[items[j][0]] < order[items[i][0]] and best[j] + 1 > best[i]:
+                best[i], prev[i] = best[j] + 1, j
+    i = max(range(n), key=lambda k: best[k])
+    out = []
+    while i >= 0:
+        out.append(items[i])
+        i = prev[i]
+    return out[::-1]
+
+
+def row_pitch(anchors: list[OcrLine], fallback: float) -> float:
+    ys = sorted(a.cy for a in anchors)
+    gaps = [b - a for a, b in zip(ys, ys[1:], strict=False) if b - a > 0.5 * fallback]
+    return statistics.median(gaps) if gaps else 2.0 * fallback
+
+
+def label_rows(lines: list[OcrLine], template: Template, skip_codes: set[str],
+               value_x0: float | None) -> list[tuple[str, OcrLine]]:
+    """(code, label line) for rows identified by their label; ambiguous labels (the same words
+    under different parents) resolved by template order between unambiguous neighbours."""
+    units = {i.unit for i in template.indicators}
+    candidates = [i for i in template.indicators if i.code not in skip_codes]
+    order = {c: k for k, c in enumerate(template.codes)}
+    text_lines = [ln for ln in sorted(lines, key=lambda x: x.cy)
+                  if len(ln.text) >= 2 and not looks_numeric(ln.text) and ln.text not in units
+                  and (value_x0 is None or ln.box[2] <= value_x0 + 5)]
+    scored: list[tuple[OcrLine, list[Indicator]]] = []
+    for ln in text_lines:
+        text = ln.text.replace(" ", "")
+        scores = [(max(fuzz.ratio(ind.label, text), fuzz.ratio(ind.bare_label, text)), ind) for ind in candidates]
+        top = max((s for s, _ in scores), default=0)
+        if top < MIN_LABEL_SCORE:
+            continue
+        scored.append((ln, [ind for s, ind in scores if s >= top - 2]))
+    # first pass: unambiguous labels are anchors
+    assigned: list[tuple[int, str | None]] = []
+    for _ln, inds in scored:
+        assigned.append((order[inds[0].code], inds[0].code) if len(inds) == 1 else (-1, None))
+    result: list[tuple[str, OcrLine]] = []
+    used: set[str] = set()
+    for k, (ln, inds) in enumerate(scored):
+        code = assigned[k][1]
+        if code is None:
+            lo = max((assigned[j][0] for j in range(k) if assigned[j][1]), default=-1)
+            hi = min((assigned[j][0] for j in range(k + 1, len(scored)) if assigned[j][1]), default=10**6)
+            fits = [i for i in inds if lo < order[i.code] < hi and i.code not in used]
+            if len(fits) != 1:
+                fits = fits[:1] if fits and lo >= 0 else []  # nearest after the previous anchor
+            if not fits:
+                continue
+            code = fits[0].code
+            assigned[k] = (order[code], code)
+        if code in used:
+            continue
+        used.add(code)
+        result.append((code, ln))
+    return result
+
+
+# ---------- value column ----------
+
+def value_span(lines: list[OcrLine], template: Template, page_width: int) -> tuple[float, float] | None:
+    """x-range of the 数值 column from the header words, or None when the header is not read."""
+    headers = [h for h in template.columns] or [VALUE_HEADER]
+    found: dict[str, OcrLine] = {}
+    for h in headers:
+        hits = [ln for ln in lines if ln.text.replace(" ", "") == h or (len(h) > 2 and fuzz.ratio(h, ln.text) >= 80)]
+        if hits:
+            found[h] = min(hits, key=lambda x: x.cy)
+    head = found.get(VALUE_HEADER if VALUE_HEADER in headers else headers[-1])
+    if head is None:
+        return None
+    left_neighbours = [ln for ln in found.values() if ln.box[2] <= head.box[0] and abs(ln.cy - head.cy) < 3 * head.height]
+    right_neighbours = [ln for ln in found.values() if ln.box[0] >= head.box[2] and abs(ln.cy - head.cy) < 3 * head.height]
+    x0 = (max(ln.box[2] for ln in left_neighbours) + head.box[0]) / 2 if left_neighbours else head.box[0] - 2 * head.height
+    x1 = (min(ln.box[0] for ln in right_neighbours) + head.box[2]) / 2 if right_neighbours else page_width
+    return x0, x1
+
+
+# ---------- figures ----------
+
+def read_figures(lines: list[OcrLine], template: Template, grey: np.ndarray, *, engine: str,
+                 second_opinion: SecondOpinion | None = None, second_engine: str = "",
+                 ink: np.ndarray | None = None, cell_reader: SecondOpinion | None = None) -> dict[str, FigureReading]:
+    """One FigureReading per indicator whose row is on this page.
+
+    `grey` is the OCR copy; `ink` (default: grey) the image for judging ink shapes in a cell;
+    `cell_reader` recognises a cell in which detection found no text line."""
+    ink = grey if ink is None else ink
+    page_w = grey.shape[1]
+    text_h = statistics.median([ln.height for ln in lines]) if lines else 20.0
+    span = value_span(lines, template, page_w)
+    by_code, doubtful = code_rows(lines, template)
+    anchors: list[tuple[str, OcrLine, str]] = [(c, ln, "code") for c, ln in by_code]
+    found_codes = {c for c, _ in by_code}
+    if len(by_code) < 3 or doubtful:
+        skip = found_codes if len(by_code) >= 3 else set()
+        anchors += [(c, ln, "label") for c, ln in label_rows(lines, template, skip, span[0] if span else None)
+                    if c not in found_codes]
+    pitch = row_pitch([a for _, a, _ in anchors], text_h)
+    tol = max(0.45 * pitch, 0.6 * text_h)
+    right_edge = max((ln.box[2] for ln in lines), default=page_w)
+    def columns(anchor: OcrLine) -> tuple[float, float]:
+        lo, hi = span if span else (anchor.box[2] + 2, right_edge + text_h)
+        return max(lo, anchor.box[2] + 2), hi
+
+    slope = _row_slope(anchors, lines, columns, tol)
+    out: dict[str, FigureReading] = {}
+    for code, anchor, how in anchors:
+        ind = template.indicator(code)
+        lo, hi = columns(anchor)
+        row = [ln for ln in lines if ln is not anchor and lo - 2 <= ln.cx <= hi
+               and abs(ln.cy - anchor.cy - slope * (ln.cx - anchor.cx)) <= tol]
+        cy = anchor.cy + slope * ((lo + hi) / 2 - anchor.cx)  # the row's height at the 数值 column
+        out[code] = _figure(code, ind, row, anchor, cy, (lo, hi), min(tol, 0.8 * pitch), text_h, ink, engine,
+                            second_opinion, second_engine, how, cell_reader)
+    return out
+
+
+def _row_slope(anchors: list[tuple[str, OcrLine, str]], lines: list[OcrLine],
+               columns: Callable[[OcrLine], tuple[float, float]], tol: float) -> float:
+    """Residual tilt of the rows (dy/dx) from anchor -> figure pairs: what deskew or a photo's
+    perspective left over moves a row by several pixels across a wide table."""
+    slopes = []
+    for _, anchor, _ in anchors:
+        lo, hi = columns(anchor)
+        near = [ln for ln in lines if ln is not anchor and lo - 2 <= ln.cx <= hi
+                and abs(ln.cy - anchor.cy) <= 1.5 * tol and looks_numeric(ln.text)]
+        if len(near) == 1 and near[0].cx - anchor.cx > 4 * tol:
+            slopes.append((near[0].cy - anchor.cy) / (near[0].cx - anchor.cx))
+    return float(statistics.median(slopes)) if len(slopes) >= 3 else 0.0
+
+
+def _figure(code: str, ind: Indicator, row: list[OcrLine], anchor: OcrLine, cy: float, span: tuple[float, float],
+            tol: float, text_h: float, ink: np.ndarray, engine: str, second_opinion: SecondOpinion | None,
+            second_engine: str, how: str, cell_reader: SecondOpinion | None) -> FigureReading:
+    candidates = [ln for ln in row if looks_numeric(ln.text) and not _is_dot(ln.text)]
+    half = 0.45 * tol  # rulings sit half a row pitch away from the text's centre line
+    cell_box: Box = (int(span[0]), int(cy - half), int(span[1]), int(cy + half))
+    if not candidates:  # nothing legible: the ink's shape tells a dash from a blank or a smudge
+        kind, ink_box, dash_conf = cells.classify_cell(ink, cell_box, text_h)
+        if kind == "dash":
+            return FigureReading(code, "-", None, dash_conf, ink_box, engine + "+ink-shape", found_by=how,
+                                 second_opinion=" ".join(ln.text for ln in row) or None)
+        text = " ".join(ln.text for ln in row)
+        if kind in ("ink", "one") and cell_reader is not None and not row:
+            text2, conf2 = cell_reader((cell_box[0], int(cy - 0.9 * tol), cell_box[2], int(cy + 0.9 * tol)))
+            value, clean, dash = parse_number(text2, ind.decimals)
+            if value is not None or dash:
+                # read without a detected line: never clean enough to claim a difference alone
+                return FigureReading(code, text2, value, conf2, cell_box, engine + "+cell", clean=False,
+                                     found_by=how)
+        return FigureReading(code, text, None, 0.0, ink_box or cell_box, engine, clean=False, found_by=how)
+    token = max(candidates, key=lambda x: x.box[2])  # right-most figure on the row
+    value, clean, dash = parse_number(token.text, ind.decimals)
+    conf = token.score
+    fig = FigureReading(code, token.text, value, conf, token.box, engine, clean=clean, found_by=how)
+    if len(token.text.strip()) == 1:  # "-" vs "1": the ink's shape decides
+        pad = int(0.3 * text_h)
+        shape, _, dash_conf = cells.classify_cell(ink, (token.box[0] - pad, token.box[1] - pad // 2,
+                                                         token.box[2] + pad, token.box[3] + pad // 2), text_h)
+        if shape == "dash" and not dash:  # e.g. "-" read as "1": the ink is a flat stroke
+            return FigureReading(code, "-", None, min(dash_conf, 0.7), token.box, engine + "+ink-shape",
+                                 found_by=how, second_opinion=token.text)
+        if dash and shape != "dash":  # a "1" read as 一 or -: tall ink is a one, but unclean
+            fig = FigureReading(code, token.text, "1" if shape == "one" else None, min(conf, 0.5), token.box,
+                                engine + "+ink-shape", clean=False, found_by=how)
+    if second_opinion is not None and not dash and (conf < 0.98 or not clean):
+        text2, conf2 = second_opinion(token.box)
+        value2, _, _ = parse_number(text2, ind.decimals)
+        fig.second_opinion = value2
+        # silence, or a mumble, is no contradiction
+        fig.agreed = None if value2 is None or (value2 != value and conf2 < 0.5) else value2 == value
+        fig.engine = f"{engine}+{second_engine}"
+        if fig.agreed:
+            fig.confidence = max(conf, conf2)
+    return fig

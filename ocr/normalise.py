@@ -1,0 +1,144 @@
+"""Page geometry: phone-photo perspective, quarter turns, deskew; and the grey copy OCR reads.
+
+Every function takes an image (and quads) and returns new ones; the original colour page is
+warped with exactly the same transforms so that boxes found on the OCR copy are valid on it.
+"""
+
+from __future__ import annotations
+
+import math
+
+import cv2
+import numpy as np
+
+PAPER_MIN_AREA = 0.25   # a page quad must cover this share of a photo ...
+PAPER_MAX_AREA = 0.93   # ... and leave a visible background (else it is a flat scan)
+MIN_SKEW = 0.15         # degrees; below this the page is left alone
+
+
+def ocr_copy(bgr: np.ndarray) -> np.ndarray:
+    """Grey image for OCR: the red channel, in which red seal ink nearly vanishes but the
+    black digits under it stay dark (painting red pixels white would erase those digits).
+    On a grey scan all channels are equal, so this is simply the grey image."""
+    red = bgr[:, :, 2] if bgr.ndim == 3 else bgr
+    return cv2.cvtColor(red, cv2.COLOR_GRAY2BGR)
+
+
+def ink_copy(bgr: np.ndarray, redness: int = 50) -> np.ndarray:
+    """Grey image for judging ink shapes in cells (dash / blank): the red channel with clearly
+    red pixels (seal ink on paper) set to paper white. Not for OCR: digits under the seal are
+    dark in every channel, so they stay."""
+    if bgr.ndim != 3:
+        return bgr
+    b, g, r = (bgr[:, :, i].astype(np.int16) for i in range(3))
+    out = bgr[:, :, 2].copy()
+    out[(r - np.maximum(g, b)) > redness] = 255
+    return out
+
+
+def find_page_quad(bgr: np.ndarray) -> np.ndarray | None:
+    """Corners (tl, tr, br, bl) of a sheet of paper lying on a darker background, or None."""
+    h, w = bgr.shape[:2]
+    scale = 900 / max(h, w)
+    small = cv2.resize(bgr, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA)
+    grey = cv2.GaussianBlur(cv2.cvtColor(small, cv2.COLOR_BGR2GRAY), (7, 7), 0)
+    _, mask = cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((15, 15), np.uint8))
+    contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    if not contours:
+        return None
+    biggest = max(contours, key=cv2.contourArea)
+    share = cv2.contourArea(biggest) / (small.shape[0] * small.shape[1])
+    if not PAPER_MIN_AREA <= share <= PAPER_MAX_AREA:
+        return None
+    hull = cv2.convexHull(biggest)
+    approx = cv2.approxPolyDP(hull, 0.02 * cv2.arcLength(hull, True), True)
+    if len(approx) != 4:
+        return None
+    return _order_corners(approx.reshape(4, 2).astype(np.float32) / scale)
+
+
+def _order_corners(pts: np.ndarray) -> np.ndarray:
+    s, d = pts.sum(axis=1), np.diff(pts, axis=1).ravel()
+    return np.array([pts[np.argmin(s)], pts[np.argmin(d)], pts[np.argmax(s)], pts[np.argmax(d)]], np.float32)
+
+
+def warp_to_quad(bgr: np.ndarray, quad: np.ndarray) -> np.ndarray:
+    """The sheet inside `quad` as a flat rectangle (sides as long as the longer measured side)."""
+    tl, tr, br, bl = quad
+    width = int(max(np.linalg.norm(tr - tl), np.linalg.norm(br - bl)))
+    height = int(max(np.linalg.norm(bl - tl), np.linalg.norm(br - tr)))
+    dst = np.array([[0, 0], [width - 1, 0], [width - 1, height - 1], [0, height - 1]], np.float32)
+    m = cv2.getPerspectiveTransform(quad.astype(np.float32), dst)
+    return cv2.warpPerspective(bgr, m, (width, height), flags=cv2.INTER_CUBIC, borderValue=(255, 255, 255))
+
+
+def rotate_quarter(img: np.ndarray, degrees_cw: int) -> np.ndarray:
+    code = {90: cv2.ROTATE_90_CLOCKWISE, 180: cv2.ROTATE_180, 270: cv2.ROTATE_90_COUNTERCLOCKWISE}
+    return img if degrees_cw % 360 == 0 else cv2.rotate(img, code[degrees_cw % 360])
+
+
+def rotate_quads_quarter(quads: np.ndarray, degrees_cw: int, size: tuple[int, int]) -> np.ndarray:
+    """Map points of an image of `size` (w, h) through the same quarter turn as rotate_quarter."""
+    w, h = size
+    q = quads.copy()
+    x, y = quads[..., 0], quads[..., 1]
+    deg = degrees_cw % 360
+    if deg == 90:
+        q[..., 0], q[..., 1] = h - 1 - y, x
+    elif deg == 180:
+        q[..., 0], q[..., 1] = w - 1 - x, h - 1 - y
+    elif deg == 270:
+        q[..., 0], q[..., 1] = y, w - 1 - x
+    return q
+
+
+def is_sideways(quads: np.ndarray) -> bool:
+    """Text lines standing upright instead of lying: the page is turned by a quarter."""
+    if len(quads) == 0:
+        return False
+    w = np.linalg.norm(quads[:, 1] - quads[:, 0], axis=1)
+    h = np.linalg.norm(quads[:, 3] - quads[:, 0], axis=1)
+    tall = int(np.sum(h > 1.5 * w))
+    wide = int(np.sum(w > 1.5 * h))
+    return tall > wide
+
+
+def skew_angle(quads: np.ndarray) -> float:
+    """Median slope (degrees, positive = text rises to the right... in image y-down terms
+    negative) of the long text lines' top edges."""
+    if len(quads) == 0:
+        return 0.0
+    vec = quads[:, 1] - quads[:, 0]
+    length = np.linalg.norm(vec, axis=1)
+    h = np.linalg.norm(quads[:, 3] - quads[:, 0], axis=1)
+    keep = (length > 3 * h) & (length > 60)
+    if keep.sum() < 3:
+        return 0.0
+    angles = np.degrees(np.arctan2(vec[keep, 1], vec[keep, 0]))
+    return float(np.median(angles))
+
+
+def deskew(img: np.ndarray, quads: np.ndarray, angle: float) -> tuple[np.ndarray, np.ndarray]:
+    """Rotate image and quads so that text lines with `angle` become horizontal."""
+    if abs(angle) < MIN_SKEW:
+        return img, quads
+    h, w = img.shape[:2]
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+    out = cv2.warpAffine(img, m, (w, h), flags=cv2.INTER_LINEAR, borderValue=(255, 255, 255))
+    return out, transform_points(quads, m)
+
+
+def rotation_matrix(size: tuple[int, int], angle: float) -> np.ndarray:
+    w, h = size
+    return cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+
+
+def transform_points(points: np.ndarray, m: np.ndarray) -> np.ndarray:
+    flat = points.reshape(-1, 2)
+    out = flat @ m[:, :2].T + m[:, 2]
+    return out.reshape(points.shape).astype(np.float32)
+
+
+def angle_is_sane(angle: float) -> bool:
+    return math.isfinite(angle) and abs(angle) < 20

@@ -1,0 +1,212 @@
+"""Read one page: upright and flatten it, OCR what is needed, then identity and figures.
+
+Stages (each a function of ocr.*): normalise.find_page_quad/warp -> detect -> quarter turn
+(sideways lines) -> half turn (orientation classifier) -> deskew -> recognise -> identity ->
+figures -> evidence crops -> seal/signature hooks.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from ocr import evidence, figures, identity, layout, normalise
+from ocr.engines import rapid, tess
+from ocr.model import Box, OcrLine, PageReading
+from ocr.sources import PageSource
+from registry.template import Template
+
+SHORT_ASPECT = 3.5      # codes, units, short figures: always recognised first
+CLS_SAMPLE = 60         # text lines sampled to decide 0 vs 180 degrees
+UPSIDE_DOWN_SHARE = 0.6
+
+
+def read_page(source: PageSource, template: Template, *, source_name: str = "",
+              crops_dir: str | Path | None = None, second_opinion: bool = True) -> PageReading:
+    t0, c0 = time.perf_counter(), _cpu()
+    if source.text_lines is not None:
+        original, rotation, skew, lines, method = source.image, 0, 0.0, source.text_lines, "text-layer"
+        grey = normalise.ocr_copy(original)
+        engine = "text-layer"
+    else:
+        original, grey, quads, rotation, skew = upright(source.image)
+        lines = recognise_needed(grey, quads, template)
+        method, engine = "ocr", rapid.engine_id()
+    ident = identity.read_identity(lines, template)
+    opinion = _tesseract_opinion(grey) if second_opinion and method == "ocr" else None
+    figs = figures.read_figures(lines, template, grey, engine=engine, second_opinion=opinion,
+                                second_engine=tess.engine_id() if opinion else "",
+                                ink=normalise.ink_copy(original),
+                                cell_reader=_cell_reader(grey) if method == "ocr" else None)
+    if method == "text-layer":
+        for f in figs.values():
+            f.found_by = "text-layer"
+    page = PageReading(source=source_name, index=source.index, rotation=rotation, skew=round(skew, 2),
+                       method=method, identity=ident, figures=figs, template_id=template.id, engine=engine,
+                       size=(original.shape[1], original.shape[0]), lines=lines)
+    page.is_signature_page = _has_signature_labels(lines, template)
+    _check(page)
+    _seal_and_signatures(page, original, lines)
+    if crops_dir is not None:
+        evidence.save_page_evidence(page, original, Path(crops_dir))
+    page.seconds = round(time.perf_counter() - t0, 3)
+    page.cpu_seconds = round(_cpu() - c0, 3)
+    return page
+
+
+def _cpu() -> float:
+    """CPU seconds of this process and its finished children (Tesseract runs as a subprocess)."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
+def upright(image: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, float]:
+    """(original, OCR copy, text quads, rotation applied, skew corrected), all in one frame."""
+    quad = normalise.find_page_quad(image)
+    original = normalise.warp_to_quad(image, quad) if quad is not None else image
+    grey = normalise.ocr_copy(original)
+    quads = rapid.detect(grey)
+    rotation = 0
+    if normalise.is_sideways(quads):
+        rotation = 90
+        original, grey = normalise.rotate_quarter(original, 90), normalise.rotate_quarter(grey, 90)
+        quads = rapid.detect(grey)
+    if _upside_down(grey, quads):
+        size = (grey.shape[1], grey.shape[0])
+        original, grey = normalise.rotate_quarter(original, 180), normalise.rotate_quarter(grey, 180)
+        quads = _reorder(normalise.rotate_quads_quarter(quads, 180, size))
+        rotation = (rotation + 180) % 360
+    angle = normalise.skew_angle(quads)
+    skew = 0.0
+    if normalise.angle_is_sane(angle) and abs(angle) >= normalise.MIN_SKEW:
+        m = normalise.rotation_matrix((grey.shape[1], grey.shape[0]), angle)
+        grey, quads = normalise.deskew(grey, quads, angle)
+        original = cv2.warpAffine(original, m, (original.shape[1], original.shape[0]),
+                                  flags=cv2.INTER_LINEAR, borderValue=(255, 255, 255))
+        skew = angle
+    return original, grey, quads, rotation, skew
+
+
+def _reorder(quads: np.ndarray) -> np.ndarray:
+    """After a half turn, corner 0 is bottom-right: roll corners back to tl, tr, br, bl."""
+    return np.roll(quads, 2, axis=1) if len(quads) else quads
+
+
+def _upside_down(grey: np.ndarray, quads: np.ndarray) -> bool:
+    if len(quads) == 0:
+        return False
+    widths = np.linalg.norm(quads[:, 1] - quads[:, 0], axis=1)
+    pick = np.argsort(-widths)[:CLS_SAMPLE]
+    votes = rapid.classify([rapid.crop(grey, quads[i]) for i in pick])
+    sure = [lab for lab, s in votes if s >= 0.8]
+    return bool(sure) and sure.count("180") / len(sure) >= UPSIDE_DOWN_SHARE
+
+
+def _aabb(q: np.ndarray) -> Box:
+    return (int(q[:, 0].min()), int(q[:, 1].min()), int(q[:, 0].max()), int(q[:, 1].max()))
+
+
+def recognise_needed(grey: np.ndarray, quads: np.ndarray, template: Template) -> list[OcrLine]:
+    """Recognise short lines first; when they reveal a code column, skip the long label texts of
+    rows whose code was read (labels only matter where the code is missing or doubtful)."""
+    eng = rapid.engine_id()
+    boxes = [_aabb(q) for q in quads]
+    aspect = [(b[2] - b[0]) / max(1, b[3] - b[1]) for b in boxes]
+    short = [i for i, a in enumerate(aspect) if a <= SHORT_ASPECT]
+    done: dict[int, OcrLine] = {}
+
+    def run(idx: list[int]) -> None:
+        res = rapid.recognise([rapid.crop(grey, quads[i]) for i in idx])
+        for i, (txt, score) in zip(idx, res, strict=False):
+            if txt.strip():
+                done[i] = OcrLine(txt.strip(), score, boxes[i], eng)
+
+    run(short)
+    rows, doubtful = figures.code_rows(list(done.values()), template)
+    rest = [i for i in range(len(quads)) if i not in set(short)]
+    if len(rows) >= 3:
+        code_lines = [ln for _, ln in rows]
+        doubtful_lines = [ln for ln in done.values() if figures.parse_code(ln.text, set(template.codes)) in doubtful]
+        code_x = float(np.median([ln.cx for ln in code_lines]))
+        # the value column starts at the 数值 header when it was read (codes may come first)
+        span = figures.value_span(list(done.values()), template, grey.shape[1])
+        value_x = span[0] if span and span[0] > code_x else code_x
+        pitch = figures.row_pitch(code_lines, layout.median_height(code_lines))
+        tol = 0.45 * pitch
+        top, bottom = min(ln.cy for ln in code_lines) - tol, max(ln.cy for ln in code_lines) + tol
+
+        def needed(i: int) -> bool:
+            b = boxes[i]
+            cy, cx = (b[1] + b[3]) / 2, (b[0] + b[2]) / 2
+            if cy < top or cy > bottom or cx > value_x or b[2] > value_x + pitch:
+                return True  # header/footer text, or the value side of the table
+            on_code_row = any(abs(cy - ln.cy) <= tol for ln in code_lines)
+            on_doubtful_row = any(abs(cy - ln.cy) <= tol for ln in doubtful_lines)
+            return on_doubtful_row or not on_code_row
+        rest = [i for i in rest if needed(i)]
+    run(rest)
+    return [done[i] for i in sorted(done)]
+
+
+def _cell_reader(grey: np.ndarray):  # noqa: ANN202
+    """Recognition only, on a cell where detection found no text line (e.g. under a seal)."""
+    def read(box: Box) -> tuple[str, float]:
+        x0, y0, x1, y1 = box
+        crop = grey[max(0, y0):y1, max(0, x0):x1]
+        if crop.size == 0:
+            return "", 0.0
+        return rapid.recognise([crop])[0]
+    return read
+
+
+def _tesseract_opinion(grey: np.ndarray):  # noqa: ANN202
+    def opinion(box: Box) -> tuple[str, float]:
+        h = box[3] - box[1]
+        pad = max(3, int(0.25 * h))
+        x0, y0 = max(0, box[0] - pad), max(0, box[1] - pad)
+        crop = grey[y0:box[3] + pad, x0:box[2] + pad]
+        return tess.read_digits(crop)
+    return opinion
+
+
+def _has_signature_labels(lines: list[OcrLine], template: Template) -> bool:
+    labels = template.zones.get("signatures", {}).get("labels") or []
+    return sum(1 for lab in labels if layout.find_label(lines, lab, 85)) >= 2
+
+
+def _check(page: PageReading) -> None:
+    ident = page.identity
+    if ident.title is None:
+        page.problems.append("未识别到表名")
+    if ident.uscc is None:
+        page.problems.append("统一社会信用代码无法识别或校验不通过")
+    if ident.page_no is None:
+        page.problems.append("未识别到页码")
+
+
+def _seal_and_signatures(page: PageReading, original: np.ndarray, lines: list[OcrLine]) -> None:
+    """Fill the seal/signature slots through the other helper's modules when they exist."""
+    try:
+        from ocr import seal
+    except ImportError:
+        seal = None
+    if seal is not None:
+        try:
+            page.seal = seal.detect_seal(original)
+        except Exception as e:  # noqa: BLE001 - a seal check failing must not lose the figures
+            page.problems.append(f"印章检测出错：{e}")
+    if not page.is_signature_page:
+        return
+    try:
+        from ocr import signature
+    except ImportError:
+        return
+    seal_box = getattr(page.seal, "box", None) if getattr(page.seal, "status", "absent") != "absent" else None
+    try:
+        page.signatures = signature.detect_signatures(original, lines, seal_box=seal_box)
+    except Exception as e:  # noqa: BLE001
+        page.problems.append(f"签字检测出错：{e}")

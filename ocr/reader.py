@@ -1,0 +1,80 @@
+"""Read files: pages fanned out to a process pool (models loaded once per worker), then grouped.
+
+The pool is kept for the life of the process so a daily run pays model loading once per worker.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+from collections.abc import Iterable
+from concurrent.futures import Executor, ProcessPoolExecutor
+from multiprocessing import get_context
+from pathlib import Path
+
+from ocr import sources, split
+from ocr.model import DocumentReading, PageReading
+from ocr.page import read_page
+from registry.template import Template, default_template
+
+_pools: dict[int, Executor] = {}
+
+
+def _init_worker() -> None:
+    # one ONNX thread per worker: the pool already uses every core
+    os.environ["KPTJ_OCR_THREADS"] = "1"
+    from ocr.engines import rapid
+    eng = rapid.get_engine()
+    eng._load_det_model(), eng._load_cls_model(), eng._load_rec_model()
+
+
+def _pool(workers: int) -> Executor:
+    if workers not in _pools:
+        # fork is cheap and needs no importable __main__; but a parent that already runs
+        # onnxruntime threads must not be forked (locks may be held): then spawn
+        from ocr.engines import rapid
+        method = "spawn" if rapid.get_engine.cache_info().currsize else "fork"
+        _pools[workers] = ProcessPoolExecutor(max_workers=workers, mp_context=get_context(method),
+                                              initializer=_init_worker)
+    return _pools[workers]
+
+
+@atexit.register
+def shutdown_pools() -> None:
+    for pool in _pools.values():
+        pool.shutdown(wait=False, cancel_futures=True)
+    _pools.clear()
+
+
+def _read_one(path: str, index: int, template: Template, crops_dir: str | None,
+              second_opinion: bool) -> PageReading:
+    source = sources.load_page(path, index)
+    return read_page(source, template, source_name=path, crops_dir=crops_dir, second_opinion=second_opinion)
+
+
+def read_pages(paths: Iterable[str | Path], template: Template | None = None, *,
+               crops_dir: str | Path | None = None, workers: int = 2,
+               second_opinion: bool = True) -> list[PageReading]:
+    """Every page of every file, in file then page order."""
+    template = template or default_template()
+    jobs = [(str(p), i) for p in paths for i in range(sources.count_pages(p))]
+    crops = str(crops_dir) if crops_dir is not None else None
+    if workers <= 1 or len(jobs) <= 1:
+        return [_read_one(p, i, template, crops, second_opinion) for p, i in jobs]
+    pool = _pool(workers)
+    futures = [pool.submit(_read_one, p, i, template, crops, second_opinion) for p, i in jobs]
+    return [f.result() for f in futures]
+
+
+def read_files(paths: Iterable[str | Path], template: Template | None = None, *,
+               crops_dir: str | Path | None = None, workers: int = 2,
+               second_opinion: bool = True) -> list[DocumentReading]:
+    """Pages of several files (e.g. one image per page) grouped into per-unit documents."""
+    pages = read_pages(paths, template, crops_dir=crops_dir, workers=workers, second_opinion=second_opinion)
+    return split.group_pages(pages)
+
+
+def read_file(path: str | Path, template: Template | None = None, *, crops_dir: str | Path | None = None,
+              workers: int = 2, second_opinion: bool = True) -> list[DocumentReading]:
+    """One PDF or image file (a merged PDF may hold many units) -> per-unit documents."""
+    return read_files([path], template, crops_dir=crops_dir, workers=workers, second_opinion=second_opinion)

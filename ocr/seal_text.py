@@ -1,0 +1,84 @@
+"""Read the unit name along a seal's arc and compare it with the expected unit name.
+
+The arc text is unrolled with a polar transform (cv2.warpPolar) into a straight strip:
+starting at the bottom of the seal and going clockwise, which is the reading order of the
+name on Chinese official seals, with the outer edge on top so the characters stand upright.
+The strip is read by RapidOCR and compared with rapidfuzz.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+import cv2
+import numpy as np
+from rapidfuzz import fuzz
+
+from ocr.seal_masks import as_bgr, is_colour, red_ink_mask
+
+# Radial band of the arc text, as a share of the seal radius (ring outside, star inside).
+TEXT_INNER = 0.5
+TEXT_OUTER = 0.93
+STRIP_HEIGHT = 64  # px the strip is scaled to: the size the recogniser reads best
+
+
+@lru_cache(maxsize=1)
+def _engine() -> Any:
+    from rapidocr import RapidOCR
+
+    return RapidOCR()
+
+
+def seal_text_matches(image_bgr: np.ndarray, box: tuple[int, int, int, int], unit_name: str) -> float:
+    """0..1: how well the text read along the seal in `box` (x, y, w, h) matches `unit_name`."""
+    strip = unrolled_arc_text(image_bgr, box)
+    if strip is None or not unit_name:
+        return 0.0
+    text = read_strip(strip)
+    if not text:
+        return 0.0
+    expected = _normalise(unit_name)
+    # partial: the arc may hold extra words (专用章, a number) or lose a character to the gap.
+    return max(fuzz.ratio(expected, text), fuzz.partial_ratio(expected, text)) / 100.0
+
+
+def unrolled_arc_text(image_bgr: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray | None:
+    """The seal's arc text as a horizontal strip (dark text on white), or None if off-image."""
+    image = as_bgr(image_bgr)
+    x, y, w, h = box
+    if w < 16 or h < 16:
+        return None
+    cx, cy = x + w / 2, y + h / 2
+    radius = max(w, h) / 2
+    ink = _seal_ink(image)
+    # Polar image: rows are angles (clockwise from +x in image coordinates), columns radius.
+    angles = max(360, int(2 * np.pi * radius * 0.75))  # about 1 px per px of arc at the text
+    polar = cv2.warpPolar(ink, (int(radius), angles), (cx, cy), radius, cv2.WARP_POLAR_LINEAR | cv2.INTER_LINEAR)
+    band = polar[:, int(TEXT_INNER * radius) : int(TEXT_OUTER * radius)]
+    # Start at the bottom (90 degrees) and go once round clockwise: the name's reading order.
+    start = angles // 4
+    band = np.concatenate([band[start:], band[:start]], axis=0)
+    # Rows = radius with the outer edge on top, columns = reading direction.
+    strip = cv2.flip(band.T, 0)
+    scale = STRIP_HEIGHT / max(1, strip.shape[0])
+    strip = cv2.resize(strip, (max(1, int(strip.shape[1] * scale)), STRIP_HEIGHT), interpolation=cv2.INTER_CUBIC)
+    return cv2.cvtColor(255 - strip, cv2.COLOR_GRAY2BGR)
+
+
+def read_strip(strip: np.ndarray) -> str:
+    result = _engine()(strip, use_cls=False)
+    texts = getattr(result, "txts", None) or ()
+    return _normalise("".join(texts))
+
+
+def _seal_ink(image: np.ndarray) -> np.ndarray:
+    """Seal ink as bright on black: red ink on colour scans (print removed), dark ink on grey."""
+    if is_colour(image):
+        red = red_ink_mask(image)
+        return cv2.GaussianBlur(red, (3, 3), 0)
+    return 255 - cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+
+
+def _normalise(text: str) -> str:
+    return "".join(ch for ch in text if ch.isalnum())

@@ -1,0 +1,115 @@
+"""Page images out of files: scanned PDFs (embedded image as-is, else rendered), JPG/PNG/TIFF.
+
+`count_pages(path)` then `load_page(path, i)` so each worker process opens its own pages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+from PIL import Image, ImageOps
+
+from ocr.model import OcrLine
+from ocr.textlayer import text_layer_lines
+
+RENDER_DPI = 200
+PDF_SUFFIXES = {".pdf"}
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp", ".webp"}
+Image.MAX_IMAGE_PIXELS = 200_000_000  # big scans are normal; decompression bombs are caught upstream
+
+
+class UnreadableFile(ValueError):
+    """The file is not a page image or PDF we can open (message in Chinese)."""
+
+
+@dataclass
+class PageSource:
+    index: int
+    image: np.ndarray          # BGR (grey scans are returned as 3 equal channels)
+    how: str                   # "embedded-image" | "rendered" | "image-file"
+    text_lines: list[OcrLine] | None = None   # a trustworthy text layer, in image pixels
+
+
+def _kind(path: Path) -> str:
+    with path.open("rb") as f:
+        head = f.read(8)
+    if head.startswith(b"%PDF"):
+        return "pdf"
+    if path.suffix.lower() in IMAGE_SUFFIXES or head[:4] in (b"\x89PNG", b"II*\x00", b"MM\x00*") or head[:2] == b"\xff\xd8":
+        return "image"
+    raise UnreadableFile(f"不是 PDF 或图片文件：{path.name}")
+
+
+def count_pages(path: str | Path) -> int:
+    p = Path(path)
+    if _kind(p) == "pdf":
+        import pypdfium2 as pdfium
+        try:
+            return len(pdfium.PdfDocument(str(p)))
+        except pdfium.PdfiumError as e:
+            raise UnreadableFile(f"PDF 无法打开（损坏或加密）：{p.name}") from e
+    with Image.open(p) as im:
+        return getattr(im, "n_frames", 1)
+
+
+def load_page(path: str | Path, index: int) -> PageSource:
+    p = Path(path)
+    return _pdf_page(p, index) if _kind(p) == "pdf" else _image_frame(p, index)
+
+
+def _image_frame(path: Path, index: int) -> PageSource:
+    with Image.open(path) as im:
+        im.seek(index)
+        frame = ImageOps.exif_transpose(im) if index == 0 else im  # phone JPGs carry EXIF rotation
+        return PageSource(index, _to_bgr(frame), "image-file")
+
+
+def _to_bgr(im: Image.Image) -> np.ndarray:
+    if im.mode in ("1", "L", "I;16", "I", "F"):
+        grey = np.asarray(im.convert("L"))
+        return cv2.cvtColor(grey, cv2.COLOR_GRAY2BGR)
+    return cv2.cvtColor(np.asarray(im.convert("RGB")), cv2.COLOR_RGB2BGR)
+
+
+def _pdf_page(path: Path, index: int) -> PageSource:
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+    doc = pdfium.PdfDocument(str(path))
+    page = doc[index]
+    width_pt, height_pt = page.get_size()
+    image = _single_embedded_image(page, pdfium_c, width_pt, height_pt)
+    how = "embedded-image"
+    if image is None:
+        how = "rendered"
+        pil = page.render(scale=RENDER_DPI / 72, rotation=0).to_pil()
+        image = _to_bgr(pil)
+    lines = None
+    if how == "rendered":  # a scan has no text of its own; a born-digital export might
+        scale = image.shape[1] / width_pt
+        lines = text_layer_lines(path, index, scale)
+    return PageSource(index, image, how, lines)
+
+
+def _single_embedded_image(page, pdfium_c, width_pt: float, height_pt: float) -> np.ndarray | None:  # noqa: ANN001
+    """The page's only image, untouched, when it fills the page upright and nothing else is drawn."""
+    if page.get_rotation() != 0:
+        return None
+    objs = list(page.get_objects(max_depth=2))
+    images = [o for o in objs if o.type == pdfium_c.FPDF_PAGEOBJ_IMAGE]
+    texts = [o for o in objs if o.type == pdfium_c.FPDF_PAGEOBJ_TEXT]
+    if len(images) != 1 or texts:
+        return None
+    img = images[0]
+    m = img.get_matrix()
+    if abs(m.b) > 1e-6 or abs(m.c) > 1e-6 or m.a <= 0 or m.d <= 0:
+        return None  # placed rotated or mirrored: let pdfium render it the right way up
+    if m.a < 0.9 * width_pt or m.d < 0.9 * height_pt:
+        return None  # a small picture on a page, not a scanned page
+    try:
+        pil = img.get_bitmap(render=False).to_pil()
+    except Exception:  # noqa: BLE001 - exotic encodings (JBIG2 masks etc.): render instead
+        return None
+    return _to_bgr(pil)

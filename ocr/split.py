@@ -1,0 +1,131 @@
+"""Group read pages into per-unit documents by what is printed on them (name + code, page n of m).
+
+A merged PDF holds many units; a set of page images may come in any order. Name AND code are
+the identity: a 科普场馆's form often carries its parent's 统一社会信用代码.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from rapidfuzz import fuzz
+
+from ocr.model import DocumentReading, PageReading
+
+NAME_SAME = 85  # rapidfuzz ratio above which two read names are the same unit
+
+
+def _clean_name(name: str | None) -> str | None:
+    if not name:
+        return None
+    n = re.sub(r"[\s:：()（）\"“”'‘’]", "", name)
+    return n or None
+
+
+def _compatible(doc_pages: list[PageReading], page: PageReading) -> bool:
+    name, code = _clean_name(page.identity.unit_name), page.identity.uscc
+    for p in doc_pages:
+        if code and p.identity.uscc and code != p.identity.uscc:
+            return False
+        other = _clean_name(p.identity.unit_name)
+        if name and other and fuzz.ratio(name, other) < NAME_SAME:
+            return False
+    return any(_clean_name(p.identity.unit_name) or p.identity.uscc for p in doc_pages)
+
+
+def _has_identity(page: PageReading) -> bool:
+    return bool(_clean_name(page.identity.unit_name) or page.identity.uscc)
+
+
+def group_pages(pages: list[PageReading]) -> list[DocumentReading]:
+    """Documents in order of first appearance; pages inside a document in page-number order."""
+    groups: list[list[PageReading]] = []
+    positions: list[list[int]] = []
+    orphans: list[tuple[int, PageReading]] = []
+    for pos, page in enumerate(pages):
+        if not _has_identity(page):
+            orphans.append((pos, page))
+            continue
+        for g, members in enumerate(groups):
+            if _compatible(members, page) and not _complete_and_restarting(members, page):
+                members.append(page)
+                positions[g].append(pos)
+                break
+        else:
+            groups.append([page])
+            positions.append([pos])
+    for pos, page in orphans:  # no readable identity: join the document it sits in, if it fits
+        g = _host(positions, groups, pos, page)
+        if g is None:
+            groups.append([page])
+            positions.append([pos])
+        else:
+            groups[g].append(page)
+            positions[g].append(pos)
+    docs = [_document(members) for members in groups]
+    _flag_foreign(docs, positions)
+    return docs
+
+
+def _complete_and_restarting(members: list[PageReading], page: PageReading) -> bool:
+    """A second full copy of the same form starts a new document (units resend in one PDF)."""
+    total = Counter(p.identity.page_total for p in members if p.identity.page_total).most_common(1)
+    if not total or page.identity.page_no != 1:
+        return False
+    seen = {p.identity.page_no for p in members}
+    return set(range(1, total[0][0] + 1)) <= seen
+
+
+def _host(positions: list[list[int]], groups: list[list[PageReading]], pos: int, page: PageReading) -> int | None:
+    for g, ps in enumerate(positions):
+        if min(ps) - 1 <= pos <= max(ps) + 1:
+            nos = {p.identity.page_no for p in groups[g]}
+            if page.identity.page_no is None or page.identity.page_no not in nos:
+                return g
+    return None
+
+
+def _majority(values: list) -> object:  # noqa: ANN401
+    vals = [v for v in values if v]
+    return Counter(vals).most_common(1)[0][0] if vals else None
+
+
+def _document(members: list[PageReading]) -> DocumentReading:
+    members = sorted(members, key=lambda p: (p.identity.page_no or 10**6, p.index))
+    total = _majority([p.identity.page_total for p in members])
+    nos = [p.identity.page_no for p in members if p.identity.page_no]
+    counts = Counter(nos)
+    doc = DocumentReading(
+        unit_name=_majority([p.identity.unit_name for p in members]),
+        uscc=_majority([p.identity.uscc for p in members]),
+        page_total=total,
+        print_time=_majority([p.identity.print_time for p in members]),
+        pages=members,
+        missing_pages=[n for n in range(1, total + 1) if n not in counts] if total else [],
+        repeated_pages=sorted(n for n, c in counts.items() if c > 1),
+    )
+    if doc.missing_pages:
+        doc.problems.append("缺页：第 " + "、".join(map(str, doc.missing_pages)) + " 页")
+    if doc.repeated_pages:
+        doc.problems.append("重复页：第 " + "、".join(map(str, doc.repeated_pages)) + " 页")
+    if not doc.uscc:
+        doc.problems.append("统一社会信用代码未能可靠识别")
+    if not doc.unit_name:
+        doc.problems.append("单位名称未能识别")
+    if any(p.identity.page_no is None for p in members):
+        doc.problems.append("有页面页码无法识别")
+    times = {p.identity.print_time for p in members if p.identity.print_time}
+    if len(times) > 1:
+        doc.problems.append("各页打印时间不一致（可能混入其他版本的页面）")
+    return doc
+
+
+def _flag_foreign(docs: list[DocumentReading], positions: list[list[int]]) -> None:
+    """A short document whose pages sit inside another document's run of pages: a foreign page."""
+    for i, ps in enumerate(positions):
+        for j, other in enumerate(positions):
+            if i != j and len(ps) < len(other) and min(other) < min(ps) and max(ps) < max(other):
+                docs[i].problems.append("夹在其他单位扫描件中的页面（外来页）")
+                docs[j].problems.append("混入了其他单位的页面")
+                break

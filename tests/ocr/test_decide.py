@@ -1,0 +1,55 @@
+"""The per-figure decision: matches only on equality, differs only on strong evidence."""
+
+from __future__ import annotations
+
+from ocr import FigureReading, decide
+
+
+def fig(text: str, value: str | None, confidence: float = 0.999, *, clean: bool = True,
+        agreed: bool | None = None) -> FigureReading:
+    return FigureReading("P01", text, value, confidence, (0, 0, 10, 10), "test", clean=clean, agreed=agreed)
+
+
+def test_equal_reading_matches_numerically() -> None:
+    assert decide(fig("12.50", "12.5"), "12.5", 2).kind == "matches"
+    assert decide(fig("12.50", "12.5"), "12.50", 2).kind == "matches"
+
+
+def test_dash_on_paper_matches_no_value_online_but_not_zero() -> None:
+    assert decide(fig("-", None), None, 0).kind == "matches"
+    assert decide(fig("-", None, 0.95), "0", 0).kind == "differs"
+    assert decide(fig("0", "0"), None, 0).kind == "differs"
+
+
+def test_confident_different_figure_differs() -> None:
+    d = decide(fig("1234", "1234"), "1284", 0)
+    assert d.kind == "differs"
+    assert "1234" in d.reason and "1284" in d.reason
+
+
+def test_lookalike_swap_at_modest_confidence_is_unreadable_not_differs() -> None:
+    assert decide(fig("1238", "1238", 0.97), "1233", 0).kind == "unreadable"
+
+
+def test_lookalike_swap_confirmed_by_second_engine_differs() -> None:
+    assert decide(fig("1238", "1238", 0.97, agreed=True), "1233", 0).kind == "differs"
+
+
+def test_engines_disagreeing_is_unreadable_even_when_one_equals_online() -> None:
+    assert decide(fig("507", "507", 0.9, agreed=False), "507", 0).kind == "unreadable"
+    assert decide(fig("507", "507", 0.99, agreed=False), "508", 0).kind == "unreadable"
+
+
+def test_low_confidence_is_never_matches_nor_differs() -> None:
+    assert decide(fig("77", "77", 0.3), "77", 0).kind == "unreadable"
+    assert decide(fig("77", "77", 0.6), "12", 0).kind == "unreadable"
+
+
+def test_unclean_reading_cannot_claim_a_difference() -> None:
+    assert decide(fig("l2O", "120", 0.99, clean=False), "150", 0).kind == "unreadable"
+    assert decide(fig("l2O", "120", 0.99, clean=False), "120", 0).kind == "matches"
+
+
+def test_missing_row_or_blank_cell_goes_to_a_human() -> None:
+    assert decide(None, "5", 0).kind == "unreadable"
+    assert decide(fig("", None, 0.0, clean=False), None, 0).kind == "unreadable"

@@ -1,0 +1,198 @@
+"""Seal detection on real page images: synthetic-world scans and hand-drawn pages."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from ocr.seal import ABSENT, PRESENT, UNCERTAIN, detect_seal
+from ocr.seal_testpages import (
+    form_page,
+    mm,
+    phone_photo,
+    red_circle_mark,
+    red_text,
+    red_tick,
+    rotate,
+    stamp_seal,
+    synth_case,
+    to_grey,
+)
+
+SEAL_MM = 42
+
+
+def _centre(box: tuple[int, int, int, int]) -> tuple[float, float]:
+    return box[0] + box[2] / 2, box[1] + box[3] / 2
+
+
+def _assert_box_near(found: tuple[int, int, int, int] | None, truth: tuple[int, int, int, int]) -> None:
+    assert found is not None
+    (fx, fy), (tx, ty) = _centre(found), _centre(truth)
+    size = max(truth[2], truth[3])
+    assert abs(fx - tx) < 0.15 * size and abs(fy - ty) < 0.15 * size, (found, truth)
+    assert 0.75 * size < max(found[2], found[3]) < 1.25 * size, (found, truth)
+
+
+@pytest.fixture(scope="module")
+def plain_page() -> np.ndarray:
+    return form_page(dpi=200, rng=np.random.default_rng(5)).image
+
+
+def _stamped(page: np.ndarray, dpi: int = 200, **kwargs) -> tuple[np.ndarray, tuple[int, int, int, int]]:
+    img = page.copy()
+    d = mm(dpi, SEAL_MM)
+    centre = (int(img.shape[1] * 0.68), int(img.shape[0] * 0.45))
+    stamp_seal(img, centre, d, **kwargs)
+    return img, (centre[0] - d // 2, centre[1] - d // 2, d, d)
+
+
+# --- synthetic world scans --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("profile", ["colour", "clean", "phone", "upside_down"])
+def test_red_seal_on_colour_scans_is_found(profile: str) -> None:
+    case = synth_case(1, profile, seed=21)
+    result = detect_seal(case.image)
+    assert result.status == PRESENT, result
+    assert result.method.startswith("colour")
+    _assert_box_near(result.box, case.seal_box)
+
+
+@pytest.mark.parametrize("profile", ["grey", "bw"])
+def test_grey_scan_seal_is_found(profile: str) -> None:
+    case = synth_case(2, profile, seed=22)
+    result = detect_seal(case.image)
+    assert result.status == PRESENT, result
+    assert result.method == "grey"
+    _assert_box_near(result.box, case.seal_box)
+
+
+@pytest.mark.parametrize("profile", ["colour", "grey", "bw", "phone"])
+def test_page_without_seal_is_absent(profile: str) -> None:
+    case = synth_case(1, profile, seed=23, seal=False)
+    result = detect_seal(case.image)
+    assert result.status == ABSENT, result
+    assert result.box is None and result.score < 0.3
+
+
+def test_signature_page_without_seal_is_absent_despite_handwriting() -> None:
+    case = synth_case(3, "grey", seed=24, seal=False)
+    assert case.label_boxes, "the last page carries the signature block"
+    assert detect_seal(case.image).status == ABSENT
+
+
+def test_seal_over_signature_block_is_found_in_grey() -> None:
+    case = synth_case(3, "grey", seed=25, seal_centre=(950, 1300))
+    assert detect_seal(case.image).status == PRESENT
+
+
+def test_high_dpi_scan_reports_box_in_image_pixels() -> None:
+    case = synth_case(1, "colour", seed=26, dpi=300)
+    result = detect_seal(case.image)
+    assert result.status == PRESENT
+    _assert_box_near(result.box, case.seal_box)
+
+
+# --- decoys -----------------------------------------------------------------------------------
+
+
+def test_red_tick_is_not_a_seal(plain_page: np.ndarray) -> None:
+    img = plain_page.copy()
+    for k in range(6):
+        red_tick(img, (int(img.shape[1] * 0.75), 300 + 180 * k), mm(200, 6))
+    assert detect_seal(img).status == ABSENT
+
+
+def test_red_printed_text_and_underline_are_not_a_seal(plain_page: np.ndarray) -> None:
+    img = plain_page.copy()
+    red_text(img, (150, 700), "审核意见：数据已核对无误，同意上报", mm(200, 5), underline=True)
+    cv2.line(img, (150, 1100), (1500, 1104), (40, 40, 210), 4)
+    assert detect_seal(img).status == ABSENT
+
+
+def test_red_loop_around_a_figure_is_not_reported_present(plain_page: np.ndarray) -> None:
+    img = plain_page.copy()
+    red_circle_mark(img, (1300, 900), mm(200, 10))
+    assert detect_seal(img).status != PRESENT
+
+
+def test_decoys_in_grey_are_not_a_seal(plain_page: np.ndarray) -> None:
+    img = plain_page.copy()
+    red_tick(img, (1200, 500), mm(200, 6))
+    red_text(img, (150, 700), "已审核", mm(200, 6), underline=True)
+    assert detect_seal(to_grey(img)).status == ABSENT
+
+
+def test_decoys_next_to_a_real_seal_do_not_hide_it(plain_page: np.ndarray) -> None:
+    img, box = _stamped(plain_page)
+    red_tick(img, (300, 400), mm(200, 6))
+    red_text(img, (150, 1900), "已审核", mm(200, 6), underline=True)
+    result = detect_seal(img)
+    assert result.status == PRESENT
+    _assert_box_near(result.box, box)
+
+
+# --- hard impressions and odd scans -----------------------------------------------------------
+
+
+def test_faded_partial_seal_is_never_reported_absent(plain_page: np.ndarray) -> None:
+    img, _ = _stamped(plain_page, strength=0.45, coverage=0.6, rng=np.random.default_rng(9))
+    for variant in (img, to_grey(img)):
+        assert detect_seal(variant).status in (PRESENT, UNCERTAIN)
+
+
+def test_half_seal_at_page_edge_is_found(plain_page: np.ndarray) -> None:
+    img = plain_page.copy()
+    d = mm(200, SEAL_MM)
+    stamp_seal(img, (img.shape[1] - mm(200, 4), img.shape[0] // 2), d)
+    assert detect_seal(img).status == PRESENT
+
+
+def test_phone_photo_of_grey_copy_is_found(plain_page: np.ndarray) -> None:
+    img, _ = _stamped(plain_page)
+    photo = phone_photo(to_grey(img), np.random.default_rng(4))
+    assert detect_seal(photo).status == PRESENT
+
+
+def test_rotated_grey_scan_is_found(plain_page: np.ndarray) -> None:
+    img, _ = _stamped(plain_page)
+    for angle in (2.5, 90):
+        turned = rotate(to_grey(img), 2.5) if angle != 90 else cv2.rotate(to_grey(img), cv2.ROTATE_90_CLOCKWISE)
+        assert detect_seal(turned).status == PRESENT, angle
+
+
+@pytest.mark.parametrize("ink", [(20, 60, 230), (110, 30, 160), (60, 40, 190)], ids=["orange-red", "purple-red", "red"])
+def test_seal_ink_shades_are_found(plain_page: np.ndarray, ink: tuple[int, int, int]) -> None:
+    img, box = _stamped(plain_page, colour=ink)
+    result = detect_seal(img)
+    assert result.status == PRESENT, result
+    _assert_box_near(result.box, box)
+
+
+def test_oval_double_ring_seal_is_found(plain_page: np.ndarray) -> None:
+    img, _ = _stamped(plain_page, oval=0.7, double_ring=True)
+    assert detect_seal(img).status == PRESENT
+    assert detect_seal(to_grey(img)).status == PRESENT
+
+
+def test_black_copy_of_a_seal_on_colour_scan_needs_a_human(plain_page: np.ndarray) -> None:
+    img, _ = _stamped(plain_page, colour=(30, 30, 30))
+    cv2.line(img, (200, 2000), (900, 2010), (200, 60, 20), 5)  # blue pen: the scan is in colour
+    result = detect_seal(img)
+    assert result.status == UNCERTAIN, result
+    assert "不是红色" in result.reason
+
+
+def test_low_resolution_scan_still_works(plain_page: np.ndarray) -> None:
+    img, _ = _stamped(plain_page)
+    small = cv2.resize(img, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)  # 100 dpi
+    assert detect_seal(small).status == PRESENT
+    assert detect_seal(cv2.resize(plain_page, None, fx=0.5, fy=0.5)).status == ABSENT
+
+
+def test_blank_sheet_and_grey_array_input() -> None:
+    blank = np.full((1754, 1240), 250, np.uint8)
+    result = detect_seal(blank)
+    assert result.status == ABSENT and result.box is None

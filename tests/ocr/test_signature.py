@@ -1,0 +1,117 @@
+"""Signature checks on real page images: synthetic-world signature pages and drawn pages."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from ocr.model import OcrLine
+from ocr.seal import ABSENT, PRESENT, UNCERTAIN
+from ocr.seal_testpages import LABELS, form_page, handwriting, mm, stamp_seal, synth_case, to_grey
+from ocr.signature import SIGNATURE_ROLES, detect_signatures, find_signature_labels
+
+
+@pytest.fixture(scope="module")
+def signature_page():
+    return form_page(dpi=200, rng=np.random.default_rng(7), signature_block=True)
+
+
+@pytest.mark.parametrize("profile", ["colour", "grey", "bw", "phone"])
+def test_missing_signature_is_found_among_signed_ones(profile: str) -> None:
+    case = synth_case(3, profile, seed=31, unsigned=("统计负责人",))
+    results = detect_signatures(case.image, case.label_boxes)
+    assert results["统计负责人"].status == ABSENT, results["统计负责人"]
+    assert results["单位负责人"].status == PRESENT
+    assert results["填表人"].status == PRESENT
+
+
+def test_all_signatures_missing_in_grey_scan() -> None:
+    case = synth_case(3, "grey", seed=32, unsigned=SIGNATURE_ROLES)
+    results = detect_signatures(case.image, case.label_boxes)
+    assert {r.status for r in results.values()} == {ABSENT}
+
+
+def test_handwriting_is_present_and_underline_only_is_absent(signature_page) -> None:
+    img = signature_page.image.copy()
+    rng = np.random.default_rng(3)
+    handwriting(img, signature_page.sign_regions["单位负责人"], rng)
+    handwriting(img, signature_page.sign_regions["填表人"], rng, colour=(20, 20, 20))
+    results = detect_signatures(img, signature_page.label_boxes)
+    assert results["单位负责人"].status == PRESENT
+    assert results["填表人"].status == PRESENT
+    assert results["统计负责人"].status == ABSENT  # only the printed underline is there
+    assert results["统计负责人"].score < 0.3
+
+
+def test_red_seal_over_an_empty_field_is_not_a_signature(signature_page) -> None:
+    img = signature_page.image.copy()
+    x, y, w, h = signature_page.sign_regions["统计负责人"]
+    stamp_seal(img, (x + w // 2, y + h // 2), mm(200, 42))
+    results = detect_signatures(img, signature_page.label_boxes)
+    assert results["统计负责人"].status == ABSENT, results["统计负责人"]
+
+
+def test_grey_seal_over_an_empty_field_is_not_passed_as_signed(signature_page) -> None:
+    img = signature_page.image.copy()
+    x, y, w, h = signature_page.sign_regions["统计负责人"]
+    stamp_seal(img, (x + w // 2, y + h // 2), mm(200, 42))
+    result = detect_signatures(to_grey(img), signature_page.label_boxes)["统计负责人"]
+    assert result.status in (ABSENT, UNCERTAIN)
+    if result.status == UNCERTAIN:
+        assert "印章" in result.reason
+
+
+def test_small_dot_in_field_is_not_a_signature(signature_page) -> None:
+    img = signature_page.image.copy()
+    x, y, w, h = signature_page.sign_regions["填表人"]
+    img[y + h // 2 : y + h // 2 + 3, x + w // 2 : x + w // 2 + 3] = 0
+    assert detect_signatures(img, signature_page.label_boxes)["填表人"].status == ABSENT
+
+
+def test_missing_label_is_uncertain_not_absent(signature_page) -> None:
+    labels = dict(signature_page.label_boxes)
+    del labels["填表人"]
+    result = detect_signatures(signature_page.image, labels)["填表人"]
+    assert result.status == UNCERTAIN and result.box is None
+
+
+# --- labels from OCR lines --------------------------------------------------------------------
+
+
+def test_find_signature_labels_from_ocr_lines() -> None:
+    lines = [
+        ("科学实践和研学活动参加人次", (100, 900, 500, 930)),
+        ("单位负责人：", (100, 1000, 220, 1025)),
+        ("统计负责人：", (450, 1000, 570, 1025)),
+        ("填表入：", (800, 1000, 880, 1025)),  # 人 read as 入: one OCR error is allowed
+        ("联系电话：022-27301234", (100, 1080, 400, 1105)),
+    ]
+    labels = find_signature_labels(lines)
+    assert set(labels) == set(SIGNATURE_ROLES)
+    assert labels["单位负责人"] == (100, 1000, 120, 25)
+    assert labels["填表人"][0] == 800
+
+
+def test_role_inside_another_label_is_not_taken() -> None:
+    # 统计负责人 contains 2 of 3 characters of 填表人's neighbour 负责人: no false 填表人.
+    labels = find_signature_labels([("统计负责人：", (450, 1000, 570, 1025))])
+    assert set(labels) == {"统计负责人"}
+
+
+def test_label_merged_with_signature_text_is_cut_to_the_label() -> None:
+    labels = find_signature_labels([("填表人：张三丰", [[800, 1000], [940, 1000], [940, 1025], [800, 1025]])])
+    x, y, w, h = labels["填表人"]
+    assert (x, y, h) == (800, 1000, 25)
+    assert w == 80  # 4 of 7 characters: 填表人：
+
+
+def test_ocr_lines_can_be_passed_directly(signature_page) -> None:
+    img = signature_page.image.copy()
+    handwriting(img, signature_page.sign_regions["单位负责人"], np.random.default_rng(1))
+    lines = []
+    for role in LABELS:
+        x, y, w, h = signature_page.label_boxes[role]
+        lines.append(OcrLine(f"{role}：", 0.99, (x, y, x + w, y + h), "test"))
+    results = detect_signatures(img, lines)
+    assert results["单位负责人"].status == PRESENT
+    assert results["统计负责人"].status == ABSENT
