@@ -80,3 +80,36 @@ def test_scan_is_matched_and_every_fault_becomes_a_finding(tmp_path, scanned):
                      if f.indicator != "P01"]
     assert false_differs == []
     assert s.scalar(select(Reading).where(Reading.code == "P02")).decision in ("matches", "unreadable")
+
+
+def test_resubmission_supersedes_the_older_scan_and_online_change_is_flagged(tmp_path, scanned):
+    unit, values, pdf = scanned
+    s, msg = _setup(tmp_path, unit, values, pdf, {})
+    process_message(s, msg, T, 2024, tmp_path / "pages", tmp_path)
+    s.commit()
+    first = s.scalar(select(Document))
+    msg2 = Message(account="a", folder="INBOX", uidvalidity=1, uid=2, sha256="2" * 64, state="extracted")
+    s.add(msg2)
+    s.flush()
+    s.add(Attachment(message_id=msg2.id, name="更正.pdf", sha256="3" * 64, detected_type="pdf",
+                     status="document", archive_path="archive.pdf"))
+    s.commit()
+    process_message(s, msg2, T, 2024, tmp_path / "pages", tmp_path)
+    s.commit()
+    s.refresh(first)
+    second = s.scalar(select(Document).where(Document.id != first.id))
+    assert first.superseded_by == second.id and second.superseded_by is None
+    old_open = s.scalars(select(Finding).where(Finding.document_id == first.id, Finding.state == "open")).all()
+    assert old_open == []
+    assert s.scalar(select(Finding).where(Finding.kind == "superseded")).detail["new_document"] == second.id
+    assert s.scalar(select(Finding).where(Finding.kind == "seal_missing", Finding.document_id == second.id))
+
+    # the unit then changes P03 online: the matched scan no longer backs the record
+    from matching.recheck import flag_changes_after_scan
+    online = {c: _fmt(values.get(c), T.indicator(c).decimals) for c in T.codes}
+    online["P03"] = str(int(online["P03"]) + 300 if online["P03"] != "-" else 300)
+    res = import_records(s, write_csv(tmp_path / "d2.csv", records_header(), [
+        record_row(unit.account, unit.name, unit.uscc, modified="2025-06-25 08:00:00", **online)]), T, 2024)
+    assert flag_changes_after_scan(s, res.batch_id, 2024) == 1
+    f = s.scalar(select(Finding).where(Finding.kind == "record_changed_after_scan"))
+    assert (f.indicator, f.online_value, f.document_id) == ("P03", online["P03"], second.id)
