@@ -560,6 +560,7 @@ def _compose(w: World) -> None:
 
     # ---- bundles (bureaus, departments, an education bureau sending directly)
     forced_styles = ["zip", "merged", "pdfs"]   # every shape at least once, then by chance
+    zips_made: list[str] = []
     for top, docs in sorted(bundles.items()):
         cu = by_acc[top]
         own = [d for d in docs if d.unit.account == top]
@@ -574,7 +575,8 @@ def _compose(w: World) -> None:
         who = cu.name
         atts: list[Attachment] = []
         if style == "zip" and len(docs) > 2:
-            gbk = rng.random() < 0.8
+            gbk = rng.random() < 0.8 or not zips_made   # the first zip always has GBK names
+            zips_made.append(top)
             folder = rng.choice(["", f"{who}科普统计/", "扫描件/"])
             chunks = [docs[i:i + 40] for i in range(0, len(docs), 40)]
             for ci, chunk in enumerate(chunks, 1):

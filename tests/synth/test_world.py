@@ -254,8 +254,9 @@ def test_broken_attachments_are_broken(world):
             if st == "too_large":
                 data = _attachment_bytes(out, m, a)
                 if a["content_type"] == "image/png":
-                    from PIL import Image
-                    w, h = Image.open(io.BytesIO(data)).size
+                    import struct
+                    assert data[12:16] == b"IHDR"
+                    w, h = struct.unpack(">II", data[16:24])
                     assert w * h > 120_000_000
                 else:
                     with zipfile.ZipFile(io.BytesIO(data)) as z:
