@@ -39,9 +39,9 @@ def seal_center(form: RenderedForm, page: int, k: float, rng: random.Random, ove
         over_figures = rng.random() < (0.35 if last else 0.6)
     if over_figures and figs:
         f = rng.choice(figs)
-        vx0, vx1 = form.value_column_pt
-        cx = (vx0 + vx1) / 2 + rng.uniform(-0.35, 0.25) * (vx1 - vx0)
-        cy = (f.box_pt[1] + f.box_pt[3]) / 2 + rng.uniform(-12, 12)
+        fx = (f.box_pt[0] + f.box_pt[2]) / 2
+        cx = min(fx + rng.uniform(-38, 22), form.page_size_pt[0] - 30)
+        cy = (f.box_pt[1] + f.box_pt[3]) / 2 + rng.uniform(-14, 14)
         return (cx * k, cy * k), "over_figures"
     if last:
         b = form.seal_field.box_pt
