@@ -11,13 +11,8 @@ from rich.console import Console
 from rich.tree import Tree
 
 from kptj.workspace import workspace
-from matching.audit import audit_records
-from matching.recheck import flag_changes_after_scan
 from registry.problems import ImportRejected, ImportResult
-from registry.records_import import import_records
-from registry.roster_import import import_roster
 from registry.template import TemplateError, default_template
-from registry.tree import UnknownAccount, load_tree, subtree
 
 console = Console()
 err_console = Console(stderr=True)
@@ -52,6 +47,8 @@ def register(app: typer.Typer) -> None:
     def registry_import(ctx: typer.Context, file: Path,
                         skip_bad_rows: bool = typer.Option(False, "--skip-bad-rows", help="跳过有错误的行，导入其余行")) -> None:
         """导入单位名单（XLSX 或 CSV：UTF-8 / GBK）。"""
+        from registry.roster_import import import_roster
+
         ws = workspace(ctx)
         with ws.session() as s:
             try:
@@ -63,6 +60,9 @@ def register(app: typer.Typer) -> None:
     def records_import(ctx: typer.Context, file: Path,
                        skip_bad_rows: bool = typer.Option(False, "--skip-bad-rows", help="跳过有错误的行，导入其余行")) -> None:
         """导入网上填报数据（XLSX 或 CSV：UTF-8 / GBK）。"""
+        from matching.recheck import flag_changes_after_scan
+        from registry.records_import import import_records
+
         ws = workspace(ctx)
         template = _template(ws.year)
         with ws.session() as s:
@@ -78,6 +78,8 @@ def register(app: typer.Typer) -> None:
     @app.command("audit")
     def audit(ctx: typer.Context) -> None:
         """按表式审核规则检查网上填报数据，记录问题（rule_violation）。"""
+        from matching.audit import audit_records
+
         ws = workspace(ctx)
         template = _template(ws.year)
         with ws.session() as s:
@@ -90,6 +92,8 @@ def register(app: typer.Typer) -> None:
               admin: str | None = typer.Option(None, "--admin", help="只显示该管理单位（账号）及其下属单位"),
               fmt: OutFormat = typer.Option(OutFormat.table, "--format", help="table（表格）或 json")) -> None:
         """显示单位树，或某一管理单位的下属单位。"""
+        from registry.tree import UnknownAccount, load_tree, subtree
+
         ws = workspace(ctx)
         with ws.session() as s:
             if admin:

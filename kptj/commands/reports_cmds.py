@@ -11,19 +11,9 @@ from rich.console import Console
 from rich.table import Table
 
 from kptj.workspace import Workspace, workspace
-from matching.daily import daily_report
-from matching.reports import (
-    FINDING_HEADERS,
-    STATUS_HEADERS,
-    finding_cells,
-    finding_rows,
-    findings_html,
-    status_cells,
-    to_json,
-    write_xlsx,
-)
-from matching.status import admin_summaries, unit_statuses
-from registry.tree import UnknownAccount
+
+# The report modules (openpyxl, Pillow, SQL queries) are imported inside each command so that
+# `kptj run` and `kptj --help` do not pay for them at start-up.
 
 console = Console()
 err = Console(stderr=True)
@@ -75,6 +65,10 @@ def register(app: typer.Typer) -> None:
                out: Path | None = typer.Option(None, "-o", "--output", help="输出文件"),
                today: str | None = typer.Option(None, "--today", help="按此日期计算逾期天数（YYYY-MM-DD）")) -> None:
         """各单位扫描件状态（未收到 / 已收到待核 / 有问题 / 合格）。"""
+        from matching.reports import STATUS_HEADERS, status_cells, to_json, write_xlsx
+        from matching.status import admin_summaries, unit_statuses
+        from registry.tree import UnknownAccount
+
         ws = workspace(ctx)
         day = date.fromisoformat(today) if today else None
         with ws.session() as s:
@@ -109,6 +103,16 @@ def register(app: typer.Typer) -> None:
                  out: Path | None = typer.Option(None, "-o", "--output", help="输出文件"),
                  all_: bool = typer.Option(False, "--all", help="包括已解决的问题")) -> None:
         """问题清单（网上数据与纸质报表不一致、缺章、缺签字、缺页等）。"""
+        from matching.reports import (
+            FINDING_HEADERS,
+            finding_cells,
+            finding_rows,
+            findings_html,
+            to_json,
+            write_xlsx,
+        )
+        from registry.tree import UnknownAccount
+
         ws = workspace(ctx)
         with ws.session() as s:
             try:
@@ -134,6 +138,9 @@ def register(app: typer.Typer) -> None:
               fmt: StatusFormat = typer.Option(StatusFormat.table, "--format", help="table / json"),
               out: Path | None = typer.Option(None, "-o", "--output")) -> None:
         """每日收取报告：当天收到什么、识别了什么、发现什么问题、各管理单位还缺哪些。"""
+        from matching.daily import daily_report
+        from matching.reports import to_json
+
         ws = workspace(ctx)
         d = date.fromisoformat(day) if day else date.today()
         with ws.session() as s:
