@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sqlalchemy import Engine, event, or_, select
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from intake import archive
@@ -67,13 +67,19 @@ def now() -> datetime:
 def run_intake(workspace: Workspace, sources: Sequence[SourceSpec | str], *,
                on_attachments: OnAttachments | None = None, limits: Limits | None = None,
                max_attempts: int = 3, observer: Observer | None = None, max_rounds: int = 10,
-               max_reconnects: int = 3) -> IntakeReport:
-    """Ingest every source in turn; a failing source or message never stops the others."""
+               max_reconnects: int = 3, retry_errors: bool = False) -> IntakeReport:
+    """Ingest every source in turn; a failing source or message never stops the others.
+
+    Failed messages are retried on later runs until they have failed `max_attempts` times;
+    retry_errors=True gives those another `max_attempts` (after the cause has been fixed)."""
     run = _Run(workspace, on_attachments, limits or Limits(), max_attempts,
                observer or (lambda _e, _d: None), max_rounds, max_reconnects)
     report = IntakeReport()
     with intake_lock(workspace.home):
         archive.remove_stale_temp_files(workspace.archive_dir)
+        if retry_errors:
+            with run.sessions.begin() as s:
+                s.execute(update(Message).where(Message.state == "error").values(attempts=0))
         for item in sources:
             spec = parse_source(item) if isinstance(item, str) else item
             result = SourceResult(spec.describe())
@@ -89,7 +95,6 @@ class _Run:
         self.max_attempts, self.emit = max_attempts, observer
         self.max_rounds, self.max_reconnects = max_rounds, max_reconnects
         self.sessions = ws.sessions()
-        _sqlite_fast_commits(self.sessions.kw["bind"])
 
     # --- one source ---------------------------------------------------------------------------
     def ingest(self, spec: SourceSpec, result: SourceResult) -> None:
@@ -112,6 +117,10 @@ class _Run:
                 if reconnects > self.max_reconnects:
                     result.error = f"与邮件服务器的连接多次中断（{exc}），下次运行时继续"
                     return
+            except Exception as exc:  # noqa: BLE001 - e.g. disk full: stop this source, not the run
+                result.error = f"收取中断（{type(exc).__name__}: {exc}），已收到的邮件不受影响，下次运行时继续"
+                self.emit("source_error", {"source": spec.describe(), "error": result.error})
+                return
             finally:
                 conn.close()
 
@@ -263,18 +272,18 @@ class _Run:
             s.delete(old)
         s.flush()
         parsed = extract(raw, self.limits)
-        head = parsed
+        head = parsed.msg
         warnings: list[str] = []
-        subject = header_text(head.msg, "Subject", warnings)
-        sender = sender_text(head.msg, warnings)
-        bounce = is_bounce(head.msg, sender, subject)
+        subject = header_text(head, "Subject", warnings)
+        sender = sender_text(head, warnings)
+        bounce = is_bounce(head, sender, subject)
         if bounce:
             parsed.found = []  # a bounce carries our own mail back: not a submission
         warnings += [w for w in parsed.warnings if w not in warnings]
         msg.subject = subject
         msg.sender = sender[:500] if sender else None
-        msg.message_id_header = (head.msg.get("Message-ID") or "").strip()[:500] or None
-        msg.sent_at = _sent_at(head.msg.get("Date"), warnings)
+        msg.message_id_header = (head.get("Message-ID") or "").strip()[:500] or None
+        msg.sent_at = _sent_at(head.get("Date"), warnings)
         for position, found in enumerate(parsed.found):
             s.add(self._attachment_row(s, msg, found, position))
             s.flush()  # later duplicates in the same mail must see this one
@@ -283,7 +292,7 @@ class _Run:
             msg.classification = "attachments"
         elif bounce:
             msg.classification = "bounce"
-        elif is_auto_reply(head.msg, subject):
+        elif is_auto_reply(head, subject):
             msg.classification = "auto_reply"
         else:
             msg.classification = "no_attachment"
@@ -347,21 +356,6 @@ class _Run:
                 c.exec_driver_sql("PRAGMA wal_checkpoint(FULL)")
 
 
-def _sqlite_fast_commits(engine: Engine) -> None:
-    """WAL + synchronous=NORMAL: commits survive a killed process, and _durability_barrier() makes
-    them survive power loss before any irreversible server action. Saves one fsync per commit."""
-    if engine.dialect.name != "sqlite" or engine in _TUNED:
-        return
-
-    def pragma(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
-        dbapi_conn.execute("PRAGMA synchronous=NORMAL")
-
-    event.listen(engine, "connect", pragma)
-    engine.dispose()  # pooled connections were opened before the listener
-    _TUNED.add(engine)
-
-
-_TUNED: set[Engine] = set()
 ACTION_BATCH = 100
 
 

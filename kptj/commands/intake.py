@@ -31,6 +31,7 @@ def intake_command(
     password_env: str | None = typer.Option(None, "--password-env", help="存放邮箱密码的环境变量名（默认 KPTJ_IMAP_PASSWORD）"),
     password_file: Path | None = typer.Option(None, "--password-file", help="存放邮箱密码的文件"),
     action: str | None = typer.Option(None, "--action", help="处理后动作：move:文件夹（默认 move:Processed）、flag:\\Seen 或 none"),
+    retry_errors: bool = typer.Option(False, "--retry-errors", help="已多次失败的邮件再重试（排除原因后使用）"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="不显示逐封进度"),
 ) -> None:
     ws = workspace(ctx)
@@ -64,7 +65,7 @@ def intake_command(
             console.print(f"已存档 {data['sha256'][:12]}（UID {data['uid']}）")
 
     try:
-        report = run_intake(ws, specs, observer=observe)
+        report = run_intake(ws, specs, observer=observe, retry_errors=retry_errors)
     except IntakeBusy as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(3) from exc

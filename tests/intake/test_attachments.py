@@ -114,6 +114,17 @@ def test_7z_is_unpacked_with_unar(ws: Workspace, tmp_path: Path) -> None:
     assert [(a["name"], a["status"], a["from"]) for a in msg["attachments"]] == [("第2页.jpg", "document", "扫描.7z")]
 
 
+def test_password_protected_archives_are_encrypted(ws: Workspace, tmp_path: Path) -> None:
+    (tmp_path / "p.jpg").write_bytes(image_bytes("JPEG"))
+    for kind in ("zip", "7z"):
+        subprocess.run([shutil.which("7z") or "7z", "a", "-bd", f"-t{kind}", "-psecret", "-mhe=off" if kind == "7z" else "-mem=ZipCrypto",
+                        str(tmp_path / f"locked.{kind}"), str(tmp_path / "p.jpg")], check=True, capture_output=True)
+    m = mail(attachments=[("加密.zip", (tmp_path / "locked.zip").read_bytes()),
+                          ("加密.7z", (tmp_path / "locked.7z").read_bytes())])
+    [msg] = ingest(ws, tmp_path / "in", [m])
+    assert [(a["status"], a["from"]) for a in msg["attachments"]] == [("encrypted", "加密.zip"), ("encrypted", None)]
+
+
 def test_rar_with_gbk_names_is_unpacked_with_unar(ws: Workspace, tmp_path: Path) -> None:
     rar = rar4_stored({"天津科普第1页.jpg": image_bytes("JPEG"), "坏.pdf": b"%PDF-1.5 cut off"})
     [msg] = ingest(ws, tmp_path / "in", [mail(attachments=[("盖章件.rar", rar)])])

@@ -21,6 +21,7 @@ from tests.servers.dovecot import Dovecot
 
 MESSAGES = 40
 KILLS = 20
+FETCH_KILLS = 6
 
 
 def expected_statuses(i: int) -> list[str]:
@@ -50,6 +51,14 @@ def wait_until_working(proc: subprocess.Popen, lock_file: Path, timeout: float =
         time.sleep(0.01)
 
 
+def wait_for_archive(proc: subprocess.Popen, mail_dir: Path, target: int, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and proc.poll() is None:
+        if mail_dir.exists() and sum(1 for _ in mail_dir.glob("*/*.eml")) >= target:
+            return
+        time.sleep(0.002)
+
+
 def test_sigkill_at_random_points_then_rerun_gives_each_mail_and_file_once(
         dovecot: Dovecot, mailbox_user: str, ws: Workspace) -> None:
     for i in range(MESSAGES):
@@ -61,12 +70,19 @@ def test_sigkill_at_random_points_then_rerun_gives_each_mail_and_file_once(
     # (pysqlite runs CREATE TABLE outside a transaction), which is not what this test is about.
     ws.sessions()
     rng = random.Random(20241125)
+    # The first kills come when the raw archive reaches random sizes (often right after a file is
+    # written and before its row commits); the rest at random times after start-up, which lands
+    # in extraction, commits and the MOVE.
+    archive_targets = sorted(rng.sample(range(1, MESSAGES), FETCH_KILLS))
     killed = 0
-    progress: list[tuple[int, int]] = []  # (archived, done) after each kill
-    for _ in range(KILLS):
+    progress: list[tuple[int, int]] = []  # (messages stored, messages done) after each kill
+    for n in range(KILLS):
         proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         wait_until_working(proc, ws.home / "intake.lock")  # start-up time varies with machine load
-        time.sleep(rng.uniform(0.0, 1.5))  # then anywhere in fetch/archive/extract/move
+        if n < FETCH_KILLS:
+            wait_for_archive(proc, ws.archive_dir / "mail", archive_targets[n])
+        else:
+            time.sleep(rng.uniform(0.0, 1.0))
         if proc.poll() is None:
             proc.send_signal(signal.SIGKILL)
             killed += 1
@@ -76,8 +92,8 @@ def test_sigkill_at_random_points_then_rerun_gives_each_mail_and_file_once(
         progress.append((len(states), states.count("done")))
     assert killed >= KILLS // 2, "the intake finished too early for the kills to mean anything"
     mid_fetch = [p for p in progress if 0 < p[0] < MESSAGES]
-    mid_actions = [p for p in progress if p[0] == MESSAGES and p[1] < MESSAGES]
-    assert mid_fetch and mid_actions, progress  # kills landed while fetching and while moving
+    mid_processing = [p for p in progress if p[0] == MESSAGES and p[1] < MESSAGES]
+    assert mid_fetch and mid_processing, progress  # kills landed while fetching and while processing
     final = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
     assert final.returncode == 0, final.stdout + final.stderr
 

@@ -62,6 +62,9 @@ def test_a_failing_message_is_recorded_retried_and_never_stops_the_run(ws: Works
     assert calls.count("单位1") == 2 and calls.count("单位0") == 1  # retried up to the limit only
     with ws.session() as s:
         assert s.scalar(select(Message.attempts).where(Message.subject == "单位1")) == 2
+    run_intake(ws, [str(tmp_path / "in")], on_attachments=lambda *_: None, retry_errors=True)  # cause fixed
+    with ws.session() as s:
+        assert {m.state for m in s.scalars(select(Message))} == {"done"}
 
 
 def test_cli_intake_from_toml_accounts_and_messages_listing(dovecot: Dovecot, mailbox_user: str,
