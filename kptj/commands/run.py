@@ -37,12 +37,12 @@ def _logging(ws: Workspace, run_id: str) -> None:
     root.setLevel(logging.INFO)
 
 
-def _sources(specs: list[str], config: Path | None) -> list:
+def _sources(specs: list[str], config: Path | None, **options: object) -> list:
     from intake import SourceError, load_accounts, parse_source
 
     try:
         accounts = load_accounts(config) if config else {}
-        return [accounts[s] if s in accounts else parse_source(s) for s in (specs or list(accounts))]
+        return [accounts[s] if s in accounts else parse_source(s, **options) for s in (specs or list(accounts))]
     except SourceError as e:
         console.print(f"[red]错误：{e}[/red]")
         raise typer.Exit(EXIT_USAGE) from e
@@ -91,10 +91,15 @@ def register(app: typer.Typer) -> None:
             config: Path | None = typer.Option(None, "--config", help="账户配置文件（TOML）"),
             watch: bool = typer.Option(False, "--watch", help="持续运行，定时收取"),
             interval: int = typer.Option(300, "--interval", help="持续运行时的收取间隔（秒）"),
-            workers: int = typer.Option(2, "--workers", help="识别进程数（默认 2）")) -> None:
+            workers: int = typer.Option(2, "--workers", help="识别进程数（默认 2）"),
+            ca_file: Path | None = typer.Option(None, "--ca-file", help="自定义 CA 证书（PEM）"),
+            password_env: str | None = typer.Option(None, "--password-env", help="存放邮箱密码的环境变量名"),
+            password_file: Path | None = typer.Option(None, "--password-file", help="存放邮箱密码的文件"),
+            action: str | None = typer.Option(None, "--action", help="处理后动作：move:文件夹、flag:\\Seen 或 none")) -> None:
         """每日任务：收取邮件、识别扫描件、与网上数据核对、更新状态并生成报告。"""
         ws = workspace(ctx)
-        sources = _sources(source, config)
+        sources = _sources(source, config, ca_file=ca_file, password_env=password_env,
+                           password_file=password_file, action=action)
         if not sources:
             console.print("[red]错误：请用 --source 指定来源，或用 --config 给出账户配置[/red]")
             raise typer.Exit(EXIT_USAGE)

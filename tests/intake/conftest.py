@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,18 +11,6 @@ from kptj.workspace import Workspace
 from tests.servers.dovecot import Dovecot
 
 _users = itertools.count(1)
-
-
-@pytest.fixture(scope="session")
-def dovecot() -> Iterator[Dovecot]:
-    # Not under pytest's basetemp: pytest makes /tmp/pytest-of-root 0700 again, and Dovecot's
-    # processes (user nobody) need o+x on every parent.
-    server = Dovecot.start()
-    try:
-        yield server
-    finally:
-        server.stop()
-        shutil.rmtree(server.root, ignore_errors=True)
 
 
 @pytest.fixture
