@@ -12,7 +12,16 @@ read_files(paths, ...) -> list[DocumentReading]
 read_pages(paths, ...) -> list[PageReading]
     The same without grouping.
 decide(figure: FigureReading | None, online: str | None, decimals: int) -> Decision
-    matches / differs / unreadable for one figure against its online value.
+    matches / differs / unreadable for one figure against its online value (reason in Chinese).
+    "matches" needs equality and confidence >= 0.5 with no contradicting second engine;
+    "differs" needs a clean, confident reading (>= 0.95, or both engines agreeing), and a lone
+    look-alike digit swap (3/8, 1/7 ...) read below 0.99 stays "unreadable".
+ocr.store.store_document(session, doc, *, attachment_id, document_id=None, online=None, template=None)
+    Page + Reading rows for a document (decisions filled when `online` is given).
+ocr.split.group_pages(pages) -> list[DocumentReading]
+    Grouping by printed identity (name AND code; venues share their owner's code).
+
+Command line: `kptj read FILE... [--format json] [--workers N] [--crops]`.
 
 Data (ocr.model): DocumentReading(unit_name, uscc, page_total, print_time, pages, missing_pages,
 repeated_pages, problems, .figures) ; PageReading(source, index, rotation, skew, method,

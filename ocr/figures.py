@@ -211,10 +211,11 @@ def read_figures(lines: list[OcrLine], template: Template, grey: np.ndarray, *, 
     by_code, doubtful = code_rows(lines, template)
     anchors: list[tuple[str, OcrLine, str]] = [(c, ln, "code") for c, ln in by_code]
     found_codes = {c for c, _ in by_code}
-    if len(by_code) < 3 or doubtful:
-        skip = found_codes if len(by_code) >= 3 else set()
-        anchors += [(c, ln, "label") for c, ln in label_rows(lines, template, skip, span[0] if span else None)
-                    if c not in found_codes]
+    code_pitch = row_pitch([ln for _, ln in by_code], text_h)
+    # rows whose code was not read (or not printed) are found by their label
+    for c, ln in label_rows(lines, template, found_codes, span[0] if span else None):
+        if c not in found_codes and not any(abs(ln.cy - a.cy) < 0.5 * code_pitch for _, a in by_code):
+            anchors.append((c, ln, "label"))
     pitch = row_pitch([a for _, a, _ in anchors], text_h)
     tol = max(0.45 * pitch, 0.6 * text_h)
     right_edge = max((ln.box[2] for ln in lines), default=page_w)

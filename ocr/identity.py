@@ -90,13 +90,17 @@ def _uscc(lines: list[OcrLine], labels: list[str]) -> tuple[str | None, str | No
 
 def _page_number(lines: list[OcrLine], template: Template) -> tuple[int | None, int | None]:
     pattern = _relaxed(template.zones.get("page_number", {}).get("pattern", r"第\s*(\d+)\s*页\s*共\s*(\d+)\s*页"))
-    for row in reversed(layout.rows(lines)):  # printed at the bottom
-        text = layout.row_text(row, "").replace(" ", "")
+    rows = [layout.row_text(row, "").replace(" ", "") for row in reversed(layout.rows(lines))]
+    for text in rows:  # printed at the bottom
         m = pattern.search(text)
         if m:
             n, total = int(m.group(1)), int(m.group(2))
             if 1 <= n <= total <= 200:
                 return n, total
+    for text in rows:  # one of the two numbers misread: keep the other
+        n_m, t_m = re.search(r"第(\d{1,3})页", text), re.search(r"共(\d{1,3})页", text)
+        if n_m or t_m:
+            return (int(n_m.group(1)) if n_m else None), (int(t_m.group(1)) if t_m else None)
     return None, None
 
 

@@ -267,6 +267,9 @@ class SynthCase:
     signed: dict[str, bool]
     profile: str
     seal_visibility: float | None = None  # share of the seal's ink still visible in the scan
+    matrix: list[list[float]] | None = None  # 3x3: printed page px -> scan px
+    print_size: tuple[int, int] = (0, 0)  # (width, height) of the printed page in px
+    print_label_boxes: dict[str, tuple[int, int, int, int]] = field(default_factory=dict)
 
 
 @lru_cache(maxsize=8)
@@ -349,7 +352,18 @@ def synth_case(
         x0, y0, x1, y1 = map_box(result.matrix, box)
         labels[role] = (x0, y0, x1 - x0, y1 - y0)
     strength = seal_info["strength"] if seal_info else 0.0
-    return SynthCase(out, seal_box, strength, labels, signed, profile, visibility)
+    print_labels = {role: (round(b[0]), round(b[1]), round(b[2] - b[0]), round(b[3] - b[1])) for role, b in label_px.items()}
+    return SynthCase(
+        out, seal_box, strength, labels, signed, profile, visibility, result.matrix, img.size, print_labels
+    )
+
+
+def normalised(case: SynthCase) -> tuple[np.ndarray, dict[str, tuple[int, int, int, int]]]:
+    """The scan warped back onto the printed page, as the reader's normaliser would do
+    (orientation and perspective), with the label boxes in that geometry."""
+    inverse = np.linalg.inv(np.asarray(case.matrix, dtype=np.float64))
+    upright = cv2.warpPerspective(case.image, inverse, case.print_size, borderValue=(255, 255, 255))
+    return upright, dict(case.print_label_boxes)
 
 
 def _as_bgr_array(image: Image.Image) -> np.ndarray:

@@ -95,6 +95,9 @@ def detect_signatures(
 ) -> dict[str, SignatureResult]:
     """Judge each signature field. `label_boxes`: {role: (x, y, w, h)} or the page's OCR lines.
 
+    The page must be upright (the reader's normaliser runs first): the signature is looked
+    for to the right of its label, up to the next label on the same line.
+
     `obstacle_boxes` are printed text boxes (x, y, w, h) to ignore inside the regions.
     `seal_box` matters on grey scans only (the seal cannot be told from pen ink there); when
     not given on a grey scan, the seal is looked for here.
@@ -122,7 +125,9 @@ def detect_signatures(
         if region is None:
             results[role] = SignatureResult(UNCERTAIN, 0.3, None, f"“{role}”右侧没有可签字的空间，请人工核对")
             continue
-        results[role] = _judge_region(image, colour, role, box, region, seal_box, obstacles)
+        # The other labels are print: never count them as a signature.
+        others = [b for r, b in labels.items() if r != role]
+        results[role] = _judge_region(image, colour, role, box, region, seal_box, obstacles + others)
     return results
 
 
@@ -139,8 +144,8 @@ def _region_right_of(label: XYWH, all_labels: Iterable[XYWH], shape: tuple[int, 
     for ox, oy, ow, oh in all_labels:
         if (ox, oy, ow, oh) == label:
             continue
-        vertical_overlap = min(y + h, oy + oh) - max(y, oy)
-        if vertical_overlap > 0.3 * min(h, oh) and ox > x:
+        # Same line: centres within a label height (tolerates some skew left after deskew).
+        if abs((oy + oh / 2) - (y + h / 2)) < lh and ox > x:
             x1 = min(x1, ox - int(0.3 * lh))  # the next label on the same line
         elif oy > y + 0.5 * h and min(x1, ox + ow) > max(x0, ox):
             y1 = min(y1, oy - int(0.1 * lh))  # a label on a line below
@@ -175,6 +180,11 @@ def _judge_region(
 
     total = _measure(ink, lh)
     status, score, reason = _classify(total, role)
+    if status == PRESENT and not _reaches_signing_line(ink, label, region):
+        # People sign on the line next to the label; ink only well above it is something else
+        # (a mark on the table above, a stamp's edge).
+        status, score = UNCERTAIN, 0.4
+        reason = f"“{role}”旁的笔迹不在签字线上，请人工核对"
     if seal_disc is not None and total.area > 0:
         outside = _measure(cv2.bitwise_and(ink, cv2.bitwise_not(seal_disc)), lh)
         out_status, out_score, _ = _classify(outside, role)
@@ -191,6 +201,14 @@ def _judge_region(
         bx, by, bw, bh = total.box
         ink_box = (rx + bx, ry + by, bw, bh)
     return SignatureResult(status, round(score, 3), ink_box if status != ABSENT else region, reason)
+
+
+def _reaches_signing_line(ink: np.ndarray, label: XYWH, region: XYWH) -> bool:
+    """Some ink lies in the label's own row (from its top to just below its baseline)."""
+    lh = max(label[3], 4)
+    top = max(0, label[1] - region[1] - int(0.2 * lh))
+    bottom = max(top + 1, label[1] + label[3] - region[1] + int(0.8 * lh))
+    return bool(np.count_nonzero(ink[top:bottom]) >= 0.05 * lh * lh)
 
 
 @dataclass(frozen=True)

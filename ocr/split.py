@@ -23,13 +23,19 @@ def _clean_name(name: str | None) -> str | None:
     return n or None
 
 
+def same_name(a: str, b: str) -> bool:
+    """Two readings of one name: OCR swaps or drops a character, it does not add a word
+    (a venue is often its owner's name plus 科技馆/博物馆, with the owner's code)."""
+    return a == b or (abs(len(a) - len(b)) <= 1 and fuzz.ratio(a, b) >= NAME_SAME)
+
+
 def _compatible(doc_pages: list[PageReading], page: PageReading) -> bool:
     name, code = _clean_name(page.identity.unit_name), page.identity.uscc
     for p in doc_pages:
         if code and p.identity.uscc and code != p.identity.uscc:
             return False
         other = _clean_name(p.identity.unit_name)
-        if name and other and fuzz.ratio(name, other) < NAME_SAME:
+        if name and other and not same_name(name, other):
             return False
     return any(_clean_name(p.identity.unit_name) or p.identity.uscc for p in doc_pages)
 
@@ -39,7 +45,10 @@ def _has_identity(page: PageReading) -> bool:
 
 
 def group_pages(pages: list[PageReading]) -> list[DocumentReading]:
-    """Documents in order of first appearance; pages inside a document in page-number order."""
+    """Documents in order of first appearance; pages inside a document in page-number order.
+
+    All pages with the same identity in one batch form one document: a page printed twice (or a
+    whole second copy) shows up as repeated pages rather than as a second document."""
     groups: list[list[PageReading]] = []
     positions: list[list[int]] = []
     orphans: list[tuple[int, PageReading]] = []
@@ -48,7 +57,7 @@ def group_pages(pages: list[PageReading]) -> list[DocumentReading]:
             orphans.append((pos, page))
             continue
         for g, members in enumerate(groups):
-            if _compatible(members, page) and not _complete_and_restarting(members, page):
+            if _compatible(members, page):
                 members.append(page)
                 positions[g].append(pos)
                 break
@@ -66,15 +75,6 @@ def group_pages(pages: list[PageReading]) -> list[DocumentReading]:
     docs = [_document(members) for members in groups]
     _flag_foreign(docs, positions)
     return docs
-
-
-def _complete_and_restarting(members: list[PageReading], page: PageReading) -> bool:
-    """A second full copy of the same form starts a new document (units resend in one PDF)."""
-    total = Counter(p.identity.page_total for p in members if p.identity.page_total).most_common(1)
-    if not total or page.identity.page_no != 1:
-        return False
-    seen = {p.identity.page_no for p in members}
-    return set(range(1, total[0][0] + 1)) <= seen
 
 
 def _host(positions: list[list[int]], groups: list[list[PageReading]], pos: int, page: PageReading) -> int | None:

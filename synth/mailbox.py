@@ -64,7 +64,7 @@ def _ew(text: str, charset: str, label: str | None = None) -> str:
 
 
 def _subject(m: Mail) -> str:
-    if m.subject_style == "plain" or not m.subject:
+    if m.subject_style == "plain" or not m.subject or m.subject.isascii():
         return m.subject
     if m.subject_style == "gbk":
         return _ew(m.subject, "gb18030", "GBK")

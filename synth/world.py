@@ -574,9 +574,12 @@ def _compose(w: World) -> None:
         sname, saddr = sender_of(cu)
         who = cu.name
         atts: list[Attachment] = []
+        shape = "bureau_pdfs"
         if style == "zip" and len(docs) > 2:
+            shape = "zip_gbk"
             gbk = rng.random() < 0.8 or not zips_made   # the first zip always has GBK names
             zips_made.append(top)
+            shape = "zip_gbk" if gbk else "zip_utf8"
             folder = rng.choice(["", f"{who}科普统计/", "扫描件/"])
             chunks = [docs[i:i + 40] for i in range(0, len(docs), 40)]
             for ci, chunk in enumerate(chunks, 1):
@@ -592,6 +595,7 @@ def _compose(w: World) -> None:
                 for t in truth:
                     t["zip_utf8_flag"] = not gbk
         elif style == "merged" and mergeable_n > 2:
+            shape = "merged_pdf"
             mergeable = [d for d in others if d.unit.account not in dup_units and d.fmt == "pdf"]
             single = [d for d in docs if d not in mergeable]
             for d in single:
@@ -627,7 +631,8 @@ def _compose(w: World) -> None:
             w.mails.append(Mail(when + timedelta(minutes=3 * pi), sname, saddr, subj, body, "scan", part,
                                 subject_style=_pick(rng, {"utf8": 0.6, "gbk": 0.3, "plain": 0.1}),
                                 body_charset=rng.choice(["utf-8", "gbk"])))
-            w.mails[-1].shape = "zip_gbk" if style == "zip" else ("merged_pdf" if style == "merged" else "bureau_pdfs")
+            w.mails[-1].shape = shape if not shape.startswith("zip") or any(a.ctype == "application/zip" for a in part) \
+                else "bureau_pdfs"
         # the bureau also forwards a unit's own earlier mail now and then (duplicates)
     # ---- direct sends, with the odd shapes forced at least once
     rng.shuffle(direct)

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parents[2]))
 
 from ocr.seal import detect_seal  # noqa: E402
-from ocr.seal_testpages import synth_case  # noqa: E402
+from ocr.seal_testpages import normalised, synth_case  # noqa: E402
 from ocr.signature import detect_signatures  # noqa: E402
 
 PROFILES = ("colour", "grey", "bw", "phone", "upside_down", "clean")
@@ -122,9 +122,9 @@ def run_one(spec: Spec) -> Outcome:
     signature_seconds = 0.0
     if case.label_boxes:
         image, labels = case.image, case.label_boxes
-        if spec.profile == "upside_down":
-            # In production the reader turns pages upright before the signature check.
-            image, labels = _upright(image, labels)
+        if spec.profile in ("upside_down", "phone"):
+            # In production the reader turns pages upright and corrects perspective first.
+            image, labels = normalised(case)
         start = time.perf_counter()
         found = detect_signatures(image, labels)
         signature_seconds = time.perf_counter() - start
@@ -133,12 +133,6 @@ def run_one(spec: Spec) -> Outcome:
         spec, result.status, result.score, iou, seal_seconds, signatures, signature_seconds, result.reason,
         case.seal_visibility,
     )
-
-
-def _upright(image, labels: dict) -> tuple:
-    h, w = image.shape[:2]
-    turned = {role: (w - x - bw, h - y - bh, bw, bh) for role, (x, y, bw, bh) in labels.items()}
-    return image[::-1, ::-1].copy(), turned
 
 
 def _iou(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> float:
@@ -174,6 +168,9 @@ def report(outcomes: list[Outcome], wall: float) -> None:
     ious = [o.iou for o in sealed if o.seal_status == "present" and o.iou is not None]
     if ious:
         print(f"box IoU of present seals: mean {statistics.mean(ious):.2f}, min {min(ious):.2f}")
+        off = [o for o in sealed if o.seal_status == "present" and o.iou is not None and o.iou < 0.3]
+        for o in off:
+            print(f"  present but box off the seal (IoU {o.iou:.2f}): #{o.spec.index} {o.spec.profile} decoys={o.spec.decoys}")
 
     print("\n== seal by profile: statuses for (sealed | no seal) ==")
     by_profile: dict[str, list[Outcome]] = defaultdict(list)

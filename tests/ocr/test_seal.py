@@ -137,10 +137,17 @@ def test_decoys_next_to_a_real_seal_do_not_hide_it(plain_page: np.ndarray) -> No
 # --- hard impressions and odd scans -----------------------------------------------------------
 
 
-def test_faded_partial_seal_is_never_reported_absent(plain_page: np.ndarray) -> None:
-    img, _ = _stamped(plain_page, strength=0.45, coverage=0.6, rng=np.random.default_rng(9))
-    for variant in (img, to_grey(img)):
-        assert detect_seal(variant).status in (PRESENT, UNCERTAIN)
+def test_faded_partial_red_seal_is_found(plain_page: np.ndarray) -> None:
+    img, box = _stamped(plain_page, strength=0.45, coverage=0.6, rng=np.random.default_rng(9))
+    result = detect_seal(img)
+    assert result.status == PRESENT, result
+    _assert_box_near(result.box, box)
+
+
+def test_faded_seal_in_grey_is_not_reported_absent(plain_page: np.ndarray) -> None:
+    for seed in (9, 10):
+        img, _ = _stamped(plain_page, strength=0.45, coverage=0.85, rng=np.random.default_rng(seed))
+        assert detect_seal(to_grey(img)).status in (PRESENT, UNCERTAIN)
 
 
 def test_half_seal_at_page_edge_is_found(plain_page: np.ndarray) -> None:
@@ -196,3 +203,18 @@ def test_blank_sheet_and_grey_array_input() -> None:
     blank = np.full((1754, 1240), 250, np.uint8)
     result = detect_seal(blank)
     assert result.status == ABSENT and result.box is None
+
+
+# --- stretch: the unit name along the arc -----------------------------------------------------
+
+
+def test_seal_arc_text_matches_unit_name_and_not_another() -> None:
+    from ocr.seal import seal_text_matches
+    from ocr.seal_testpages import synth_form
+
+    unit, _, _ = synth_form("A", 150)
+    case = synth_case(1, "colour", seed=27)
+    result = detect_seal(case.image)
+    assert result.status == PRESENT
+    assert seal_text_matches(case.image, result.box, unit.name) >= 0.8
+    assert seal_text_matches(case.image, result.box, "天津市南开区教育局") < 0.6

@@ -1,0 +1,143 @@
+"""Reading synthetic scans end to end with the real engines (RapidOCR + Tesseract).
+
+A handful of pages only (each takes seconds); the benchmark tests/bench/bench_read.py measures
+hundreds of pages.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from ocr import decide
+from ocr.model import PageReading
+from ocr.page import read_page
+from ocr.sources import PageSource
+from registry.template import default_template
+from synth import demo_unit, demo_values, make_pages
+from synth.values import record_text
+
+TEMPLATE = default_template()
+PRINT_TIME = datetime(2025, 6, 18, 9, 30)
+
+
+def _truth_value(text: str) -> str | None:
+    return None if text == "-" else record_text(Decimal(text))
+
+
+def _read(profile: str, layout: str = "A", page: int = 1, seed: int = 3, over_figures: bool = True,
+          crops: Path | None = None) -> tuple[PageReading, dict]:
+    unit = demo_unit()
+    values = demo_values(unit, random.Random(seed))
+    pages = make_pages(unit, values, random.Random(seed), layout=layout, print_time=PRINT_TIME, dpi=200,
+                       profile=profile, faults={"seal_over_figures": over_figures})
+    sp = pages[page - 1]
+    img = cv2.cvtColor(np.asarray(sp.image.convert("RGB")), cv2.COLOR_RGB2BGR)
+    reading = read_page(PageSource(page - 1, img, "image-file"), TEMPLATE, source_name=f"{profile}.png",
+                        crops_dir=crops)
+    return reading, sp.truth
+
+
+def _figure_outcomes(reading: PageReading, truth: dict) -> dict[str, str]:
+    """Decision for each printed figure against the printed value itself (no real difference)."""
+    return {f["code"]: decide(reading.figures.get(f["code"]), _truth_value(f["text"]),
+                              TEMPLATE.indicator(f["code"]).decimals).kind for f in truth["figures"]}
+
+
+def _assert_identity(reading: PageReading, truth: dict) -> None:
+    ident = reading.identity
+    assert ident.unit_name == truth["unit_name"]
+    assert ident.uscc == truth["uscc"]
+    assert (ident.page_no, ident.page_total) == (truth["page"], truth["pages_total"])
+    assert ident.print_time == truth["print_time"]
+
+
+@pytest.fixture(scope="module")
+def colour_page(tmp_path_factory: pytest.TempPathFactory) -> tuple[PageReading, dict, Path]:
+    crops = tmp_path_factory.mktemp("crops")
+    reading, truth = _read("colour", crops=crops)
+    return reading, truth, crops
+
+
+def test_colour_scan_with_seal_over_figures_reads_identity_and_figures(colour_page) -> None:  # noqa: ANN001
+    reading, truth, _ = colour_page
+    _assert_identity(reading, truth)
+    outcomes = _figure_outcomes(reading, truth)
+    assert any(f["under_seal"] for f in truth["figures"]), "the seal should cover some figures"
+    assert "differs" not in outcomes.values()
+    assert list(outcomes.values()).count("matches") >= 0.95 * len(outcomes)
+
+
+def test_every_reading_carries_engine_and_an_evidence_crop(colour_page) -> None:  # noqa: ANN001
+    reading, _, crops = colour_page
+    assert reading.image_path and Path(reading.image_path).is_file()
+    read = [f for f in reading.figures.values() if f.value is not None]
+    assert read
+    for f in read:
+        assert f.engine.startswith("rapidocr ")
+        assert f.crop_path and Path(f.crop_path).parent == crops
+        crop = cv2.imread(f.crop_path, cv2.IMREAD_GRAYSCALE)
+        assert crop is not None and crop.min() < 128  # the figure's ink is in the crop
+
+
+def test_upside_down_scan_is_turned_and_read() -> None:
+    reading, truth = _read("upside_down", page=2)
+    assert reading.rotation == 180
+    _assert_identity(reading, truth)
+    outcomes = _figure_outcomes(reading, truth)
+    assert "differs" not in outcomes.values()
+    assert list(outcomes.values()).count("matches") >= 0.9 * len(outcomes)
+
+
+def test_phone_photo_is_flattened_and_read() -> None:
+    reading, truth = _read("phone")
+    _assert_identity(reading, truth)
+    outcomes = _figure_outcomes(reading, truth)
+    assert "differs" not in outcomes.values()
+    assert list(outcomes.values()).count("matches") >= 0.9 * len(outcomes)
+
+
+def test_grey_scan_seal_does_not_produce_false_differences() -> None:
+    reading, truth = _read("grey", seed=5)
+    _assert_identity(reading, truth)
+    outcomes = _figure_outcomes(reading, truth)
+    assert "differs" not in outcomes.values()
+    assert list(outcomes.values()).count("matches") >= 0.85 * len(outcomes)
+
+
+def test_layout_without_code_column_finds_rows_by_label_and_order() -> None:
+    # layout C prints no 代码 column; "其中：女性" appears under P01 (P03) and P08 (P10)
+    reading, truth = _read("colour", layout="C", seed=8, over_figures=False)
+    _assert_identity(reading, truth)
+    outcomes = _figure_outcomes(reading, truth)
+    assert {"P03", "P10"} <= set(outcomes)
+    assert outcomes["P03"] == "matches" and outcomes["P10"] == "matches"
+    assert "differs" not in outcomes.values()
+    assert list(outcomes.values()).count("matches") >= 0.95 * len(outcomes)
+    assert all(f.found_by == "label" for f in reading.figures.values())
+
+
+def test_a_changed_figure_is_reported_as_differs(colour_page) -> None:  # noqa: ANN001
+    reading, truth, _ = colour_page
+    printed = [f for f in truth["figures"] if f["text"] not in ("-", "0") and not f["under_seal"]]
+    assert printed
+    for f in printed[:5]:
+        online = record_text(Decimal(f["text"]) + 7)
+        assert decide(reading.figures[f["code"]], online, TEMPLATE.indicator(f["code"]).decimals).kind == "differs"
+
+
+def test_sideways_scan_is_turned_upright() -> None:
+    unit = demo_unit()
+    values = demo_values(unit, random.Random(9))
+    sp = make_pages(unit, values, random.Random(9), layout="A", print_time=PRINT_TIME, dpi=150, profile="clean")[0]
+    img = cv2.rotate(cv2.cvtColor(np.asarray(sp.image.convert("RGB")), cv2.COLOR_RGB2BGR), cv2.ROTATE_90_CLOCKWISE)
+    reading = read_page(PageSource(0, img, "image-file"), TEMPLATE, second_opinion=False)
+    assert reading.rotation == 270
+    _assert_identity(reading, sp.truth)
+    assert reading.size[1] > reading.size[0]  # portrait again
