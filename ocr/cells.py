@@ -62,7 +62,8 @@ def classify_cell(grey: np.ndarray, box: Box, text_height: float) -> tuple[str, 
     bx = (min(c[0] for c in comps), min(c[1] for c in comps), max(c[2] for c in comps), max(c[3] for c in comps))
     w, h = bx[2] - bx[0], bx[3] - bx[1]
     if len(comps) == 1 and h <= 0.3 * text_height and w <= 1.5 * text_height and w >= h:
-        return "dash", bx, 0.9 if w >= 1.8 * h and w >= 0.15 * text_height else 0.7
+        # shape alone never reaches decide.DASH_DIFFERS_MIN: it can confirm "no value", not claim a difference
+        return "dash", bx, 0.8 if w >= 1.8 * h and w >= 0.15 * text_height else 0.65
     if len(comps) == 1 and h >= 2.5 * w and h >= 0.3 * text_height:
         return "one", bx, 0.0
     return "ink", bx, 0.0

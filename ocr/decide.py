@@ -6,7 +6,7 @@ figure that is right. So:
   the reading not to be a guess (confidence >= MATCH_MIN);
 - `differs` needs strong evidence: a clean, confident reading that no second engine contradicts,
   and not a lone OCR look-alike swap (3/8, 1/7, 5/6 ...) read with less than LOOKALIKE_SURE
-  unless both engines agree;
+  (both engines can make the same swap under seal ink);
 - everything else is `unreadable` and goes to a human.
 """
 
@@ -17,9 +17,11 @@ from decimal import Decimal, InvalidOperation
 from ocr.model import Decision, FigureReading
 
 MATCH_MIN = 0.5        # an exact match of a long figure by chance is practically impossible
+MATCH_DESPITE_DOUBT = 0.9  # equal to the known value at this confidence: a mumbling second engine
+                           # (Tesseract on one small digit) does not make it doubtful
 DIFFERS_MIN = 0.95     # a single engine's confidence needed to claim a difference alone
 DASH_DIFFERS_MIN = 0.85
-LOOKALIKE_SURE = 0.99  # above this a lone look-alike swap is believed without a second engine
+LOOKALIKE_SURE = 0.995  # below this a lone look-alike swap is never believed, even if both engines agree
 LOOKALIKES = {frozenset(p) for p in ("38", "18", "17", "56", "69", "89", "08", "06", "09", "35",
                                      "23", "47", "14", "11", "00", "25", "28", "13", "58")}
 
@@ -63,7 +65,7 @@ def decide(figure: FigureReading | None, online: str | None, decimals: int) -> D
     both_agree = figure.agreed is True
 
     if paper_v == online_v:  # includes "-" on paper and no value online
-        if figure.confidence >= MATCH_MIN and not contradicted:
+        if (figure.confidence >= MATCH_MIN and not contradicted) or figure.confidence >= MATCH_DESPITE_DOUBT:
             return Decision("matches", "一致")
         return Decision("unreadable", f"读数与网上一致但识别把握不足（{figure.confidence:.2f}），需人工确认")
 
@@ -79,7 +81,7 @@ def decide(figure: FigureReading | None, online: str | None, decimals: int) -> D
             return Decision("differs", what)
         return Decision("unreadable", f"{what}；“-”识别把握不足，需人工确认")
     if online_v is not None and _one_lookalike_swap(_fmt(paper_v, decimals), _fmt(online_v, decimals)) \
-            and not both_agree and figure.confidence < LOOKALIKE_SURE:
+            and figure.confidence < LOOKALIKE_SURE:  # under a seal both engines can make the same swap
         return Decision("unreadable", f"{what}；仅一位易混数字不同，需人工确认")
     if both_agree or figure.confidence >= DIFFERS_MIN:
         return Decision("differs", what)

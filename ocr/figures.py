@@ -26,6 +26,7 @@ DIGIT_LOOKALIKE = str.maketrans({"O": "0", "o": "0", "D": "0", "Q": "0", "I": "1
 CODE_SHAPE = re.compile(r"^([A-Z])([0-9A-Za-z|]{2,3})$")
 NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 VALUE_HEADER = "数值"
+CODE_LETTER_LOOKALIKE = {"5": "S", "4": "A", "8": "B", "6": "G", "0": "O", "1": "I"}
 MIN_LABEL_SCORE = 75
 
 SecondOpinion = Callable[[Box], tuple[str, float]]
@@ -36,6 +37,8 @@ SecondOpinion = Callable[[Box], tuple[str, float]]
 def parse_code(text: str, codes: set[str]) -> str | None:
     """A template code read off the page ("P0l" -> "P01"), or None."""
     t = text.strip().replace(" ", "").upper()
+    if len(t) == 3 and t[0] in CODE_LETTER_LOOKALIKE and t[1:].isdigit():  # "501" for "S01"
+        t = CODE_LETTER_LOOKALIKE[t[0]] + t[1:]
     m = CODE_SHAPE.match(t)
     if not m:
         return None
@@ -81,6 +84,12 @@ def canonical(value: Decimal) -> str:
     return "0" if s in ("-0", "") else s
 
 
+def _is_misread_code(text: str, codes: set[str]) -> bool:
+    """"501" where "S01" is printed: a code whose letter was read as a digit is not a figure."""
+    t = text.strip()
+    return len(t) == 3 and t[0] in CODE_LETTER_LOOKALIKE and CODE_LETTER_LOOKALIKE[t[0]] + t[1:] in codes
+
+
 def _is_dot(text: str) -> bool:
     return text.strip() in {".", "·", "•", "、", ",", "，", "'", "`"}
 
@@ -104,6 +113,10 @@ def code_rows(lines: list[OcrLine], template: Template) -> tuple[list[tuple[str,
         counts[c] = counts.get(c, 0) + 1
     unique = [(c, ln) for c, ln in found if counts[c] == 1]
     keep = _longest_increasing(unique, order)
+    if len(keep) >= 3:  # codes stand in one column: a "code" elsewhere is a misread figure
+        col = statistics.median(ln.cx for _, ln in keep)
+        h = statistics.median(ln.height for _, ln in keep)
+        keep = [(c, ln) for c, ln in keep if abs(ln.cx - col) <= 2.5 * h]
     doubtful = {c for c, _ in found} - {c for c, _ in keep}
     return keep, doubtful
 
@@ -231,7 +244,7 @@ def read_figures(lines: list[OcrLine], template: Template, grey: np.ndarray, *, 
         row = [ln for ln in lines if ln is not anchor and lo - 2 <= ln.cx <= hi
                and abs(ln.cy - anchor.cy - slope * (ln.cx - anchor.cx)) <= tol]
         cy = anchor.cy + slope * ((lo + hi) / 2 - anchor.cx)  # the row's height at the 数值 column
-        out[code] = _figure(code, ind, row, anchor, cy, (lo, hi), min(tol, 0.8 * pitch), text_h, ink, engine,
+        out[code] = _figure(code, ind, set(template.codes), row, anchor, cy, (lo, hi), min(tol, 0.8 * pitch), text_h, ink, engine,
                             second_opinion, second_engine, how, cell_reader)
     return out
 
@@ -250,10 +263,11 @@ def _row_slope(anchors: list[tuple[str, OcrLine, str]], lines: list[OcrLine],
     return float(statistics.median(slopes)) if len(slopes) >= 3 else 0.0
 
 
-def _figure(code: str, ind: Indicator, row: list[OcrLine], anchor: OcrLine, cy: float, span: tuple[float, float],
+def _figure(code: str, ind: Indicator, codes: set[str], row: list[OcrLine], anchor: OcrLine, cy: float, span: tuple[float, float],
             tol: float, text_h: float, ink: np.ndarray, engine: str, second_opinion: SecondOpinion | None,
             second_engine: str, how: str, cell_reader: SecondOpinion | None) -> FigureReading:
-    candidates = [ln for ln in row if looks_numeric(ln.text) and not _is_dot(ln.text)]
+    candidates = [ln for ln in row if looks_numeric(ln.text) and not _is_dot(ln.text)
+                  and not _is_misread_code(ln.text, codes)]
     half = 0.45 * tol  # rulings sit half a row pitch away from the text's centre line
     cell_box: Box = (int(span[0]), int(cy - half), int(span[1]), int(cy + half))
     if not candidates:  # nothing legible: the ink's shape tells a dash from a blank or a smudge

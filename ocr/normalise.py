@@ -32,7 +32,9 @@ def ink_copy(bgr: np.ndarray, redness: int = 50) -> np.ndarray:
         return bgr
     b, g, r = (bgr[:, :, i].astype(np.int16) for i in range(3))
     out = bgr[:, :, 2].copy()
-    out[(r - np.maximum(g, b)) > redness] = 255
+    # only seal ink over bare paper (bright in red): where the seal covers print the pixel is
+    # dark in every channel and must stay, or a digit under the seal loses strokes
+    out[((r - np.maximum(g, b)) > redness) & (r > 140)] = 255
     return out
 
 

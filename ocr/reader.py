@@ -13,7 +13,7 @@ from multiprocessing import get_context
 from pathlib import Path
 
 from ocr import sources, split
-from ocr.model import DocumentReading, PageReading
+from ocr.model import DocumentReading, PageIdentity, PageReading
 from ocr.page import read_page
 from registry.template import Template, default_template
 
@@ -48,8 +48,13 @@ def shutdown_pools() -> None:
 
 def _read_one(path: str, index: int, template: Template, crops_dir: str | None,
               second_opinion: bool) -> PageReading:
-    source = sources.load_page(path, index)
-    return read_page(source, template, source_name=path, crops_dir=crops_dir, second_opinion=second_opinion)
+    try:
+        source = sources.load_page(path, index)
+        return read_page(source, template, source_name=path, crops_dir=crops_dir, second_opinion=second_opinion)
+    except Exception as e:  # noqa: BLE001 - one bad page must not lose the others of the file
+        return PageReading(source=path, index=index, rotation=0, skew=0.0, method="failed",
+                           identity=PageIdentity(), template_id=template.id,
+                           problems=[f"页面无法读取：{type(e).__name__}: {e}"])
 
 
 def read_pages(paths: Iterable[str | Path], template: Template | None = None, *,

@@ -175,7 +175,10 @@ def _judge_colour(red: np.ndarray, r_min: float, r_max: float, scale: float) -> 
 
 def _colour_status(ring: RingEvidence) -> str:
     # Red ink inside the ring (the star in the centre, the arc text) separates a seal from a
-    # hand-drawn red loop around a figure, whose inside holds no red at all.
+    # hand-drawn red loop around a figure, whose inside holds no red at all. Flat loops are
+    # hand-drawn marks (oval seals are about 2:3).
+    if ring.aspect < 0.62:
+        return ABSENT
     star = ring.star or ring.centre >= 0.12
     text = ring.text_band >= 0.3
     if ring.coverage >= 0.55 and ring.outside <= 0.4 and (star or text) and ring.interior >= 0.03:

@@ -243,12 +243,34 @@ def _has_star(ink: np.ndarray, band: np.ndarray, ellipse) -> bool:
         # A seal's star is about 0.3-0.7 r across, depending on the maker.
         if not (0.22 * r <= max(bw, bh) <= 0.85 * r and min(bw, bh) >= 0.6 * max(bw, bh)):
             continue
-        points = np.column_stack(np.nonzero(labels[by : by + bh, bx : bx + bw] == i)[::-1]).astype(np.int32)
-        hull_area = cv2.contourArea(cv2.convexHull(points))
-        # A five-pointed star fills ~47 % of its hull (less once eroded); strokes far less.
-        if hull_area > 0 and area / hull_area >= 0.33:
+        blob = (labels[by : by + bh, bx : bx + bw] == i).astype(np.uint8)
+        if _star_shaped(blob, area):
             return True
     return False
+
+
+def _star_shaped(blob: np.ndarray, area: int) -> bool:
+    """Fills a fair part of its hull (~47 % for a five-pointed star; strokes far less) and has
+    several deep notches between points (a tick or a dot has at most one or two)."""
+    contours, _ = cv2.findContours(blob, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+    if not contours:
+        return False
+    contour = max(contours, key=cv2.contourArea)
+    hull_area = cv2.contourArea(cv2.convexHull(contour))
+    if hull_area <= 0 or area / hull_area < 0.33:
+        return False
+    hull = cv2.convexHull(contour, returnPoints=False)
+    if hull is None or len(hull) < 4:
+        return False
+    try:
+        defects = cv2.convexityDefects(contour, np.sort(hull, axis=0))
+    except cv2.error:  # self-intersecting hull order on tiny, ragged blobs
+        return False
+    if defects is None:
+        return False
+    size = max(blob.shape)
+    notches = int(np.count_nonzero(defects.reshape(-1, 4)[:, 3] / 256.0 >= 0.08 * size))
+    return notches >= 3
 
 
 def crop_padded(mask: np.ndarray, x0: int, y0: int, size: int) -> np.ndarray:

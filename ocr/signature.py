@@ -16,7 +16,7 @@ import numpy as np
 from rapidfuzz import fuzz
 
 from ocr.seal import ABSENT, PRESENT, UNCERTAIN, detect_seal
-from ocr.seal_masks import as_bgr, is_colour, line_mask, red_ink_mask
+from ocr.seal_masks import as_bgr, is_colour, line_mask, loose_red_mask, red_ink_mask
 
 SIGNATURE_ROLES = ("单位负责人", "统计负责人", "填表人")
 
@@ -238,23 +238,25 @@ def _classify(ink: InkMeasure, role: str) -> tuple[str, float, str]:
 
 def _ink_mask(crop: np.ndarray, colour: bool, lh: int, label_top: int) -> np.ndarray:
     """Pen ink in the region without rules, underlines, seal ink, print above a rule or speckles."""
-    if colour:
-        # In the red channel, red seal ink is nearly as light as paper; blue/black pen is dark.
-        grey = crop[..., 2].copy()
-        red = cv2.dilate(red_ink_mask(crop), np.ones((3, 3), np.uint8))
-        grey[red > 0] = 255
-    else:
-        grey = cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY)
+    # In the red channel, red seal ink is nearly as light as paper; blue/black pen is dark.
+    grey = crop[..., 2] if colour else cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY)
     block = max(15, (2 * lh) | 1)
     ink = cv2.adaptiveThreshold(grey, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block, 15)
     # Rules are blurred and a little skewed in scans: take a generous band around each.
+    # (Before the seal ink goes: a seal over the underline would cut it into short pieces.)
     lines = line_mask(ink, max(12, 3 * lh), thickness=max(3, lh // 5))
     ink = cv2.bitwise_and(ink, cv2.bitwise_not(lines))
     _clear_above_rule(ink, lines, label_top)
+    if colour:
+        # Under dim or tinted light (phone photos) seal ink still shows in the red channel:
+        # drop every reddish pixel and its fringe. Pale seal ink is only weakly red.
+        red = cv2.bitwise_or(red_ink_mask(crop), loose_red_mask(crop))
+        ink = cv2.bitwise_and(ink, cv2.bitwise_not(cv2.dilate(red, np.ones((5, 5), np.uint8))))
     # Speckles, and slivers left along removed rules (long and flat), are not handwriting.
     count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     widths, heights = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]
-    sliver = (np.minimum(widths, heights) <= max(2, lh // 6)) & (np.maximum(widths, heights) >= lh)
+    thin, long = np.minimum(widths, heights), np.maximum(widths, heights)
+    sliver = (thin <= max(2, lh // 3)) & (long >= np.maximum(lh, 8 * thin))
     keep = (stats[:, cv2.CC_STAT_AREA] >= max(4, int(0.01 * lh * lh))) & ~sliver
     keep[0] = False
     return keep[labels].astype(np.uint8) * 255

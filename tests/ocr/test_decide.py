@@ -31,12 +31,20 @@ def test_lookalike_swap_at_modest_confidence_is_unreadable_not_differs() -> None
     assert decide(fig("1238", "1238", 0.97), "1233", 0).kind == "unreadable"
 
 
-def test_lookalike_swap_confirmed_by_second_engine_differs() -> None:
-    assert decide(fig("1238", "1238", 0.97, agreed=True), "1233", 0).kind == "differs"
+def test_lookalike_swap_needs_a_very_confident_reading_even_when_engines_agree() -> None:
+    # under seal ink both engines can read 4 as 1: agreement alone does not prove a difference
+    assert decide(fig("2172", "2172", 0.97, agreed=True), "2472", 0).kind == "unreadable"
+    assert decide(fig("1238", "1238", 0.998), "1233", 0).kind == "differs"
+
+
+def test_dash_found_by_ink_shape_alone_cannot_claim_a_difference() -> None:
+    shape_dash = FigureReading("P01", "-", None, 0.8, (0, 0, 9, 2), "rapidocr+ink-shape")
+    assert decide(shape_dash, None, 0).kind == "matches"
+    assert decide(shape_dash, "4", 0).kind == "unreadable"
 
 
 def test_engines_disagreeing_is_unreadable_even_when_one_equals_online() -> None:
-    assert decide(fig("507", "507", 0.9, agreed=False), "507", 0).kind == "unreadable"
+    assert decide(fig("507", "507", 0.8, agreed=False), "507", 0).kind == "unreadable"
     assert decide(fig("507", "507", 0.99, agreed=False), "508", 0).kind == "unreadable"
 
 
