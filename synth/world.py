@@ -58,6 +58,7 @@ from synth.values import fmt_value, record_text
 ROSTER_COLUMNS = ["账号", "单位名称", "统一社会信用代码", "单位类型", "所在区", "上级管理单位账号", "是否科普场馆",
                   "所属单位账号", "联系人", "联系电话", "电子邮箱"]
 LAYOUT_WEIGHTS = {"A": 0.45, "B": 0.2, "C": 0.15, "D": 0.2}
+LITE_ABOVE = 1500   # worlds larger than this get the cheaper scan mix (time and mailbox size)
 
 
 # --------------------------------------------------------------------------- documents
@@ -152,6 +153,7 @@ class World:
         self.faults: list[dict] = []
         self.mails: list[Mail] = []
         self.timings: dict[str, float] = {}
+        self.lite = units > LITE_ABOVE
 
     # ---- plan
     def plan(self) -> None:
@@ -204,8 +206,12 @@ class World:
     def _new_doc(self, u: Unit, values, print_time: datetime, *, known: bool = True) -> DocSpec:
         rng = self.rng
         layout = _pick(rng, LAYOUT_WEIGHTS)
-        profile = _pick(rng, {"clean": 0.28, "colour": 0.3, "grey": 0.3, "phone": 0.1, "bw": 0.02})
-        dpi = _pick(rng, {"150": 0.88, "200": 0.1, "300": 0.02}) if profile != "phone" else "150"
+        if self.lite:   # big worlds: cheaper scans (mostly grey 150 dpi), same shapes and faults
+            profile = _pick(rng, {"clean": 0.3, "colour": 0.12, "grey": 0.5, "phone": 0.06, "bw": 0.02})
+            dpi = _pick(rng, {"150": 0.97, "200": 0.03}) if profile != "phone" else "150"
+        else:
+            profile = _pick(rng, {"clean": 0.28, "colour": 0.3, "grey": 0.3, "phone": 0.1, "bw": 0.02})
+            dpi = _pick(rng, {"150": 0.88, "200": 0.1, "300": 0.02}) if profile != "phone" else "150"
         dpi = int(dpi)
         if dpi == 300:
             profile = "grey"
@@ -371,7 +377,10 @@ class World:
         self.page_truth: dict[int, list[dict]] = {}
         t0 = time.time()
         if self.workers > 1 and len(jobs) > 4:
-            ctx = get_context("fork")
+            # forkserver, not fork: forking a process whose threads (OpenCV, pdfium, a test runner)
+            # hold locks can deadlock the children
+            ctx = get_context("forkserver")
+            ctx.set_forkserver_preload(["synth.world", "synth.pages"])
             with ctx.Pool(self.workers, initializer=_worker_init) as pool:
                 for k, (did, m, files, truths) in enumerate(pool.imap_unordered(render_doc, jobs, chunksize=2)):
                     self._got(by_id[did], m, files, truths)
@@ -952,6 +961,7 @@ def _finalize(w: World) -> dict:
         "venue_owners": {u.account: u.owner_account for u in w.units if u.is_venue},
         "expected_accounts": [u.account for u in w.units],
         "stats": {"messages": len(messages), "documents": len(w.docs), "mail_bytes": total_bytes,
+                  "scan_mix": "lite" if w.lite else "full",
                   "pages_rendered": sum(d.pages_total for d in w.docs), "fault_kinds": kinds, "shapes": shapes,
                   "timings_s": w.timings},
     }
