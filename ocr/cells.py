@@ -28,7 +28,9 @@ def ink_components(grey: np.ndarray, box: Box, text_height: float = 0.0) -> list
     paper = float(np.percentile(cell, 90))
     darkest = float(cell.min())
     # print is black; a grey scan's seal is a lighter grey: only the darker half counts as ink
-    thr = min(paper - max(40.0, 0.22 * paper), darkest + 0.6 * (paper - darkest))
+    # contrast needed over the paper: 30 grey levels, or more on a noisy photo (5 sigma of noise)
+    sigma = 1.4826 * float(np.median(np.abs(cell.astype(np.float32) - np.median(cell))))
+    thr = min(paper - max(30.0, 5.0 * sigma), darkest + 0.6 * (paper - darkest))
     dark = (cell < thr).astype(np.uint8)
     n, _, stats, _ = cv2.connectedComponentsWithStats(dark, connectivity=8)
     ch, cw = cell.shape

@@ -139,10 +139,13 @@ def _longest_increasing(items: list[tuple[str, OcrLine]], order: dict[str, int])
     return out[::-1]
 
 
-def row_pitch(anchors: list[OcrLine], fallback: float) -> float:
-    ys = sorted(a.cy for a in anchors)
-    gaps = [b - a for a, b in zip(ys, ys[1:], strict=False) if b - a > 0.5 * fallback]
-    return statistics.median(gaps) if gaps else 2.0 * fallback
+def row_pitch(anchors: list[tuple[str, OcrLine]], order: dict[str, int], fallback: float) -> float:
+    """Height of one table row: the gap between two found rows divided by how many template rows
+    lie between them (rows whose code was misread leave gaps; a part heading adds one row)."""
+    pts = sorted((ln.cy, order[c]) for c, ln in anchors)
+    per_row = [(y2 - y1) / (o2 - o1) for (y1, o1), (y2, o2) in zip(pts, pts[1:], strict=False)
+               if o2 > o1 and y2 - y1 > 0.5 * fallback]
+    return statistics.median(per_row) if per_row else 2.0 * fallback
 
 
 def label_rows(lines: list[OcrLine], template: Template, skip_codes: set[str],
@@ -224,19 +227,29 @@ def read_figures(lines: list[OcrLine], template: Template, grey: np.ndarray, *, 
     by_code, doubtful = code_rows(lines, template)
     anchors: list[tuple[str, OcrLine, str]] = [(c, ln, "code") for c, ln in by_code]
     found_codes = {c for c, _ in by_code}
-    code_pitch = row_pitch([ln for _, ln in by_code], text_h)
+    order = {c: k for k, c in enumerate(template.codes)}
+    code_pitch = row_pitch(by_code, order, text_h)
     # rows whose code was not read (or not printed) are found by their label
-    for c, ln in label_rows(lines, template, found_codes, span[0] if span else None):
+    # every label competes for every indicator (else a found row's label grabs a similar one)
+    for c, ln in label_rows(lines, template, set(), span[0] if span else None):
         if c not in found_codes and not any(abs(ln.cy - a.cy) < 0.5 * code_pitch for _, a in by_code):
             anchors.append((c, ln, "label"))
-    pitch = row_pitch([a for _, a, _ in anchors], text_h)
-    tol = max(0.45 * pitch, 0.6 * text_h)
+    pitch = row_pitch([(c, a) for c, a, _ in anchors], order, text_h)
+    tol = 0.45 * pitch  # a figure belongs to the row whose centre line is within half a row
     right_edge = max((ln.box[2] for ln in lines), default=page_w)
     def columns(anchor: OcrLine) -> tuple[float, float]:
         lo, hi = span if span else (anchor.box[2] + 2, right_edge + text_h)
         return max(lo, anchor.box[2] + 2), hi
 
     slope = _row_slope(anchors, lines, columns, tol)
+    if span is None:  # no 数值 header read: the column is where the rows' right-most figures stand
+        picks = [max(near, key=lambda x: x.box[2]) for _, a, _ in anchors
+                 if (near := [ln for ln in lines if ln is not a and ln.box[0] > a.box[2]
+                              and abs(ln.cy - a.cy - slope * (ln.cx - a.cx)) <= tol and looks_numeric(ln.text)])]
+        if len(picks) >= 3:
+            x0 = statistics.median(ln.box[0] for ln in picks)
+            x1 = statistics.median(ln.box[2] for ln in picks)
+            span = (x0 - 3 * text_h, x1 + 2 * text_h)
     out: dict[str, FigureReading] = {}
     for code, anchor, how in anchors:
         ind = template.indicator(code)
@@ -295,8 +308,8 @@ def _figure(code: str, ind: Indicator, codes: set[str], row: list[OcrLine], anch
         if shape == "dash" and not dash:  # e.g. "-" read as "1": the ink is a flat stroke
             return FigureReading(code, "-", None, min(dash_conf, 0.7), token.box, engine + "+ink-shape",
                                  found_by=how, second_opinion=token.text)
-        if dash and shape != "dash":  # a "1" read as 一 or -: tall ink is a one, but unclean
-            fig = FigureReading(code, token.text, "1" if shape == "one" else None, min(conf, 0.5), token.box,
+        if dash and shape != "dash":  # read as a dash but the ink is not flat: a human looks
+            fig = FigureReading(code, token.text, None, min(conf, 0.5), token.box,
                                 engine + "+ink-shape", clean=False, found_by=how)
     if second_opinion is not None and not dash and (conf < 0.98 or not clean):
         text2, conf2 = second_opinion(token.box)

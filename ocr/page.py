@@ -135,7 +135,8 @@ def recognise_needed(grey: np.ndarray, quads: np.ndarray, template: Template) ->
         # the value column starts at the 数值 header when it was read (codes may come first)
         span = figures.value_span(list(done.values()), template, grey.shape[1])
         value_x = span[0] if span and span[0] > code_x else code_x
-        pitch = figures.row_pitch(code_lines, layout.median_height(code_lines))
+        order = {c: k for k, c in enumerate(template.codes)}
+        pitch = figures.row_pitch(rows, order, layout.median_height(code_lines))
         tol = 0.45 * pitch
         top, bottom = min(ln.cy for ln in code_lines) - tol, max(ln.cy for ln in code_lines) + tol
 

@@ -6,6 +6,7 @@ import email
 import hashlib
 import io
 import json
+import os
 import random
 import zipfile
 from collections import Counter
@@ -34,7 +35,7 @@ DIVISIONS = {"120000", "120101", "120102", "120103", "120104", "120105", "120106
 @pytest.fixture(scope="module")
 def world(tmp_path_factory) -> tuple[Path, dict]:
     out = tmp_path_factory.mktemp("world")
-    truth = build_world(60, 5, out, workers=2)
+    truth = build_world(60, int(os.environ.get("KPTJ_SYNTH_TEST_SEED", "5")), out, workers=2)
     return out, truth
 
 
