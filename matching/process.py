@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from matching.evaluate import DocFinding, evaluate
 from matching.identify import Candidate, Identification, UnitIndex
-from matching.persist import store_document, store_readings
+from matching.persist import store_document
 from matching.plain import plain
 from ocr import read_file, read_files
 from ocr.model import DocumentReading
@@ -108,29 +108,26 @@ def process_message(session: Session, message: Message, template: Template, year
 def _process_document(session: Session, out: Outcome, doc: DocumentReading, template: Template, year: int,
                       message: Message, by_path: dict[str, int], index: UnitIndex) -> None:
     ident: Identification = index.identify(doc.unit_name, doc.uscc)
+    online, status, modified = _online(session, ident.unit_id, year) if ident.known else (None, None, None)
     row, pages = store_document(session, doc, by_path, ident.unit_id,
-                                plain({"method": ident.method, "confidence": ident.confidence, **ident.explanation}),
-                                template.id)
+                                {"method": ident.method, "confidence": ident.confidence, **ident.explanation},
+                                template, online)
     out.documents += 1
     out.pages += len(doc.pages)
     att = session.get(Attachment, row.attachment_id)
+    row.status = "read"
     if not ident.known:
         out.unknown += 1
         _add(session, out, year, DocFinding("unit_unknown", "warning", detail={
             "reason": ident.explanation.get("reason", "无法确定单位"), "name_read": doc.unit_name,
             "code_read": doc.uscc, "candidates": ident.explanation.get("candidates", [])}),
             None, message, att, row, pages)
-        store_readings(session, doc, pages, [], template.id)
-        row.status = "read"
         return
     out.identified += 1
-    online, status, modified = _online(session, ident.unit_id, year)  # type: ignore[arg-type]
-    found, decisions = evaluate(doc, template, online, status, modified)
-    store_readings(session, doc, pages, decisions, template.id)
+    found, _decisions = evaluate(doc, template, online, status, modified)
     for f in found:
         _add(session, out, year, f, ident.unit_id, message, att, row, pages)
     _supersede_older(session, out, year, row, ident.unit_id, message)  # type: ignore[arg-type]
-    row.status = "read"
 
 
 def _supersede_older(session: Session, out: Outcome, year: int, new: Document, unit_id: int, message: Message) -> None:

@@ -6,6 +6,7 @@ problems, signature-page flag, seal reason/method, source file and engine.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, is_dataclass
 from datetime import datetime
 from typing import Any
@@ -69,10 +70,13 @@ def page_row(page: PageReading, *, attachment_id: int, document_id: int | None) 
     )
 
 
-def store_document(session: Session, doc: DocumentReading, *, attachment_id: int,
+def store_document(session: Session, doc: DocumentReading, *, attachment_id: int | Mapping[str, int],
                    document_id: int | None = None, online: dict[str, str | None] | None = None,
                    template: Template | None = None) -> list[Page]:
     """Add Page + Reading rows for every page of `doc` (flushes, does not commit).
+
+    `attachment_id` is one attachment, or a map from each page's source file to its attachment
+    (a message's page images form one document).
 
     With `online` (code -> online value), each Reading also gets its decision; a figure read on
     a repeated page is stored on each page, the decision uses the document's best reading."""
@@ -80,7 +84,8 @@ def store_document(session: Session, doc: DocumentReading, *, attachment_id: int
     best = doc.figures
     rows: list[Page] = []
     for page in doc.pages:
-        row = page_row(page, attachment_id=attachment_id, document_id=document_id)
+        att = attachment_id if isinstance(attachment_id, int) else attachment_id[page.source]
+        row = page_row(page, attachment_id=att, document_id=document_id)
         session.add(row)
         session.flush()
         for code, fig in page.figures.items():
