@@ -20,6 +20,9 @@ COMPARE_OPS = {"<=", "<", ">=", ">", "=="}
 CODE_RE = re.compile(r"^[A-Z][0-9]{2,3}$")
 
 
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: 10x faster at start-up
+
+
 class TemplateError(ValueError):
     pass
 
@@ -171,7 +174,7 @@ def _parse_rule(r: Any, n: int, codes: set[str], source: str) -> Rule:
 def load_template(path: str | Path) -> Template:
     p = Path(path)
     try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
+        data = yaml.load(p.read_text(encoding="utf-8"), Loader=_LOADER)
     except yaml.YAMLError as e:
         raise _err(str(p), f"YAML 解析失败: {e}") from e
     return parse_template(data, p.name)
@@ -185,4 +188,4 @@ def default_template(year: int = 2024) -> Template:
         text = ref.read_text(encoding="utf-8")
     except FileNotFoundError as e:
         raise TemplateError(f"没有 {year} 年度的表式模板") from e
-    return parse_template(yaml.safe_load(text), f"kp-{year}.yaml")
+    return parse_template(yaml.load(text, Loader=_LOADER), f"kp-{year}.yaml")

@@ -5,12 +5,15 @@ from __future__ import annotations
 import logging
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 
-from kptj.daily_run import RunSummary, new_run_id, run_daily
 from kptj.workspace import Workspace, workspace
+
+if TYPE_CHECKING:  # the pipeline (intake, OCR) is imported when a run starts, not at CLI start-up
+    from kptj.daily_run import RunSummary
 
 console = Console()
 
@@ -68,6 +71,7 @@ def _print_summary(s: RunSummary) -> None:
 
 def run_once(ws: Workspace, sources: list, workers: int) -> RunSummary:
     from intake.lock import IntakeBusy
+    from kptj.daily_run import new_run_id, run_daily
 
     run_id = new_run_id()
     _logging(ws, run_id)
