@@ -37,6 +37,7 @@ import json
 import os
 import random
 import shutil
+import sys
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -101,7 +102,7 @@ def render_doc(args: tuple[DocSpec, str]) -> tuple[int, int, list[str], list[dic
         n = p.truth["page"]
         if spec.fmt == "png":
             path = os.path.join(workdir, f"d{spec.id:06d}_{n}.png")
-            p.image.convert("L").save(path, "PNG", optimize=False, compress_level=6)
+            p.image.save(path, "PNG", optimize=False, compress_level=6)
         else:
             path = os.path.join(workdir, f"d{spec.id:06d}_{n}.jpg")
             img = p.image
@@ -154,6 +155,7 @@ class World:
         self.mails: list[Mail] = []
         self.timings: dict[str, float] = {}
         self.lite = units > LITE_ABOVE
+        self._colour_seal_fault = False
 
     # ---- plan
     def plan(self) -> None:
@@ -220,6 +222,8 @@ class World:
             fmt = _pick(rng, {"jpg": 0.7, "pdf": 0.3})
         elif rng.random() < 0.03:
             fmt = _pick(rng, {"jpg": 0.6, "png": 0.2, "tiff": 0.2})
+            if fmt == "png":   # PNG scans are grey here (a colour PNG page is megabytes)
+                profile, dpi = "grey", 150
         quality = {150: rng.randint(50, 72), 200: rng.randint(45, 62), 300: rng.randint(35, 45)}[dpi]
         seal_text = u.name
         if u.is_venue and u.owner_account and rng.random() < 0.6:
@@ -251,6 +255,12 @@ class World:
         rng = self.rng
         m = self._pages_total(d)
         d.pages_total = m
+        if "seal_missing" in kinds and not self._colour_seal_fault and d.profile in ("grey", "bw"):
+            d.profile = "colour"   # at least one unstamped page must be checkable by its colour
+            if d.fmt == "png":
+                d.fmt = "pdf"
+        if "seal_missing" in kinds and d.profile not in ("grey", "bw"):
+            self._colour_seal_fault = True
         d.profiles = [d.profile] * m
         order = list(range(1, m + 1))
         acc = d.unit.account if d.known else None
@@ -376,20 +386,40 @@ class World:
         by_id = {d.id: d for d in self.docs}
         self.page_truth: dict[int, list[dict]] = {}
         t0 = time.time()
+        done: set[int] = set()
         if self.workers > 1 and len(jobs) > 4:
-            # forkserver, not fork: forking a process whose threads (OpenCV, pdfium, a test runner)
-            # hold locks can deadlock the children
-            ctx = get_context("forkserver")
-            ctx.set_forkserver_preload(["synth.world", "synth.pages"])
-            with ctx.Pool(self.workers, initializer=_worker_init) as pool:
-                for k, (did, m, files, truths) in enumerate(pool.imap_unordered(render_doc, jobs, chunksize=2)):
-                    self._got(by_id[did], m, files, truths)
-                    if (k + 1) % 200 == 0:
-                        self.log(f"  已渲染 {k + 1}/{len(jobs)} 份扫描件（{time.time() - t0:.0f} 秒）")
-        else:
-            for j in jobs:
+            self._render_pool(jobs, by_id, done, t0)
+        for j in jobs:   # serial, or what a broken pool left undone
+            if j[0].id not in done:
                 did, m, files, truths = render_doc(j)
                 self._got(by_id[did], m, files, truths)
+
+    def _render_pool(self, jobs, by_id, done: set[int], t0: float) -> None:
+        """Render in worker processes.  forkserver, not fork: forking a process whose threads
+        (OpenCV, pdfium, a test runner) hold locks can deadlock the children.  A pool that breaks
+        raises (ProcessPoolExecutor) instead of hanging, and the rest is rendered serially."""
+        from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures.process import BrokenProcessPool
+        ctx = get_context("forkserver")
+        ctx.set_forkserver_preload(["synth.world", "synth.pages"])
+        # a __main__ read from stdin has __file__ "<stdin>": the children would try to run it
+        main = sys.modules.get("__main__")
+        main_file = getattr(main, "__file__", None)
+        hide = bool(main_file) and not os.path.isfile(str(main_file))
+        if hide:
+            del main.__file__
+        try:
+            with ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=_worker_init) as ex:
+                for k, (did, m, files, truths) in enumerate(ex.map(render_doc, jobs, chunksize=2)):
+                    self._got(by_id[did], m, files, truths)
+                    done.add(did)
+                    if (k + 1) % 200 == 0:
+                        self.log(f"  已渲染 {k + 1}/{len(jobs)} 份扫描件（{time.time() - t0:.0f} 秒）")
+        except (BrokenProcessPool, OSError) as e:
+            self.log(f"  并行渲染失败（{e}），改为单进程继续")
+        finally:
+            if hide:
+                main.__file__ = main_file
 
     def _got(self, d: DocSpec, m: int, files: list[str], truths: list[dict]) -> None:
         d.files = files
@@ -449,7 +479,12 @@ class World:
         out = []
         ext, ctype = ("png", "image/png") if d.fmt == "png" else ("jpg", "image/jpeg")
         base = rng.choice(["IMG_2025062", "mmexport17", "微信图片_202506", fname])
+        shown: set[int] = set()
         for i, (p, b) in enumerate(zip(d.page_order or [], pb, strict=True), 1):
+            if p in shown:   # a page photographed twice is two different files
+                from PIL import Image
+                b = _jpeg(Image.open(io.BytesIO(b)), max(30, d.quality - 7))
+            shown.add(p)
             dt = self.doc_truth(d)
             dt["pages"] = [p]
             dt["page_profiles"] = [d.profiles[p - 1]]
@@ -566,6 +601,17 @@ def _compose(w: World) -> None:
             direct.append(d)
     faults_extra: list[dict] = []
     dup_units = {acc for acc, ks in w.unit_faults.items() if "duplicate" in ks and acc in first_docs}
+    n_special = 11
+    while len([d for d in direct if d.unit.account not in dup_units]) < n_special:
+        # small worlds: a few more units mail their own scan so every shape shows up
+        top = max(bundles, key=lambda k: len(bundles[k]))
+        movable = [d for d in bundles[top] if d.unit.account != top and d.unit.account not in dup_units]
+        if len(bundles[top]) <= 4 or not movable:
+            break
+        bundles[top].remove(movable[-1])
+        direct.append(movable[-1])
+    for acc in dup_units:   # the very same file goes out twice: keep it one PDF
+        first_docs[acc].fmt = "pdf"
 
     # ---- bundles (bureaus, departments, an education bureau sending directly)
     forced_styles = ["zip", "merged", "pdfs"]   # every shape at least once, then by chance
@@ -645,6 +691,7 @@ def _compose(w: World) -> None:
         # the bureau also forwards a unit's own earlier mail now and then (duplicates)
     # ---- direct sends, with the odd shapes forced at least once
     rng.shuffle(direct)
+    direct.sort(key=lambda d: d.unit.account in dup_units)   # odd shapes go to others first
     special = ["gb2312_label", "raw8bit", "forward", "link", "corrupt", "encrypted", "empty", "path_name",
                "jpg_pages"]
     assign: dict[int, str] = {}
@@ -653,6 +700,8 @@ def _compose(w: World) -> None:
             assign[direct[i].id] = s
     for d in direct[len(special):]:
         r = rng.random()
+        if d.unit.account in dup_units:
+            continue
         if r < 0.03:
             assign[d.id] = rng.choice(["forward", "gb2312_label", "raw8bit"])
         elif r < 0.045:
