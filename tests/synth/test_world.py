@@ -457,3 +457,24 @@ def test_superseded_older_than_correction(world):
     for f in sup:
         if f["message"] and f["replaced_in"]:
             assert dates[f["message"]] <= dates[f["replaced_in"]]
+
+
+def test_project_importers_accept_the_world(world, tmp_path):
+    """roster.xlsx and records.xlsx load through the registry importers; the audit finds exactly
+    the injected rule violations."""
+    from matching.audit import audit_records
+    from registry.db import open_db
+    from registry.records_import import import_records
+    from registry.roster_import import import_roster
+    out, truth = world
+    t = default_template()
+    sessions = open_db(f"sqlite:///{tmp_path / 'kptj.sqlite3'}")
+    with sessions() as s:
+        r = import_roster(s, out / "roster.xlsx", 2024)
+        assert r.created == truth["units"] and r.skipped == 0
+        r = import_records(s, out / "records.xlsx", t, 2024)
+        assert r.created == truth["units"] and r.skipped == 0
+        res = audit_records(s, t, 2024)
+        s.commit()
+    listed = [f for f in truth["faults"] if f["kind"] == "rule_violation"]
+    assert res.violations == len(listed)
