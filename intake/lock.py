@@ -1,4 +1,9 @@
-"""One intake run at a time per workspace: an fcntl lock the kernel drops when the process dies."""
+"""One intake run at a time per workspace: an fcntl lock the kernel drops when the process dies.
+
+POSIX record locks (lockf), not flock: a flock belongs to the open file, so the OCR pool's forked
+workers inherited it and kept the workspace locked after the run that started them had ended.
+A record lock belongs to the process that took it and is never inherited by a fork.
+"""
 
 from __future__ import annotations
 
@@ -20,8 +25,8 @@ def intake_lock(home: Path) -> Iterator[None]:
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as exc:
+            fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
             holder = os.pread(fd, 32, 0).decode(errors="replace").strip()
             raise IntakeBusy(f"另一个收取任务正在运行（进程 {holder or '?'}，锁文件 {path}），请等它结束后再试") from exc
         os.ftruncate(fd, 0)
