@@ -39,6 +39,17 @@ class KindScore:
 
 def _truth_keys(truth: dict, file_sha: dict[str, str]) -> dict[str, set]:
     keys: dict[str, set] = defaultdict(set)
+    # A unit whose only scans came as a link or an unreadable file has, for us, not sent a scan:
+    # its status stays "missing" (with an attachment finding), which is what staff must see.
+    usable, sent = set(), set()
+    for m in truth["messages"]:
+        for a in m["attachments"]:
+            for d in a["documents"]:
+                if d.get("account"):
+                    sent.add(d["account"])
+                    if a["expected_status"] in ("document", "duplicate"):
+                        usable.add(d["account"])
+    keys["never_sent"] |= {(acc,) for acc in sent - usable}
     for f in truth["faults"]:
         kind = EXPECTED_KIND.get(f["kind"], f["kind"])
         acc = f.get("account")
