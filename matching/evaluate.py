@@ -59,7 +59,7 @@ def decide_figures(doc: DocumentReading, template: Template, online: dict[str, s
     return out
 
 
-def _parse_print_time(text: str | None) -> datetime | None:
+def parse_print_time(text: str | None) -> datetime | None:
     if not text:
         return None
     for fmt in ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d"):
@@ -91,7 +91,7 @@ def evaluate(doc: DocumentReading, template: Template, online: dict[str, str | N
                                      "engine": fig.engine if fig else None,
                                      "second_opinion": fig.second_opinion if fig else None,
                                      "crop": fig.crop_path if fig else None}))
-        printed = _parse_print_time(doc.print_time)
+        printed = parse_print_time(doc.print_time)
         if printed and online_modified and printed < online_modified:
             found.append(DocFinding("scan_stale", "warning", detail={
                 "reason": "打印时间早于网上数据最后修改时间，纸质报表可能不是最新数据",

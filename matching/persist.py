@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from matching.evaluate import parse_print_time
 from matching.plain import plain
 from ocr.model import DocumentReading
 from ocr.store import store_document as store_pages
@@ -14,19 +14,12 @@ from registry.models import Document, Page
 from registry.template import Template
 
 
-def _time(text: str | None) -> datetime | None:
-    try:
-        return datetime.strptime(text, "%Y-%m-%d %H:%M") if text else None
-    except ValueError:
-        return None
-
-
 def store_document(session: Session, doc: DocumentReading, attachment_ids: dict[str, int], unit_id: int | None,
                    match_detail: dict[str, Any], template: Template,
                    online: dict[str, str | None] | None) -> tuple[Document, list[Page]]:
     """attachment_ids maps a page's source path to its attachment; online (if any) decides each figure."""
     row = Document(attachment_id=attachment_ids[doc.pages[0].source], unit_id=unit_id, status="new",
-                   page_count=len(doc.pages), pages_expected=doc.page_total, print_time=_time(doc.print_time),
+                   page_count=len(doc.pages), pages_expected=doc.page_total, print_time=parse_print_time(doc.print_time),
                    match_detail=plain(match_detail))
     session.add(row)
     session.flush()
