@@ -93,7 +93,7 @@ def _attachment_findings(session: Session, year: int) -> int:
                                         "sender": msg.sender, "subject": msg.subject,
                                         "url": getattr(att, "url", None)}))
     added, _ = sync_findings(session, year, ["attachment_link", "attachment_unreadable"],
-                             [f for f in found], resolve_reason="附件问题已处理")
+                             found, resolve_reason="附件问题已处理")
     return added
 
 
