@@ -74,13 +74,16 @@ def evaluate(doc: DocumentReading, template: Template, online: dict[str, str | N
              online_status: str | None, online_modified: datetime | None) -> tuple[list[DocFinding], list[FigureDecision]]:
     found: list[DocFinding] = []
     decisions: list[FigureDecision] = []
+    unplaced: list[str] = []
     if online is None or online_status in NOT_SUBMITTED:
         found.append(DocFinding("record_missing", "error", detail={
             "reason": "该单位没有已提交的网上填报数据，纸质报表无法核对", "online_status": online_status}))
     else:
         decisions = decide_figures(doc, template, online)
+        # with pages missing, a row found on no page is on a missing page: page_missing covers it
+        unplaced = [d.code for d in decisions if d.figure is None] if doc.missing_pages else []
         for d in decisions:
-            if d.kind == "matches":
+            if d.kind == "matches" or d.code in unplaced:
                 continue
             kind, sev = ("figure_mismatch", "error") if d.kind == "differs" else ("figure_unreadable", "warning")
             fig = d.figure
@@ -122,8 +125,11 @@ def evaluate(doc: DocumentReading, template: Template, online: dict[str, str | N
                                         page_index=i, box=list(r.box) if r.box else None,
                                         detail={"reason": r.reason, "status": r.status, "score": r.score}))
     for n in doc.missing_pages:
-        found.append(DocFinding("page_missing", "error", detail={
-            "reason": f"缺第 {n} 页（共 {doc.page_total} 页）", "page_no": n}))
+        detail: dict[str, Any] = {"reason": f"缺第 {n} 页（共 {doc.page_total} 页）", "page_no": n}
+        if unplaced:
+            detail["reason"] += f"；{len(unplaced)} 项指标在现有页上未找到，无法核对"
+            detail["indicators_not_checked"] = unplaced
+        found.append(DocFinding("page_missing", "error", detail=detail))
     for n in doc.repeated_pages:
         found.append(DocFinding("page_duplicate", "warning", detail={"reason": f"第 {n} 页重复", "page_no": n}))
     return found, decisions

@@ -52,6 +52,34 @@ def ink_components(grey: np.ndarray, box: Box, text_height: float = 0.0) -> list
     return out
 
 
+def isolated_marks(grey: np.ndarray, box: Box) -> list[Box]:
+    """Marks clearly darker than the paper that lie wholly inside `box` (page coords).
+
+    Labelled on a window larger than the cell, so anything crossing the cell's border (a ruling,
+    a seal's ring, star or arc text, the neighbouring row) is left out whatever its darkness:
+    on a grey scan seal ink can be darker than a hairline dash."""
+    x0, y0, x1, y1 = clip_box(box, grey.shape)
+    if x1 - x0 < 3 or y1 - y0 < 3:
+        return []
+    m = max(3, (y1 - y0) // 2)
+    wx0, wy0, wx1, wy1 = clip_box((x0 - m, y0 - m, x1 + m, y1 + m), grey.shape)
+    win = grey[wy0:wy1, wx0:wx1]
+    if win.ndim == 3:
+        win = cv2.cvtColor(win, cv2.COLOR_BGR2GRAY)
+    cell = win[y0 - wy0:y1 - wy0, x0 - wx0:x1 - wx0].astype(np.float32)
+    paper = float(np.percentile(cell, 90))
+    sigma = 1.4826 * float(np.median(np.abs(cell - np.median(cell))))
+    dark = (win < paper - max(30.0, 5.0 * sigma)).astype(np.uint8)
+    n, _, stats, _ = cv2.connectedComponentsWithStats(dark, connectivity=8)
+    out: list[Box] = []
+    for i in range(1, n):
+        x, y, w, h, area = stats[i]
+        bx = (int(wx0 + x), int(wy0 + y), int(wx0 + x + w), int(wy0 + y + h))
+        if area >= 3 and bx[0] > x0 and bx[1] > y0 and bx[2] < x1 and bx[3] < y1:
+            out.append(bx)
+    return out
+
+
 def classify_cell(grey: np.ndarray, box: Box, text_height: float) -> tuple[str, Box | None, float]:
     """("blank" | "dash" | "one" | "ink", ink bounding box, confidence of a dash).
 
@@ -59,8 +87,24 @@ def classify_cell(grey: np.ndarray, box: Box, text_height: float) -> tuple[str, 
     to a dot, which is still a dash (no figure is a lone dot) but with less confidence.
     """
     comps = ink_components(grey, box, text_height)
-    if not comps:
-        return "blank", None, 0.0
+    kind, bx, conf = _shape(comps, text_height) if comps else ("blank", None, 0.0)
+    if kind in ("dash", "one"):
+        return kind, bx, conf
+    # a faint hairline dash, or a dash among seal fragments: only a clearly flat mark counts,
+    # never a dot (it could be the decimal point of a figure whose digits merged into the seal)
+    marks = isolated_marks(grey, box)
+    if len(marks) == 1:
+        mx0, my0, mx1, my1 = marks[0]
+        w, h = mx1 - mx0, my1 - my0
+        if w >= 1.5 * h and h <= 0.3 * text_height and w <= 1.5 * text_height:
+            return "dash", marks[0], 0.6
+    if kind == "blank" and marks:
+        bx = (min(c[0] for c in marks), min(c[1] for c in marks), max(c[2] for c in marks), max(c[3] for c in marks))
+        return "ink", bx, 0.0
+    return kind, bx, conf
+
+
+def _shape(comps: list[Box], text_height: float) -> tuple[str, Box, float]:
     bx = (min(c[0] for c in comps), min(c[1] for c in comps), max(c[2] for c in comps), max(c[3] for c in comps))
     w, h = bx[2] - bx[0], bx[3] - bx[1]
     if len(comps) == 1 and h <= 0.3 * text_height and w <= 1.5 * text_height and w >= h:

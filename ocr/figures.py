@@ -251,15 +251,41 @@ def read_figures(lines: list[OcrLine], template: Template, grey: np.ndarray, *, 
             x1 = statistics.median(ln.box[2] for ln in picks)
             span = (x0 - 3 * text_h, x1 + 2 * text_h)
     out: dict[str, FigureReading] = {}
+    rows = {}
+    for code, anchor, _how in anchors:
+        lo, hi = columns(anchor)
+        rows[code] = [ln for ln in lines if ln is not anchor and lo - 2 <= ln.cx <= hi
+                      and abs(ln.cy - anchor.cy - slope * (ln.cx - anchor.cx)) <= tol]
+    column = figure_column([t for row in rows.values() if (t := _candidates(row, set(template.codes)))])
     for code, anchor, how in anchors:
         ind = template.indicator(code)
         lo, hi = columns(anchor)
-        row = [ln for ln in lines if ln is not anchor and lo - 2 <= ln.cx <= hi
-               and abs(ln.cy - anchor.cy - slope * (ln.cx - anchor.cx)) <= tol]
         cy = anchor.cy + slope * ((lo + hi) / 2 - anchor.cx)  # the row's height at the 数值 column
-        out[code] = _figure(code, ind, set(template.codes), row, anchor, cy, (lo, hi), min(tol, 0.8 * pitch), text_h, ink, engine,
-                            second_opinion, second_engine, how, cell_reader)
+        out[code] = _figure(code, ind, set(template.codes), rows[code], anchor, cy, (lo, hi), min(tol, 0.8 * pitch), text_h, ink, engine,
+                            second_opinion, second_engine, how, cell_reader, column)
     return out
+
+
+def _candidates(row: list[OcrLine], codes: set[str]) -> OcrLine | None:
+    """The right-most figure-like token of a row, if any."""
+    cands = [ln for ln in row if looks_numeric(ln.text) and not _is_dot(ln.text) and not _is_misread_code(ln.text, codes)]
+    return max(cands, key=lambda x: x.box[2]) if cands else None
+
+
+def figure_column(tokens: list[OcrLine]) -> tuple[str, float, float] | None:
+    """How the figures stand in the 数值 column: ("right" | "centre", x, widest figure), from
+    the figures read on this page; None with fewer than three."""
+    if len(tokens) < 3:
+        return None
+    def spread(v: list[float]) -> float:
+        m = statistics.median(v)
+        return statistics.median(abs(x - m) for x in v)
+    rights = [float(t.box[2]) for t in tokens]
+    centres = [t.cx for t in tokens]
+    width = max(t.box[2] - t.box[0] for t in tokens)
+    if spread(rights) <= spread(centres):
+        return "right", statistics.median(rights), width
+    return "centre", statistics.median(centres), width
 
 
 def _row_slope(anchors: list[tuple[str, OcrLine, str]], lines: list[OcrLine],
@@ -278,19 +304,30 @@ def _row_slope(anchors: list[tuple[str, OcrLine, str]], lines: list[OcrLine],
 
 def _figure(code: str, ind: Indicator, codes: set[str], row: list[OcrLine], anchor: OcrLine, cy: float, span: tuple[float, float],
             tol: float, text_h: float, ink: np.ndarray, engine: str, second_opinion: SecondOpinion | None,
-            second_engine: str, how: str, cell_reader: SecondOpinion | None) -> FigureReading:
+            second_engine: str, how: str, cell_reader: SecondOpinion | None,
+            column: tuple[str, float, float] | None = None) -> FigureReading:
     candidates = [ln for ln in row if looks_numeric(ln.text) and not _is_dot(ln.text)
                   and not _is_misread_code(ln.text, codes)]
-    half = 0.45 * tol  # rulings sit half a row pitch away from the text's centre line
+    half = 0.85 * tol  # rulings sit half a row pitch away from the text's centre line
     cell_box: Box = (int(span[0]), int(cy - half), int(span[1]), int(cy + half))
     if not candidates:  # nothing legible: the ink's shape tells a dash from a blank or a smudge
         kind, ink_box, dash_conf = cells.classify_cell(ink, cell_box, text_h)
+        if kind == "ink" and column is not None:
+            # where this page's figures stand: seal fragments elsewhere in a wide cell stay out
+            kind2, box2, conf2 = cells.classify_cell(ink, _expected_box(column, cell_box, text_h), text_h)
+            if kind2 == "dash":
+                kind, ink_box, dash_conf = kind2, box2, min(conf2, 0.65)
         if kind == "dash":
+            if cell_reader is not None and ink_box is not None:  # a second, independent look
+                dash_conf = _confirm_dash(cell_reader, ink_box, cy, tol, text_h, dash_conf)
             return FigureReading(code, "-", None, dash_conf, ink_box, engine + "+ink-shape", found_by=how,
                                  second_opinion=" ".join(ln.text for ln in row) or None)
         text = " ".join(ln.text for ln in row)
-        if kind in ("ink", "one") and cell_reader is not None and not row:
-            text2, conf2 = cell_reader((cell_box[0], int(cy - 0.9 * tol), cell_box[2], int(cy + 0.9 * tol)))
+        if kind in ("ink", "one") and cell_reader is not None and ink_box is not None:
+            # recognition on the ink alone: seal text elsewhere in the cell stays out of the crop
+            pad = int(0.4 * text_h)
+            text2, conf2 = cell_reader((max(cell_box[0], ink_box[0] - pad), int(cy - 0.9 * tol),
+                                        min(cell_box[2], ink_box[2] + pad), int(cy + 0.9 * tol)))
             value, clean, dash = parse_number(text2, ind.decimals)
             if value is not None or dash:
                 # read without a detected line: never clean enough to claim a difference alone
@@ -308,6 +345,8 @@ def _figure(code: str, ind: Indicator, codes: set[str], row: list[OcrLine], anch
         if shape == "dash" and not dash:  # e.g. "-" read as "1": the ink is a flat stroke
             return FigureReading(code, "-", None, min(dash_conf, 0.7), token.box, engine + "+ink-shape",
                                  found_by=how, second_opinion=token.text)
+        if dash and shape == "dash":  # recogniser and ink shape agree on a dash
+            fig.confidence = max(conf, dash_conf)
         if dash and shape != "dash":  # read as a dash but the ink is not flat: a human looks
             fig = FigureReading(code, token.text, None, min(conf, 0.5), token.box,
                                 engine + "+ink-shape", clean=False, found_by=how)
@@ -321,3 +360,19 @@ def _figure(code: str, ind: Indicator, codes: set[str], row: list[OcrLine], anch
         if fig.agreed:
             fig.confidence = max(conf, conf2)
     return fig
+
+
+def _expected_box(column: tuple[str, float, float], cell_box: Box, text_h: float) -> Box:
+    how, x, width = column
+    pad = 0.5 * text_h
+    x0, x1 = (x - width - pad, x + pad) if how == "right" else (x - width / 2 - pad, x + width / 2 + pad)
+    return max(cell_box[0], int(x0)), cell_box[1], min(cell_box[2], int(x1)), cell_box[3]
+
+
+def _confirm_dash(cell_reader: SecondOpinion, mark: Box, cy: float, tol: float, text_h: float, conf: float) -> float:
+    """The recogniser on the mark alone: a dash read with high confidence where the ink's shape
+    is a dash makes two independent signs, enough to claim "no value" against a figure online."""
+    pad = int(0.8 * text_h)
+    text, score = cell_reader((mark[0] - pad, int(cy - 0.9 * tol), mark[2] + pad, int(cy + 0.9 * tol)))
+    _, _, dash = parse_number(text, 0)
+    return max(conf, min(score, 0.9)) if dash and score >= 0.9 else conf

@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 
 from kptj.daily_run import run_daily
 from kptj.workspace import Workspace
-from registry.models import Document, Page, Reading, Unit
+from registry.models import Document, Finding, Page, Reading, Unit
 from registry.records_import import import_records
 from registry.roster_import import import_roster
 from registry.template import default_template
@@ -37,6 +37,20 @@ def _peak_mb() -> float:
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return max(own, kids) / 1024
+
+
+def figure_checks(s) -> tuple[int, int]:  # noqa: ANN001
+    """(figures compared with an online value, figure_unreadable findings) over all documents,
+    superseded ones included; rows on a missing page are covered by page_missing, not counted."""
+    n_codes = len(default_template().codes)
+    docs = s.scalar(select(func.count(func.distinct(Finding.document_id)))
+                    .where(Finding.kind.in_(["figure_mismatch", "figure_unreadable"]))) or 0
+    docs_with_readings = s.scalar(select(func.count(func.distinct(Page.document_id)))
+                                  .join(Reading, Reading.page_id == Page.id)) or 0
+    not_checked = sum(len((f.detail or {}).get("indicators_not_checked") or [])
+                      for f in s.scalars(select(Finding).where(Finding.kind == "page_missing")))
+    to_human = s.scalar(select(func.count()).select_from(Finding).where(Finding.kind == "figure_unreadable")) or 0
+    return max(docs, docs_with_readings) * n_codes - not_checked, to_human
 
 
 def tesseract_compare(ws: Workspace, world: Path, n: int, seed: int) -> dict:
@@ -116,6 +130,7 @@ def main() -> None:
         readings = s.scalar(select(func.count()).select_from(Reading))
         unreadable = s.scalar(select(func.count()).select_from(Reading).where(Reading.decision == "unreadable"))
         differs = s.scalar(select(func.count()).select_from(Reading).where(Reading.decision == "differs"))
+        checks, to_human = figure_checks(s)
     tess = tesseract_compare(ws, world, a.tesseract_pages, a.seed) if a.tesseract_pages else None
 
     print(f"\n== kptj evaluation: {truth['units']} units, seed {truth['seed']}, {summary.pages} pages read, "
@@ -128,6 +143,8 @@ def main() -> None:
           f"unknown {ident.unknown}, not found {ident.not_found}")
     print(f"figures: {readings} read, sent to a human (unreadable) {unreadable} "
           f"({_pct(unreadable / max(1, readings)).strip()}), differs {differs}")
+    print(f"figure checks (documents x indicators, less rows on missing pages): {checks}, "
+          f"figure_unreadable findings {to_human} ({_pct(to_human / max(1, checks)).strip()})")
     read_s = times.get("read+match", times["run_total"])
     print(f"pages/s (read+match): {summary.pages / max(read_s, 1e-9):.2f}; peak memory {_peak_mb():.0f} MB")
     print("time per stage (s): " + ", ".join(f"{k} {v:.1f}" for k, v in times.items()))
