@@ -251,22 +251,25 @@ def read_figures(lines: list[OcrLine], template: Template, grey: np.ndarray, *, 
             x1 = statistics.median(ln.box[2] for ln in picks)
             span = (x0 - 3 * text_h, x1 + 2 * text_h)
     out: dict[str, FigureReading] = {}
+    to_confirm: list[tuple[str, Box]] = []
     rows = {}
     for code, anchor, _how in anchors:
         lo, hi = columns(anchor)
         rows[code] = [ln for ln in lines if ln is not anchor and lo - 2 <= ln.cx <= hi
                       and abs(ln.cy - anchor.cy - slope * (ln.cx - anchor.cx)) <= tol]
-    column = figure_column([t for row in rows.values() if (t := _candidates(row, set(template.codes)))])
+    column = figure_column([t for row in rows.values() if (t := figure_token(row, set(template.codes)))])
     for code, anchor, how in anchors:
         ind = template.indicator(code)
         lo, hi = columns(anchor)
         cy = anchor.cy + slope * ((lo + hi) / 2 - anchor.cx)  # the row's height at the 数值 column
         out[code] = _figure(code, ind, set(template.codes), rows[code], anchor, cy, (lo, hi), min(tol, 0.8 * pitch), text_h, ink, engine,
-                            second_opinion, second_engine, how, cell_reader, column)
+                            second_opinion, second_engine, how, cell_reader, column, to_confirm)
+    if to_confirm and cell_reader is not None:
+        _confirm_dashes(out, to_confirm, cell_reader)
     return out
 
 
-def _candidates(row: list[OcrLine], codes: set[str]) -> OcrLine | None:
+def figure_token(row: list[OcrLine], codes: set[str]) -> OcrLine | None:
     """The right-most figure-like token of a row, if any."""
     cands = [ln for ln in row if looks_numeric(ln.text) and not _is_dot(ln.text) and not _is_misread_code(ln.text, codes)]
     return max(cands, key=lambda x: x.box[2]) if cands else None
@@ -305,12 +308,12 @@ def _row_slope(anchors: list[tuple[str, OcrLine, str]], lines: list[OcrLine],
 def _figure(code: str, ind: Indicator, codes: set[str], row: list[OcrLine], anchor: OcrLine, cy: float, span: tuple[float, float],
             tol: float, text_h: float, ink: np.ndarray, engine: str, second_opinion: SecondOpinion | None,
             second_engine: str, how: str, cell_reader: SecondOpinion | None,
-            column: tuple[str, float, float] | None = None) -> FigureReading:
-    candidates = [ln for ln in row if looks_numeric(ln.text) and not _is_dot(ln.text)
-                  and not _is_misread_code(ln.text, codes)]
+            column: tuple[str, float, float] | None = None,
+            to_confirm: list[tuple[str, Box]] | None = None) -> FigureReading:
+    token = figure_token(row, codes)
     half = 0.85 * tol  # rulings sit half a row pitch away from the text's centre line
     cell_box: Box = (int(span[0]), int(cy - half), int(span[1]), int(cy + half))
-    if not candidates:  # nothing legible: the ink's shape tells a dash from a blank or a smudge
+    if token is None:  # nothing legible: the ink's shape tells a dash from a blank or a smudge
         kind, ink_box, dash_conf = cells.classify_cell(ink, cell_box, text_h)
         if kind == "ink" and column is not None:
             # where this page's figures stand: seal fragments elsewhere in a wide cell stay out
@@ -318,8 +321,9 @@ def _figure(code: str, ind: Indicator, codes: set[str], row: list[OcrLine], anch
             if kind2 == "dash":
                 kind, ink_box, dash_conf = kind2, box2, min(conf2, 0.65)
         if kind == "dash":
-            if cell_reader is not None and ink_box is not None:  # a second, independent look
-                dash_conf = _confirm_dash(cell_reader, ink_box, cy, tol, text_h, dash_conf)
+            if to_confirm is not None and ink_box is not None:  # a second, independent look, batched
+                pad = int(0.8 * text_h)
+                to_confirm.append((code, (ink_box[0] - pad, int(cy - 0.9 * tol), ink_box[2] + pad, int(cy + 0.9 * tol))))
             return FigureReading(code, "-", None, dash_conf, ink_box, engine + "+ink-shape", found_by=how,
                                  second_opinion=" ".join(ln.text for ln in row) or None)
         text = " ".join(ln.text for ln in row)
@@ -334,7 +338,6 @@ def _figure(code: str, ind: Indicator, codes: set[str], row: list[OcrLine], anch
                 return FigureReading(code, text2, value, conf2, cell_box, engine + "+cell", clean=False,
                                      found_by=how)
         return FigureReading(code, text, None, 0.0, ink_box or cell_box, engine, clean=False, found_by=how)
-    token = max(candidates, key=lambda x: x.box[2])  # right-most figure on the row
     value, clean, dash = parse_number(token.text, ind.decimals)
     conf = token.score
     fig = FigureReading(code, token.text, value, conf, token.box, engine, clean=clean, found_by=how)
@@ -369,10 +372,13 @@ def _expected_box(column: tuple[str, float, float], cell_box: Box, text_h: float
     return max(cell_box[0], int(x0)), cell_box[1], min(cell_box[2], int(x1)), cell_box[3]
 
 
-def _confirm_dash(cell_reader: SecondOpinion, mark: Box, cy: float, tol: float, text_h: float, conf: float) -> float:
-    """The recogniser on the mark alone: a dash read with high confidence where the ink's shape
-    is a dash makes two independent signs, enough to claim "no value" against a figure online."""
-    pad = int(0.8 * text_h)
-    text, score = cell_reader((mark[0] - pad, int(cy - 0.9 * tol), mark[2] + pad, int(cy + 0.9 * tol)))
-    _, _, dash = parse_number(text, 0)
-    return max(conf, min(score, 0.9)) if dash and score >= 0.9 else conf
+def _confirm_dashes(out: dict[str, FigureReading], crops: list[tuple[str, Box]], cell_reader: SecondOpinion) -> None:
+    """The recogniser on each dash-shaped mark alone: a dash read with high confidence where the
+    ink's shape is a dash makes two independent signs, enough to claim "no value" against a
+    figure online."""
+    many = getattr(cell_reader, "many", None)
+    results = many([b for _, b in crops]) if many else [cell_reader(b) for _, b in crops]
+    for (code, _), (text, score) in zip(crops, results, strict=True):
+        _, _, dash = parse_number(text, 0)
+        if dash and score >= 0.9:
+            out[code].confidence = max(out[code].confidence, min(score, 0.9))

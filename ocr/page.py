@@ -41,7 +41,7 @@ def read_page(source: PageSource, template: Template, *, source_name: str = "",
     figs = figures.read_figures(lines, template, grey, engine=engine, second_opinion=opinion,
                                 second_engine=tess.engine_id() if opinion else "",
                                 ink=normalise.ink_copy(original),
-                                cell_reader=_cell_reader(grey) if method == "ocr" else None)
+                                cell_reader=_CellReader(grey) if method == "ocr" else None)
     if method == "text-layer":
         for f in figs.values():
             f.found_by = "text-layer"
@@ -153,15 +153,24 @@ def recognise_needed(grey: np.ndarray, quads: np.ndarray, template: Template) ->
     return [done[i] for i in sorted(done)]
 
 
-def _cell_reader(grey: np.ndarray):  # noqa: ANN202
-    """Recognition only, on a cell where detection found no text line (e.g. under a seal)."""
-    def read(box: Box) -> tuple[str, float]:
+class _CellReader:
+    """Recognition only, on cells where detection found no text line (e.g. under a seal)."""
+
+    def __init__(self, grey: np.ndarray) -> None:
+        self.grey = grey
+
+    def _crop(self, box: Box) -> np.ndarray:
         x0, y0, x1, y1 = box
-        crop = grey[max(0, y0):y1, max(0, x0):x1]
-        if crop.size == 0:
-            return "", 0.0
-        return rapid.recognise([crop])[0]
-    return read
+        return self.grey[max(0, y0):max(0, y1), max(0, x0):max(0, x1)]
+
+    def __call__(self, box: Box) -> tuple[str, float]:
+        return self.many([box])[0]
+
+    def many(self, boxes: list[Box]) -> list[tuple[str, float]]:
+        crops = [self._crop(b) for b in boxes]
+        keep = [i for i, c in enumerate(crops) if c.size]
+        read = dict(zip(keep, rapid.recognise([crops[i] for i in keep]), strict=True))
+        return [read.get(i, ("", 0.0)) for i in range(len(boxes))]
 
 
 def _tesseract_opinion(grey: np.ndarray):  # noqa: ANN202
