@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from intake import IntakeReport, SourceSpec, run_intake
 from kptj.workspace import Workspace
+from registry.clock import local_today, local_tz
 from registry.models import Attachment, Message
 from registry.template import Template, default_template
 
@@ -44,7 +45,8 @@ class RunSummary:
 
 
 def new_run_id() -> str:
-    return datetime.now().strftime("%Y%m%d-%H%M%S")
+    # Staff read run ids next to the reports folder's date: both in their local time (KPTJ_TZ).
+    return datetime.now(local_tz()).strftime("%Y%m%d-%H%M%S")
 
 
 class _Reader:
@@ -122,12 +124,13 @@ def run_daily(ws: Workspace, sources: Sequence[SourceSpec | str], *, workers: in
         summary.rule_violations = audit_records(s, template, ws.year).violations
         _attachment_findings(s, ws.year)
         s.commit()
-    summary.reports = write_reports(ws, today or date.today())
+    summary.reports = write_reports(ws, today or local_today())  # the users' day, not the server's
     summary.seconds["audit+reports"] = round(time.perf_counter() - t1, 2)
     return summary
 
 
 def write_reports(ws: Workspace, day: date) -> list[Path]:
+    """Write the reports of local calendar day `day` into reports/YYYYMMDD/."""
     from matching.daily import daily_report
     from matching.reports import (
         FINDING_HEADERS,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from matching.labels import KIND
 from matching.status import SCAN_LABEL, admin_summaries, unit_statuses
+from registry.clock import day_bounds_utc
 from registry.models import Attachment, Document, Finding, Message
 
 
@@ -48,7 +49,8 @@ class DailyReport:
 
 
 def daily_report(session: Session, year: int, day: date) -> DailyReport:
-    start, end = datetime.combine(day, time.min), datetime.combine(day + timedelta(days=1), time.min)
+    """`day` is a local calendar day (KPTJ_TZ); the stored timestamps it is compared with are UTC."""
+    start, end = day_bounds_utc(day)
     msgs = list(session.scalars(select(Message).where(Message.fetched_at >= start, Message.fetched_at < end)))
     ids = [m.id for m in msgs]
     atts = list(session.scalars(select(Attachment).where(Attachment.message_id.in_(ids)))) if ids else []

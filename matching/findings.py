@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from registry.clock import utc_now
 from registry.models import Finding
 
 SEVERITY = {"figure_mismatch": "error", "figure_unreadable": "warning", "seal_missing": "error",
@@ -66,7 +66,7 @@ def sync_findings(session: Session, year: int, kinds: Iterable[str], found: Iter
                             document_id=nf.document_id, page_id=nf.page_id, box=nf.box, state="open"))
         added += 1
     resolved = 0
-    now = datetime.now()
+    now = utc_now()  # stored times are naive UTC (registry.clock)
     for k, f in open_now.items():
         if k not in seen:
             f.state, f.resolved_reason, f.resolved_at = "resolved", resolve_reason, now

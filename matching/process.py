@@ -20,6 +20,7 @@ from matching.persist import store_document
 from matching.plain import plain
 from ocr import read_file, read_files
 from ocr.model import DocumentReading
+from registry.clock import utc_now
 from registry.models import Attachment, Document, Finding, Message, OnlineRecord, Page, RecordValue, Unit
 from registry.template import Template
 
@@ -134,7 +135,7 @@ def _supersede_older(session: Session, out: Outcome, year: int, new: Document, u
     """The newest scan of a unit counts; older ones stay as history, their open findings resolved."""
     older = session.scalars(select(Document).where(Document.unit_id == unit_id, Document.id != new.id,
                                                    Document.superseded_by.is_(None))).all()
-    now = datetime.now()
+    now = utc_now()  # stored times are naive UTC (registry.clock)
     for d in older:
         d.superseded_by = new.id
         for f in session.scalars(select(Finding).where(Finding.document_id == d.id, Finding.state == "open")):

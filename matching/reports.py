@@ -10,6 +10,7 @@ import html
 import io
 import json
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,10 +18,11 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from PIL import Image
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager
 
 from matching.labels import KIND, SEVERITY, STATE
 from matching.status import SCAN_LABEL, UnitStatus
+from registry.clock import to_local
 from registry.models import Attachment, Finding, Message, Page, Reading, Unit
 from registry.tree import subtree
 
@@ -53,24 +55,39 @@ class FindingRow:
 
 def finding_rows(session: Session, year: int, admin: str | None = None, kind: str | None = None,
                  include_resolved: bool = False) -> list[FindingRow]:
-    q = select(Finding).where(Finding.year == year)
+    """Every finding with its unit, page, attachment, message and crop in a fixed number of queries."""
+    where = [Finding.year == year]
     if not include_resolved:
-        q = q.where(Finding.state == "open")
+        where.append(Finding.state == "open")
     if kind:
-        q = q.where(Finding.kind == kind)
+        where.append(Finding.kind == kind)
     scope = {u.id for u in subtree(session, year, admin)} if admin else None
+    # One query: the related rows come in by outer joins, not one session.get per finding.
+    q = (select(Finding, Page, Attachment, Message)
+         .outerjoin(Finding.unit).options(contains_eager(Finding.unit))
+         .outerjoin(Page, Page.id == Finding.page_id)
+         .outerjoin(Attachment, Attachment.id == Finding.attachment_id)
+         .outerjoin(Message, Message.id == Finding.message_id)
+         .where(*where).order_by(Finding.unit_id, Finding.kind, Finding.indicator, Finding.id))
+    crops = _crop_paths(session, where)
     rows = []
-    for f in session.scalars(q.order_by(Finding.unit_id, Finding.kind, Finding.indicator, Finding.id)):
+    for f, page, att, msg in session.execute(q):
         if scope is not None and f.unit_id not in scope:
             continue
-        page = session.get(Page, f.page_id) if f.page_id else None
-        crop = None
-        if page is not None and f.indicator:
-            crop = session.scalar(select(Reading.crop_path).where(Reading.page_id == page.id,
-                                                                  Reading.code == f.indicator))
-        rows.append(FindingRow(f, f.unit, page, session.get(Attachment, f.attachment_id) if f.attachment_id else None,
-                               session.get(Message, f.message_id) if f.message_id else None, crop))
+        crop = crops.get((page.id, f.indicator)) if page is not None and f.indicator else None
+        rows.append(FindingRow(f, f.unit, page, att, msg, crop))
     return rows
+
+
+def _crop_paths(session: Session, where: list[Any]) -> dict[tuple[int, str], str | None]:
+    """(page_id, indicator) -> the figure crop, for all findings matching `where` in one query."""
+    q = (select(Reading.page_id, Reading.code, Reading.crop_path)
+         .join(Finding, (Finding.page_id == Reading.page_id) & (Finding.indicator == Reading.code))
+         .where(*where).order_by(Reading.id))
+    out: dict[tuple[int, str], str | None] = {}
+    for page_id, code, path in session.execute(q):
+        out.setdefault((page_id, code), path)  # first reading wins, as the single lookup did
+    return out
 
 
 FINDING_HEADERS = ["单位账号", "单位名称", "问题类型", "严重程度", "指标", "网上数值", "纸质数值", "页码", "说明",
@@ -89,7 +106,13 @@ def finding_cells(r: FindingRow) -> list[Any]:
 
 def status_cells(s: UnitStatus) -> list[Any]:
     return [s.unit.account, s.unit.name, s.admin_account or "", SCAN_LABEL[s.scan], s.online_status,
-            s.received_at.strftime("%Y-%m-%d %H:%M") if s.received_at else "", s.open_findings, s.days_overdue or ""]
+            _local_text(s.received_at), s.open_findings, s.days_overdue or ""]
+
+
+def _local_text(dt: datetime | None) -> str:
+    """Stored UTC shown as the users' local wall-clock time (KPTJ_TZ)."""
+    local = to_local(dt)
+    return local.strftime("%Y-%m-%d %H:%M") if local is not None else ""
 
 
 def to_json(items: list[dict[str, Any]]) -> str:

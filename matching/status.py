@@ -15,6 +15,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from registry.clock import local_today, to_local_aware
 from registry.models import Document, Finding, OnlineRecord, Unit
 from registry.tree import subtree
 
@@ -33,7 +34,7 @@ class UnitStatus:
     scan: str
     online_status: str
     online_modified: datetime | None
-    received_at: datetime | None
+    received_at: datetime | None  # naive UTC as stored; converted for display only
     document_id: int | None
     open_findings: int
     open_by_kind: dict[str, int] = field(default_factory=dict)
@@ -42,8 +43,14 @@ class UnitStatus:
     def as_json(self) -> dict:
         return {"account": self.unit.account, "unit": self.unit.name, "admin": self.admin_account,
                 "scan": self.scan, "online_status": self.online_status,
-                "received_at": self.received_at.isoformat(sep=" ", timespec="minutes") if self.received_at else None,
+                "received_at": _local_iso(self.received_at),
                 "open_findings": self.open_findings, "days_overdue": self.days_overdue}
+
+
+def _local_iso(dt: datetime | None) -> str | None:
+    """JSON contract: local time with its offset, e.g. 2026-11-29T07:30+08:00, so no reader guesses the zone."""
+    local = to_local_aware(dt)
+    return local.isoformat(timespec="minutes") if local is not None else None
 
 
 @dataclass
@@ -76,7 +83,7 @@ def unit_statuses(session: Session, year: int, admin: str | None = None, today: 
     for f in session.scalars(select(Finding).where(Finding.year == year, Finding.state == "open")):
         if f.unit_id in ids:
             findings.setdefault(f.unit_id, []).append(f)
-    today = today or date.today()
+    today = today or local_today()  # overdue days count in the users' calendar, not the server's
     scan_deadline = (deadlines or DEFAULT_DEADLINES)["scan"]
     out = []
     for u in units:

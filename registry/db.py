@@ -30,7 +30,10 @@ def _sqlite_begin(conn) -> None:  # type: ignore[no-untyped-def]
 
 
 def make_engine(url: str) -> Engine:
-    engine = create_engine(url, future=True)
+    # stored times are naive UTC (registry.clock): a PostgreSQL session in another time zone
+    # would write server-side now() defaults in its local time
+    connect_args = {"options": "-c timezone=UTC"} if url.startswith("postgresql") else {}
+    engine = create_engine(url, future=True, connect_args=connect_args)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_connect)
         event.listen(engine, "begin", _sqlite_begin)

@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from kptj.workspace import Workspace, workspace
+from registry.clock import local_today
 
 # The report modules (openpyxl, Pillow, SQL queries) are imported inside each command so that
 # `kptj run` and `kptj --help` do not pay for them at start-up.
@@ -42,7 +43,7 @@ def _emit(text: str, out: Path | None) -> None:
 
 
 def _default_out(ws: Workspace, stem: str, suffix: str) -> Path:
-    return ws.reports_dir / f"{stem}-{date.today():%Y%m%d}.{suffix}"
+    return ws.reports_dir / f"{stem}-{local_today():%Y%m%d}.{suffix}"
 
 
 def _print_table(title: str, headers: list[str], rows: list[list]) -> None:
@@ -134,7 +135,7 @@ def register(app: typer.Typer) -> None:
                 _print_table(f"{title}（{len(rows)} 条）", FINDING_HEADERS, [finding_cells(r) for r in rows])
 
     @report_app.command("daily")
-    def daily(ctx: typer.Context, day: str | None = typer.Option(None, "--date", help="日期 YYYY-MM-DD，默认今天"),
+    def daily(ctx: typer.Context, day: str | None = typer.Option(None, "--date", help="日期 YYYY-MM-DD（按 KPTJ_TZ 时区，默认北京时间），默认今天"),
               fmt: StatusFormat = typer.Option(StatusFormat.table, "--format", help="table / json"),
               out: Path | None = typer.Option(None, "-o", "--output")) -> None:
         """每日收取报告：当天收到什么、识别了什么、发现什么问题、各管理单位还缺哪些。"""
@@ -142,7 +143,7 @@ def register(app: typer.Typer) -> None:
         from matching.reports import to_json
 
         ws = workspace(ctx)
-        d = date.fromisoformat(day) if day else date.today()
+        d = date.fromisoformat(day) if day else local_today()  # a local (KPTJ_TZ) calendar day
         with ws.session() as s:
             rep = daily_report(s, ws.year, d)
         if fmt == StatusFormat.json:

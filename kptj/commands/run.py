@@ -18,6 +18,9 @@ if TYPE_CHECKING:  # the pipeline (intake, OCR) is imported when a run starts, n
 console = Console()
 
 EXIT_OK, EXIT_SOURCE_FAILED, EXIT_USAGE, EXIT_BUSY = 0, 1, 2, 3
+# The sample-world generator (synth.roster.build_roster) needs at least 50 units: a smaller default
+# would make `kptj demo` fail, however slow 50 is on a 2-core machine.
+DEMO_UNITS = 50
 
 
 def _logging(ws: Workspace, run_id: str) -> None:
@@ -88,6 +91,15 @@ def run_once(ws: Workspace, sources: list, workers: int) -> RunSummary:
     return summary
 
 
+def _demo_closing(ws: Workspace, summary: RunSummary) -> str:
+    """The demo's last words: where everything is. The day's folder when reports were written this run."""
+    reports = summary.reports[0].parent if summary.reports else ws.reports_dir
+    return (f"\n[bold]演示完成。[/bold]工作目录：{ws.home}\n"
+            f"  查看各单位状态：kptj --home {ws.home} status\n"
+            f"  查看问题清单：  kptj --home {ws.home} findings\n"
+            f"  报告已写入：    {reports}")
+
+
 def register(app: typer.Typer) -> None:
     @app.command("run")
     def run(ctx: typer.Context,
@@ -119,7 +131,7 @@ def register(app: typer.Typer) -> None:
 
     @app.command("demo")
     def demo(ctx: typer.Context,
-             units: int = typer.Option(50, "--units", help="示例单位数"),
+             units: int = typer.Option(DEMO_UNITS, "--units", help="示例单位数"),
              seed: int = typer.Option(2024, "--seed", help="随机种子")) -> None:
         """演示：生成一个示例调查（名单、网上数据、邮箱），导入并运行每日任务。"""
         from matching.audit import audit_records  # noqa: F401  (imported so a broken install fails early)
@@ -132,15 +144,16 @@ def register(app: typer.Typer) -> None:
         sample = ws.home / "sample"
         if not (sample / "truth.json").exists():
             console.print(f"生成示例调查（{units} 个单位）到 {sample} …")
-            build_world(units=units, seed=seed, out=sample)
+            try:
+                build_world(units=units, seed=seed, out=sample)
+            except ValueError as e:  # e.g. fewer units than the generator supports: a usage error, no traceback
+                console.print(f"[red]错误：{e}[/red]")
+                raise typer.Exit(EXIT_USAGE) from e
         with ws.session() as s:
             r = import_roster(s, sample / "roster.xlsx", ws.year)
             console.print(f"单位名单：新增 {r.created}，变更 {r.changed}")
             r = import_records(s, sample / "records.xlsx", default_template(ws.year), ws.year)
             console.print(f"网上填报数据：新增 {r.created}，变更 {r.changed}")
         summary = run_once(ws, _sources([str(sample / "mail")], None), 2)
-        console.print(f"\n[bold]演示完成。[/bold]工作目录：{ws.home}\n"
-                      f"  查看各单位状态：kptj --home {ws.home} status\n"
-                      f"  查看问题清单：  kptj --home {ws.home} findings\n"
-                      f"  报告目录：      {ws.reports_dir}")
+        console.print(_demo_closing(ws, summary))
         raise typer.Exit(EXIT_OK if summary.intake.ok else EXIT_SOURCE_FAILED)
