@@ -350,6 +350,10 @@ def _figure(code: str, ind: Indicator, codes: set[str], row: list[OcrLine], anch
                                  found_by=how, second_opinion=token.text)
         if dash and shape == "dash":  # recogniser and ink shape agree on a dash
             fig.confidence = max(conf, dash_conf)
+        if dash and shape == "one":  # "一" read where the ink is one upright stroke: the digit 1
+            # enough to confirm a 1 online, never to claim a difference (clean=False)
+            return FigureReading(code, "1", "1", min(conf, 0.6), token.box, engine + "+ink-shape",
+                                 clean=False, found_by=how, second_opinion=token.text)
         if dash and shape != "dash":  # read as a dash but the ink is not flat: a human looks
             fig = FigureReading(code, token.text, None, min(conf, 0.5), token.box,
                                 engine + "+ink-shape", clean=False, found_by=how)
