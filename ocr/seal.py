@@ -4,7 +4,9 @@ Colour scans: red-ink mask (orange-red to purple-red), then a ring of plausible 
 Grey scans: the seal is a grey ring with a star; printed text and table rules are removed
 first (small components, long straight lines), then circles are looked for and verified by
 how much of their circumference carries ink. Weak evidence gives "uncertain" (a human
-looks), never a silent "present".
+looks), never a silent "present"; weak but real evidence (half a pale ring with a star or arc
+text) never a silent "absent". A black-and-white (thresholded) scan drops pale red ink, so
+"no seal seen" on it is "uncertain" too.
 
 Everything is measured relative to the page's short side, so dpi and photo size do not matter
 and the result does not depend on page orientation (rings are rotation invariant).
@@ -20,12 +22,14 @@ import numpy as np
 from ocr.seal_masks import (
     as_bgr,
     dark_ink_mask,
+    is_bilevel,
     is_colour,
     large_components,
     line_mask,
     loose_red_mask,
     red_ink_mask,
     resize_to_work,
+    solid_ink_mask,
 )
 from ocr.seal_rings import (
     ANGLE_BINS,
@@ -61,7 +65,17 @@ def detect_seal(image_bgr: np.ndarray) -> SealResult:
     r_max = MAX_DIAMETER_SHARE * short / 2
     if is_colour(work):
         return _colour_page(work, r_min, r_max, scale)
-    return _grey_page(work, r_min, r_max, scale)
+    result = _grey_page(work, r_min, r_max, scale)
+    if result.status == ABSENT and is_bilevel(image_bgr):
+        return _bilevel_unproven()
+    return result
+
+
+def _bilevel_unproven() -> SealResult:
+    """No seal seen on a black-and-white scan: thresholding drops pale red ink, so the page
+    may well be stamped. Not proof of a missing seal; a human looks (or asks for colour)."""
+    reason = "黑白扫描件上未见印章；黑白扫描会丢掉颜色较浅的红章，不能据此判定未盖章，请人工核对或要求提供彩色扫描件"
+    return SealResult(UNCERTAIN, _banded(UNCERTAIN, 0.0), None, reason, "grey")
 
 
 def _colour_page(work: np.ndarray, r_min: float, r_max: float, scale: float) -> SealResult:
@@ -226,7 +240,9 @@ def _best_grey_ring(grey: np.ndarray, r_min: float, r_max: float) -> RingEvidenc
     # otherwise fall apart into short arcs and be dropped together with the text.
     big = large_components(ink, max(8, int(0.6 * r_min)))
     ring_source = large_components(cv2.bitwise_and(big, ink_no_lines), max(4, int(0.1 * r_min)))
-    return best_ring(ring_source, ink_no_lines, r_min, r_max, rank=lambda ring: _RANK[_grey_status(ring)])
+    rank = lambda ring: _RANK[_grey_status(ring)]  # noqa: E731
+    # The star is looked for on solid ink too: a pale star is only an outline in `ink`.
+    return best_ring(ring_source, ink_no_lines, r_min, r_max, rank=rank, raw_ink=solid_ink_mask(grey))
 
 
 def _grey_status(ring: RingEvidence) -> str:
@@ -248,7 +264,21 @@ def _grey_status(ring: RingEvidence) -> str:
         return UNCERTAIN
     if ring.coverage >= 0.45 and ring.centre >= 0.4:
         return UNCERTAIN  # dense ink at the centre: a star merged with the print under it
+    if _faded_seal_parts(ring):
+        return UNCERTAIN
     return ABSENT
+
+
+def _faded_seal_parts(ring: RingEvidence) -> bool:
+    """Half a clean ring with ink at its centre and along the text band: the parts of a seal
+    pressed lightly on one side. Print crossed by a circle leaves ink just outside it too."""
+    return (
+        ring.coverage >= 0.45
+        and ring.outside <= 0.06
+        and ring.centre >= 0.15
+        and ring.text_band >= 0.25
+        and ring.interior >= 0.03
+    )
 
 
 def _box(ring: RingEvidence, scale: float, shape: tuple[int, ...]) -> tuple[int, int, int, int]:

@@ -48,17 +48,19 @@ def best_ring(
     r_min: float,
     r_max: float,
     rank: Callable[[RingEvidence], int] = lambda ring: 0,
+    raw_ink: np.ndarray | None = None,
 ) -> RingEvidence | None:
     """Propose circles, refine each to the ink, keep the best verified one.
 
     `rank` orders candidates before their score (the caller's verdict: a seal beats a mere
-    ring), so a bold red loop cannot hide a paler real seal on the same page.
+    ring), so a bold red loop cannot hide a paler real seal on the same page. `raw_ink` (ink
+    before the rules were removed) is a second place to look for the star.
     """
     candidates = _circle_candidates(ring_source, r_min, r_max)
     best: RingEvidence | None = None
     best_key = (-1, -1.0)
     for cx, cy, r in candidates:
-        ring = _verify(ring_source, ink, cx, cy, r, r_min, r_max)
+        ring = _verify(ring_source, ink, cx, cy, r, r_min, r_max, raw_ink)
         if ring is None:
             continue
         key = (rank(ring), ring_score(ring))
@@ -129,7 +131,14 @@ def _fit_circle(xs: np.ndarray, ys: np.ndarray) -> tuple[float, float, float] | 
 
 
 def _verify(
-    ring_source: np.ndarray, ink: np.ndarray, cx: float, cy: float, r: float, r_min: float, r_max: float
+    ring_source: np.ndarray,
+    ink: np.ndarray,
+    cx: float,
+    cy: float,
+    r: float,
+    r_min: float,
+    r_max: float,
+    raw_ink: np.ndarray | None = None,
 ) -> RingEvidence | None:
     """Snap a candidate circle to the ring ink, fit an ellipse, and measure the evidence.
 
@@ -189,14 +198,20 @@ def _verify(
     coverage = float((hits & visible).sum()) / max(1, int(visible.sum()))
     arcs = long_arc_share(hits, visible, LONG_ARC_BINS)
     outside = angle_coverage(polar, expected * 1.18, tol, max_radius, visible)
-    interior, centre_share, text_band, star = inside_evidence(full, ellipse, tol, valid, visible)
+    raw = None if raw_ink is None else crop_padded(raw_ink, x0, y0, 2 * pad)
+    interior, centre_share, text_band, star = inside_evidence(full, ellipse, tol, valid, visible, raw)
     (ex, ey), axes, angle = ellipse
     full_ellipse = ((ex + x0, ey + y0), axes, angle)
     return RingEvidence(full_ellipse, coverage, outside, interior, centre_share, text_band, star, arcs)
 
 
 def inside_evidence(
-    ink: np.ndarray, ellipse, tol: float, valid: np.ndarray, visible: np.ndarray
+    ink: np.ndarray,
+    ellipse,
+    tol: float,
+    valid: np.ndarray,
+    visible: np.ndarray,
+    raw_ink: np.ndarray | None = None,
 ) -> tuple[float, float, float, bool]:
     """(interior share, centre share, arc-text band coverage) of ink *detached* from the ring.
 
@@ -216,11 +231,11 @@ def inside_evidence(
     polar = to_polar(detached, ellipse[0], max_radius)
     expected = ellipse_radius(ellipse, polar.shape[0])
     text_band = angle_coverage(polar, expected * 0.715, expected * 0.165, max_radius, visible)
-    star = _has_star(ink, band, ellipse)
+    star = _has_star(ink, band, ellipse, raw_ink)
     return interior, centre, text_band, star
 
 
-def _has_star(ink: np.ndarray, band: np.ndarray, ellipse) -> bool:
+def _has_star(ink: np.ndarray, band: np.ndarray, ellipse, raw_ink: np.ndarray | None = None) -> bool:
     """A solid blob of star size at the centre: the five-pointed star of an official seal.
 
     Looked for after closing and one erosion, which cuts thin print (rule stubs, strokes of
@@ -229,7 +244,24 @@ def _has_star(ink: np.ndarray, band: np.ndarray, ellipse) -> bool:
     """
     # Closing first: where a removed table rule crossed the star, it left a cut through it.
     closed = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (11, 11)))
-    solid = cv2.erode(closed, np.ones((3, 3), np.uint8))
+    if _star_at_centre(cv2.erode(closed, np.ones((3, 3), np.uint8)), band, ellipse):
+        return True
+    if raw_ink is None:
+        return False
+    # A pale star on a table: the closing above glues it to the print around it. Opening the
+    # ink with a disc wider than any rule or character stroke leaves only solid marks.
+    r = (ellipse[1][0] + ellipse[1][1]) / 4
+    size = max(5, int(0.07 * r)) | 1
+    opened = cv2.morphologyEx(
+        cv2.morphologyEx(raw_ink, cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8)),
+        cv2.MORPH_OPEN,
+        cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size)),
+    )
+    return _star_at_centre(opened, band, ellipse)
+
+
+def _star_at_centre(solid: np.ndarray, band: np.ndarray, ellipse) -> bool:
+    """A star-shaped blob of star size near the ellipse centre, not part of the ring."""
     count, labels, stats, centroids = cv2.connectedComponentsWithStats(solid, connectivity=8)
     attached = set(np.unique(labels[(band > 0) & (solid > 0)]).tolist())
     (cx, cy), (w, h), _ = ellipse

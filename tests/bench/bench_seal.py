@@ -1,14 +1,16 @@
 """Seal and signature benchmark over synthetic scanned pages (issue 5).
 
-    python tests/bench/bench_seal.py [--pages 240] [--seed 1] [--workers 2]
+    python tests/bench/bench_seal.py [--pages 240] [--seed 1] [--workers 2] [--jpeg 50]
 
 Pages come from the synthetic world (synth: render -> sign -> stamp -> scan) with the scan
 profiles colour / grey / bw / phone / upside_down / clean, pages without a seal, faded and
 partly pressed seals, and red decoys (ticks, red text with underline, red loops, red lines)
 on pages with and without a seal. Ground truth is what was stamped and signed.
+--jpeg Q saves every scan (phone photos are JPEG already) as JPEG quality Q, as mailed scans
+arrive (PDFs of JPEG pages, often quality 35-70).
 
 Prints: "no seal" recall/precision (strict: status absent; flagged: absent or uncertain),
-uncertain rate, seal found rate, box IoU, missing-signature detection rate, time per page.
+uncertain rate (also without bw scans), per-profile statuses and absent precision, seal found rate, box IoU, missing-signature detection rate, time per page.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from dataclasses import dataclass
 sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parents[2]))
 
 from ocr.seal import detect_seal  # noqa: E402
-from ocr.seal_testpages import normalised, synth_case  # noqa: E402
+from ocr.seal_testpages import jpeg, normalised, synth_case  # noqa: E402
 from ocr.signature import detect_signatures  # noqa: E402
 
 PROFILES = ("colour", "grey", "bw", "phone", "upside_down", "clean")
@@ -48,6 +50,7 @@ class Spec:
     unsigned: tuple[str, ...]
     dpi: int
     seed: int
+    jpeg: int | None = None  # save the scan as JPEG of this quality
 
 
 @dataclass
@@ -68,7 +71,7 @@ class Outcome:
         return self.spec.seal and self.visibility is not None and self.visibility < LOST_BELOW
 
 
-def make_specs(n: int, seed: int) -> list[Spec]:
+def make_specs(n: int, seed: int, jpeg_quality: int | None = None) -> list[Spec]:
     rng = random.Random(seed)
     specs = []
     for i in range(n):
@@ -89,6 +92,7 @@ def make_specs(n: int, seed: int) -> list[Spec]:
                 unsigned=unsigned,
                 dpi=rng.choice((150, 150, 200, 300)),
                 seed=seed * 100_000 + i,
+                jpeg=jpeg_quality,
             )
         )
     return specs
@@ -114,6 +118,8 @@ def run_one(spec: Spec) -> Outcome:
         unsigned=spec.unsigned,
         measure_visibility=True,
     )
+    if spec.jpeg is not None and spec.profile != "phone":
+        case.image = jpeg(case.image, spec.jpeg)
     start = time.perf_counter()
     result = detect_seal(case.image)
     seal_seconds = time.perf_counter() - start
@@ -165,6 +171,9 @@ def report(outcomes: list[Outcome], wall: float) -> None:
     print(f"sealed pages reported absent:  {_ratio(sum(1 for o in sealed if o.seal_status == 'absent'), len(sealed))}")
     print(f"no-seal pages reported present (false seal): {_ratio(sum(1 for o in no_seal if o.seal_status == 'present'), len(no_seal))}")
     print(f"uncertain rate: {_ratio(sum(1 for o in outcomes if o.seal_status == 'uncertain'), len(outcomes))}")
+    # Black-and-white scans drop pale red ink: "no seal seen" there is uncertain by design.
+    not_bw = [o for o in outcomes if o.spec.profile != "bw"]
+    print(f"uncertain rate without bw scans: {_ratio(sum(1 for o in not_bw if o.seal_status == 'uncertain'), len(not_bw))}")
     ious = [o.iou for o in sealed if o.seal_status == "present" and o.iou is not None]
     if ious:
         print(f"box IoU of present seals: mean {statistics.mean(ious):.2f}, min {min(ious):.2f}")
@@ -179,7 +188,9 @@ def report(outcomes: list[Outcome], wall: float) -> None:
     for profile, items in by_profile.items():
         with_seal = Counter(o.seal_status for o in items if o.spec.seal)
         without = Counter(o.seal_status for o in items if not o.spec.seal)
-        print(f"{profile:12s} sealed {dict(with_seal)} | no seal {dict(without)}")
+        true_absent, false_absent = without.get("absent", 0), with_seal.get("absent", 0)
+        precision = _ratio(true_absent, true_absent + false_absent)
+        print(f"{profile:12s} sealed {dict(with_seal)} | no seal {dict(without)} | absent precision {precision}")
     decoy_pages = [o for o in no_seal if o.spec.decoys]
     print(f"decoy pages without seal reported absent: {_ratio(sum(1 for o in decoy_pages if o.seal_status == 'absent'), len(decoy_pages))}")
 
@@ -223,8 +234,9 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=240)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--jpeg", type=int, default=None, help="save scans as JPEG of this quality")
     args = parser.parse_args()
-    specs = make_specs(args.pages, args.seed)
+    specs = make_specs(args.pages, args.seed, args.jpeg)
     start = time.perf_counter()
     with ProcessPoolExecutor(max_workers=args.workers) as pool:
         outcomes = list(pool.map(run_one, specs, chunksize=4))
