@@ -10,7 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from matching.names import name_score
+from matching.names import name_score, name_score_strict
 from registry import uscc
 
 # Thresholds on name_score (0–100). Chosen conservatively: a wrong unit is worse than a human look.
@@ -74,6 +74,12 @@ class UnitIndex:
             second_s = scored[1][0]
             if best_s >= NAME_SEPARATES and best_s - second_s >= NAME_MARGIN:
                 return Identification(best.unit_id, "code+name", min(1.0, 0.6 + best_s / 250), why)
+            # an owner's name is a prefix of its venue's: the truncation allowance scores them
+            # alike, the whole-name comparison does not
+            strict = sorted(((name_score_strict(name, c.name), c) for c in holders), key=lambda t: -t[0])
+            why["strict_candidates"] = [{"account": c.account, "score": s} for s, c in strict]
+            if strict[0][0] >= NAME_SEPARATES and strict[0][0] - strict[1][0] >= NAME_MARGIN:
+                return Identification(strict[0][1].unit_id, "code+name(whole)", min(1.0, 0.6 + strict[0][0] / 250), why)
             why["reason"] = f"多个单位共用此代码，名称无法区分（{best_s} / {second_s}）"
             return Identification(None, "unknown", 0.0, why)
         if code:

@@ -41,3 +41,12 @@ def name_score(a: str, b: str) -> float:
     if len(short) >= 4 and len(short) / len(long_) >= 0.6:
         score = max(score, 0.95 * fuzz.partial_ratio(short, long_))
     return round(score, 1)
+
+
+def name_score_strict(a: str, b: str) -> float:
+    """Whole-name similarity without the truncation allowance: tells an owner from its venue,
+    whose name is usually the owner's name plus the venue's (中共…宣传部 / 中共…宣传部科普体验馆)."""
+    na, nb = normalize_name(a), normalize_name(b)
+    if not na or not nb:
+        return 0.0
+    return round(fuzz.ratio(na, nb), 1)

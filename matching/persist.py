@@ -16,13 +16,14 @@ from registry.template import Template
 
 def store_document(session: Session, doc: DocumentReading, attachment_ids: dict[str, int], unit_id: int | None,
                    match_detail: dict[str, Any], template: Template,
-                   online: dict[str, str | None] | None) -> tuple[Document, list[Page]]:
-    """attachment_ids maps a page's source path to its attachment; online (if any) decides each figure."""
+                   decisions: dict[str, str] | None) -> tuple[Document, list[Page]]:
+    """attachment_ids maps a page's source path to its attachment; decisions (code -> matches /
+    differs / unreadable, when the unit has an online record) are stored with the readings."""
     row = Document(attachment_id=attachment_ids[doc.pages[0].source], unit_id=unit_id, status="new",
                    page_count=len(doc.pages), pages_expected=doc.page_total, print_time=parse_print_time(doc.print_time),
                    match_detail=plain(match_detail))
     session.add(row)
     session.flush()
-    pages = store_pages(session, doc, attachment_id=attachment_ids, document_id=row.id, online=online,
-                        template=template)
+    pages = store_pages(session, doc, attachment_id=attachment_ids, document_id=row.id, template=template,
+                        decisions=decisions)
     return row, pages

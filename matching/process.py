@@ -110,9 +110,10 @@ def _process_document(session: Session, out: Outcome, doc: DocumentReading, temp
                       message: Message, by_path: dict[str, int], index: UnitIndex) -> None:
     ident: Identification = index.identify(doc.unit_name, doc.uscc)
     online, status, modified = _online(session, ident.unit_id, year) if ident.known else (None, None, None)
+    found, decisions = evaluate(doc, template, online, status, modified) if ident.known else ([], [])
     row, pages = store_document(session, doc, by_path, ident.unit_id,
                                 {"method": ident.method, "confidence": ident.confidence, **ident.explanation},
-                                template, online)
+                                template, {d.code: d.kind for d in decisions} if decisions else None)
     out.documents += 1
     out.pages += len(doc.pages)
     att = session.get(Attachment, row.attachment_id)
@@ -125,7 +126,6 @@ def _process_document(session: Session, out: Outcome, doc: DocumentReading, temp
             None, message, att, row, pages)
         return
     out.identified += 1
-    found, _decisions = evaluate(doc, template, online, status, modified)
     for f in found:
         _add(session, out, year, f, ident.unit_id, message, att, row, pages)
     _supersede_older(session, out, year, row, ident.unit_id, message)  # type: ignore[arg-type]

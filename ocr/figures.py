@@ -69,6 +69,10 @@ def parse_number(text: str, decimals: int) -> tuple[str | None, bool, bool]:
         clean = False  # more decimals than the form prints
     if decimals == 0 and "." in mapped:
         clean = False
+    if decimals > 0 and len(mapped.split(".")[1] if "." in mapped else "") != decimals:
+        clean = False  # the form prints every decimal place: "125" where 12.50 stands lost its point
+    if mapped.startswith("-"):
+        clean = False  # no figure of the survey is negative: a ruling or seal stroke became a sign
     try:
         value = Decimal(mapped)
     except InvalidOperation:
@@ -266,7 +270,48 @@ def read_figures(lines: list[OcrLine], template: Template, grey: np.ndarray, *, 
                             second_opinion, second_engine, how, cell_reader, column, to_confirm)
     if to_confirm and cell_reader is not None:
         _confirm_dashes(out, to_confirm, cell_reader)
+    if _rows_unreliable(anchors, rows, set(template.codes), pitch):
+        # the figures' column leans: the page is still rotated or in perspective, and a row's
+        # figure may be another row's. Nothing on it is evidence either way: a human looks.
+        for f in out.values():
+            f.clean = False
+            f.confidence = min(f.confidence, UNTRUSTED_CONFIDENCE)
     return out
+
+
+UNTRUSTED_CONFIDENCE = 0.3   # below decide.MATCH_MIN
+MAX_ROW_DRIFT = 0.3          # of a row pitch, between a row's label and its figure
+
+
+def _rows_unreliable(anchors: list[tuple[str, OcrLine, str]], rows: dict[str, list[OcrLine]], codes: set[str],
+                     pitch: float) -> bool:
+    """A leaning figure column means the rows lean as much (a rotation left over by deskew, or a
+    photo's perspective): over the distance from label to figure a row then drifts by tilt x
+    distance, and beyond a third of a row the figure read may belong to the row above or below."""
+    pairs = [(a, t) for c, a, _ in anchors if (t := figure_token(rows[c], codes))]
+    if len(pairs) < 6:
+        return False
+    reach = statistics.median(abs(t.cx - a.cx) for a, t in pairs)
+    return abs(column_tilt([t for _, t in pairs])) * reach > MAX_ROW_DRIFT * pitch
+
+
+def column_tilt(tokens: list[OcrLine]) -> float:
+    """How the figures' column leans (dx per dy; Theil–Sen, so a few stray tokens do not count),
+    on right edges or centres, whichever lines up better (figures are right-aligned or centred)."""
+    if len(tokens) < 6:
+        return 0.0
+    ys = [t.cy for t in tokens]
+
+    def fit(xs: list[float]) -> tuple[float, float]:
+        slopes = [(xs[j] - xs[i]) / (ys[j] - ys[i]) for i in range(len(ys)) for j in range(i + 1, len(ys))
+                  if abs(ys[j] - ys[i]) > 1e-6]
+        b = statistics.median(slopes) if slopes else 0.0
+        res = [x - b * y for x, y in zip(xs, ys, strict=True)]
+        m = statistics.median(res)
+        return b, statistics.median(abs(r - m) for r in res)
+    right = fit([float(t.box[2]) for t in tokens])
+    centre = fit([t.cx for t in tokens])
+    return right[0] if right[1] <= centre[1] else centre[0]
 
 
 def figure_token(row: list[OcrLine], codes: set[str]) -> OcrLine | None:

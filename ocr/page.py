@@ -190,6 +190,8 @@ def _has_signature_labels(lines: list[OcrLine], template: Template) -> bool:
 
 def _check(page: PageReading) -> None:
     ident = page.identity
+    if page.figures and all(f.confidence <= figures.UNTRUSTED_CONFIDENCE and not f.clean for f in page.figures.values()):
+        page.problems.append("页面倾斜或透视未能校正，数值所在行无法可靠对应，需人工核对")
     if ident.title is None:
         page.problems.append("未识别到表名")
     if ident.uscc is None:

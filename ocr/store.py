@@ -72,14 +72,15 @@ def page_row(page: PageReading, *, attachment_id: int, document_id: int | None) 
 
 def store_document(session: Session, doc: DocumentReading, *, attachment_id: int | Mapping[str, int],
                    document_id: int | None = None, online: dict[str, str | None] | None = None,
-                   template: Template | None = None) -> list[Page]:
+                   template: Template | None = None, decisions: Mapping[str, str] | None = None) -> list[Page]:
     """Add Page + Reading rows for every page of `doc` (flushes, does not commit).
 
     `attachment_id` is one attachment, or a map from each page's source file to its attachment
     (a message's page images form one document).
 
-    With `online` (code -> online value), each Reading also gets its decision; a figure read on
-    a repeated page is stored on each page, the decision uses the document's best reading."""
+    Each Reading also gets its decision: from `decisions` (code -> kind, as matching decided
+    them) or else decided here against `online` (code -> online value). A figure read on a
+    repeated page is stored on each page; the decision belongs to the document's best reading."""
     template = template or default_template()
     best = doc.figures
     rows: list[Page] = []
@@ -90,8 +91,11 @@ def store_document(session: Session, doc: DocumentReading, *, attachment_id: int
         session.flush()
         for code, fig in page.figures.items():
             decision = None
-            if online is not None and best.get(code) is fig:
-                decision = decide(fig, online.get(code), template.indicator(code).decimals).kind
+            if best.get(code) is fig:
+                if decisions is not None:
+                    decision = decisions.get(code)
+                elif online is not None:
+                    decision = decide(fig, online.get(code), template.indicator(code).decimals).kind
             session.add(Reading(
                 page_id=row.id, code=code, text=fig.text[:64], value=fig.value, confidence=float(fig.confidence),
                 box=[int(v) for v in fig.box] if fig.box is not None else None, crop_path=fig.crop_path,

@@ -31,6 +31,16 @@ def test_venue_and_owner_sharing_a_code_are_told_apart_by_name():
     assert r.unit_id is None and "多个单位共用此代码" in r.explanation["reason"]
 
 
+def test_venue_named_after_its_owner_is_told_apart_from_the_owner():
+    code = uscc.make_code("1", "1", "120111", "69043037")
+    idx = UnitIndex([Candidate(1, "xq_xcb", "中共天津市西青区委宣传部", code),
+                     Candidate(2, "xq_xcb_kp", "中共天津市西青区委宣传部科普体验馆", code)])
+    assert idx.identify("中共天津市西青区委宣传部", code).unit_id == 1
+    assert idx.identify("中共天津市西青区委宣传部科普体验馆", code).unit_id == 2
+    # a truncated venue name is close to both: a human decides
+    assert idx.identify("中共天津市西青区委宣传部科普体", code).unit_id is None
+
+
 def test_ocr_confused_code_is_repaired_by_check_character():
     read = UNITS[4].uscc.replace("0", "O")
     r = IDX.identify("天津市和平区第一中学", read)
