@@ -16,6 +16,17 @@ PAPER_MAX_AREA = 0.93   # ... and leave a visible background (else it is a flat 
 MIN_SKEW = 0.15         # degrees; below this the page is left alone
 
 
+def stretch_washed_out(image_bgr: np.ndarray, min_range: float = 150.0) -> np.ndarray:
+    """A washed-out scan (over-exposed, or a scanner's "lighter" setting) keeps its print and seal
+    only in the top few grey levels, below every absolute ink threshold: stretch its range to
+    full (all channels alike, so hues stay). Scans with a normal range are returned as they are."""
+    lo, hi = (float(v) for v in np.percentile(image_bgr[::4, ::4], [0.5, 99.5]))
+    if hi - lo >= min_range or hi - lo < 8:
+        return image_bgr
+    out = (image_bgr.astype(np.float32) - lo) * (255.0 / (hi - lo))
+    return np.clip(out, 0, 255).astype(np.uint8)
+
+
 def ocr_copy(bgr: np.ndarray) -> np.ndarray:
     """Grey image for OCR: the red channel, in which red seal ink nearly vanishes but the
     black digits under it stay dark (painting red pixels white would erase those digits).

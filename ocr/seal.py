@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from ocr.normalise import stretch_washed_out
 from ocr.seal_masks import (
     as_bgr,
     dark_ink_mask,
@@ -60,6 +61,7 @@ class SealResult:
 def detect_seal(image_bgr: np.ndarray) -> SealResult:
     """Look for the official seal anywhere on a page image (colour or grey)."""
     work, scale = resize_to_work(as_bgr(image_bgr))
+    work = stretch_washed_out(work)
     short = min(work.shape[:2])
     r_min = MIN_DIAMETER_SHARE * short / 2
     r_max = MAX_DIAMETER_SHARE * short / 2

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ocr.seal import ABSENT, UNCERTAIN, detect_seal
+from ocr.seal import ABSENT, PRESENT, UNCERTAIN, detect_seal
 from ocr.seal_masks import is_bilevel
 from ocr.seal_testpages import jpeg, synth_case
 
@@ -59,3 +59,14 @@ def test_faint_seal_on_jpeg_grey_scan_is_not_absent(
     case = synth_case(1, "grey", seed=seed, layout=layout, dpi=200, decoys=decoys, seal_kwargs=seal_kwargs)
     result = detect_seal(jpeg(case.image, 45))
     assert result.status != ABSENT, result
+
+
+@pytest.mark.parametrize("profile", ["colour", "grey"])
+def test_seal_on_a_washed_out_scan_is_found(profile: str) -> None:
+    # Over-exposed scans keep print and seal in the top grey levels only (here 230-255).
+    case = synth_case(1, profile, seed=33)
+    washed = (230 + case.image.astype(np.float32) * (25 / 255)).astype(np.uint8)
+    assert detect_seal(case.image).status == PRESENT
+    assert detect_seal(washed).status == PRESENT
+    blank = (230 + synth_case(1, profile, seed=33, seal=False).image.astype(np.float32) * (25 / 255)).astype(np.uint8)
+    assert detect_seal(blank).status != PRESENT
