@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from ocr.decide import decide
+from ocr.identity import parse_print_time
 from ocr.model import DocumentReading, FigureReading
 from registry.template import Template
 
@@ -57,17 +58,6 @@ def decide_figures(doc: DocumentReading, template: Template, online: dict[str, s
         d = decide(fig, online.get(ind.code), ind.decimals)
         out.append(FigureDecision(ind.code, d.kind, d.reason, online.get(ind.code), fig, _page_of(doc, fig)))
     return out
-
-
-def parse_print_time(text: str | None) -> datetime | None:
-    if not text:
-        return None
-    for fmt in ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d"):
-        try:
-            return datetime.strptime(text, fmt)
-        except ValueError:
-            continue
-    return None
 
 
 def evaluate(doc: DocumentReading, template: Template, online: dict[str, str | None] | None,

@@ -6,8 +6,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from matching.evaluate import parse_print_time
 from matching.plain import plain
+from ocr.identity import parse_print_time
 from ocr.model import DocumentReading
 from ocr.store import store_document as store_pages
 from registry.models import Document, Page

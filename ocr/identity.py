@@ -6,6 +6,7 @@ Labels and patterns come from the template's `zones`, so another layout is a tem
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 from rapidfuzz import fuzz
 
@@ -114,4 +115,16 @@ def _print_time(lines: list[OcrLine], template: Template) -> str | None:
             y, mo, d, h, mi = (int(g) for g in m.groups()[:5])
             if 1 <= mo <= 12 and 1 <= d <= 31 and h <= 23 and mi <= 59:
                 return f"{y:04d}-{mo:02d}-{d:02d} {h:02d}:{mi:02d}"
+    return None
+
+
+def parse_print_time(text: str | None) -> datetime | None:
+    """The 打印时间 as read (PageIdentity.print_time, "YYYY-MM-DD HH:MM") as a datetime, or None."""
+    if not text:
+        return None
+    for fmt in ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d"):
+        try:
+            return datetime.strptime(text, fmt)
+        except ValueError:
+            continue
     return None

@@ -8,23 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import asdict, is_dataclass
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from ocr.decide import decide
 from ocr.engines import rapid, tess
+from ocr.identity import parse_print_time
 from ocr.model import DocumentReading, PageReading
 from registry.models import Page, Reading
 from registry.template import Template, default_template
-
-
-def _print_time(text: str | None) -> datetime | None:
-    try:
-        return datetime.strptime(text, "%Y-%m-%d %H:%M") if text else None
-    except ValueError:
-        return None
 
 
 def _jsonable(obj: Any) -> Any:  # noqa: ANN401
@@ -55,7 +48,7 @@ def page_row(page: PageReading, *, attachment_id: int, document_id: int | None) 
         attachment_id=attachment_id, document_id=document_id, source_index=page.index,
         image_path=page.image_path, rotation=page.rotation, unit_name_read=ident.unit_name,
         uscc_read=ident.uscc or ident.uscc_text, page_no=ident.page_no, page_total=ident.page_total,
-        print_time=_print_time(ident.print_time),
+        print_time=parse_print_time(ident.print_time),
         seal=getattr(seal, "status", None), seal_score=getattr(seal, "score", None),
         seal_box=list(_jsonable(seal.box)) if getattr(seal, "box", None) is not None else None,
         signatures=_jsonable(page.signatures) if page.signatures is not None else None,
