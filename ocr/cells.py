@@ -17,6 +17,14 @@ def clip_box(box: Box, shape: tuple[int, ...]) -> Box:
     return max(0, int(x0)), max(0, int(y0)), min(w, int(x1)), min(h, int(y1))
 
 
+def _paper_and_clear_ink(cell: np.ndarray) -> tuple[float, float]:
+    """(paper level, grey level below which ink is clearly darker than the paper): 30 grey
+    levels of contrast, or more on a noisy photo (5 sigma of the noise)."""
+    paper = float(np.percentile(cell, 90))
+    sigma = 1.4826 * float(np.median(np.abs(cell.astype(np.float32) - np.median(cell))))
+    return paper, paper - max(30.0, 5.0 * sigma)
+
+
 def ink_components(grey: np.ndarray, box: Box, text_height: float = 0.0) -> list[Box]:
     """Dark blobs in `box` (page coords), table rulings removed."""
     x0, y0, x1, y1 = clip_box(box, grey.shape)
@@ -25,12 +33,10 @@ def ink_components(grey: np.ndarray, box: Box, text_height: float = 0.0) -> list
     cell = grey[y0:y1, x0:x1]
     if cell.ndim == 3:
         cell = cv2.cvtColor(cell, cv2.COLOR_BGR2GRAY)
-    paper = float(np.percentile(cell, 90))
+    paper, clear = _paper_and_clear_ink(cell)
     darkest = float(cell.min())
     # print is black; a grey scan's seal is a lighter grey: only the darker half counts as ink
-    # contrast needed over the paper: 30 grey levels, or more on a noisy photo (5 sigma of noise)
-    sigma = 1.4826 * float(np.median(np.abs(cell.astype(np.float32) - np.median(cell))))
-    thr = min(paper - max(30.0, 5.0 * sigma), darkest + 0.6 * (paper - darkest))
+    thr = min(clear, darkest + 0.6 * (paper - darkest))
     dark = (cell < thr).astype(np.uint8)
     n, _, stats, _ = cv2.connectedComponentsWithStats(dark, connectivity=8)
     ch, cw = cell.shape
@@ -66,10 +72,8 @@ def isolated_marks(grey: np.ndarray, box: Box) -> list[Box]:
     win = grey[wy0:wy1, wx0:wx1]
     if win.ndim == 3:
         win = cv2.cvtColor(win, cv2.COLOR_BGR2GRAY)
-    cell = win[y0 - wy0:y1 - wy0, x0 - wx0:x1 - wx0].astype(np.float32)
-    paper = float(np.percentile(cell, 90))
-    sigma = 1.4826 * float(np.median(np.abs(cell - np.median(cell))))
-    dark = (win < paper - max(30.0, 5.0 * sigma)).astype(np.uint8)
+    _, clear = _paper_and_clear_ink(win[y0 - wy0:y1 - wy0, x0 - wx0:x1 - wx0])
+    dark = (win < clear).astype(np.uint8)
     n, _, stats, _ = cv2.connectedComponentsWithStats(dark, connectivity=8)
     out: list[Box] = []
     for i in range(1, n):

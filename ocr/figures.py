@@ -261,16 +261,18 @@ def read_figures(lines: list[OcrLine], template: Template, grey: np.ndarray, *, 
         lo, hi = columns(anchor)
         rows[code] = [ln for ln in lines if ln is not anchor and lo - 2 <= ln.cx <= hi
                       and abs(ln.cy - anchor.cy - slope * (ln.cx - anchor.cx)) <= tol]
-    column = figure_column([t for row in rows.values() if (t := figure_token(row, set(template.codes)))])
+    codes = set(template.codes)
+    tokens = {code: figure_token(row, codes) for code, row in rows.items()}  # each row's figure, once
+    column = figure_column([t for t in tokens.values() if t is not None])
     for code, anchor, how in anchors:
         ind = template.indicator(code)
         lo, hi = columns(anchor)
         cy = anchor.cy + slope * ((lo + hi) / 2 - anchor.cx)  # the row's height at the 数值 column
-        out[code] = _figure(code, ind, set(template.codes), rows[code], anchor, cy, (lo, hi), min(tol, 0.8 * pitch), text_h, ink, engine,
+        out[code] = _figure(code, ind, tokens[code], rows[code], anchor, cy, (lo, hi), min(tol, 0.8 * pitch), text_h, ink, engine,
                             second_opinion, second_engine, how, cell_reader, column, to_confirm)
     if to_confirm and cell_reader is not None:
         _confirm_dashes(out, to_confirm, cell_reader)
-    if _rows_unreliable(anchors, rows, set(template.codes), pitch):
+    if _rows_unreliable(anchors, tokens, pitch):
         # the figures' column leans: the page is still rotated or in perspective, and a row's
         # figure may be another row's. Nothing on it is evidence either way: a human looks.
         for f in out.values():
@@ -284,12 +286,12 @@ MAX_ROW_DRIFT = 0.6          # of a row pitch, label to figure: a row's window r
                              # pages measured up to 0.28, the two misread phone photos 1.2 and 4.8
 
 
-def _rows_unreliable(anchors: list[tuple[str, OcrLine, str]], rows: dict[str, list[OcrLine]], codes: set[str],
+def _rows_unreliable(anchors: list[tuple[str, OcrLine, str]], tokens: dict[str, OcrLine | None],
                      pitch: float) -> bool:
     """A leaning figure column means the rows lean as much (a rotation left over by deskew, or a
     photo's perspective): over the distance from label to figure a row then drifts by tilt x
-    distance, and beyond a third of a row the figure read may belong to the row above or below."""
-    pairs = [(a, t) for c, a, _ in anchors if (t := figure_token(rows[c], codes))]
+    distance, and beyond MAX_ROW_DRIFT of a row the figure read may belong to the row above or below."""
+    pairs = [(a, t) for c, a, _ in anchors if (t := tokens[c]) is not None]
     if len(pairs) < 6:
         return False
     reach = statistics.median(abs(t.cx - a.cx) for a, t in pairs)
@@ -351,12 +353,12 @@ def _row_slope(anchors: list[tuple[str, OcrLine, str]], lines: list[OcrLine],
     return float(statistics.median(slopes)) if len(slopes) >= 3 else 0.0
 
 
-def _figure(code: str, ind: Indicator, codes: set[str], row: list[OcrLine], anchor: OcrLine, cy: float, span: tuple[float, float],
+def _figure(code: str, ind: Indicator, token: OcrLine | None, row: list[OcrLine], anchor: OcrLine, cy: float, span: tuple[float, float],
             tol: float, text_h: float, ink: np.ndarray, engine: str, second_opinion: SecondOpinion | None,
             second_engine: str, how: str, cell_reader: SecondOpinion | None,
             column: tuple[str, float, float] | None = None,
             to_confirm: list[tuple[str, Box]] | None = None) -> FigureReading:
-    token = figure_token(row, codes)
+    """`token` is the row's figure as recognised (figure_token), None when nothing legible."""
     half = 0.85 * tol  # rulings sit half a row pitch away from the text's centre line
     cell_box: Box = (int(span[0]), int(cy - half), int(span[1]), int(cy + half))
     if token is None:  # nothing legible: the ink's shape tells a dash from a blank or a smudge
