@@ -26,9 +26,8 @@ from kptj.daily_run import write_reports
 from kptj.workspace import Workspace
 from registry.clock import local_today
 from registry.models import Attachment, Message, Unit
-from registry.records_import import import_records
-from registry.roster_import import import_roster
 from registry.template import default_template
+from tests.bench.world_setup import add_world_options, generate_world, load_registry, needs_world
 
 
 def _rss_mb() -> tuple[float, float]:
@@ -55,28 +54,18 @@ class Stages:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--units", type=int, default=2000)
-    ap.add_argument("--seed", type=int, default=3)
-    ap.add_argument("--world", type=Path, help="reuse a world made by `kptj synth` (else generated)")
-    ap.add_argument("--workspace", type=Path)
-    ap.add_argument("--workers", type=int, default=2)
+    add_world_options(ap, units=2000, seed=3)
     ap.add_argument("--sample-pages", type=int, default=120, help="pages read to project the reading time")
     a = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="kptj-scale-"))
     world = a.world or tmp / "world"
     st = Stages()
     load0 = os.getloadavg()[0]
-    if not (world / "truth.json").exists():
-        from synth.world import build_world
-        st.run("generate world", lambda: build_world(units=a.units, seed=a.seed, out=world))
+    if needs_world(world):
+        st.run("generate world", lambda: generate_world(world, a.units, a.seed))
     ws = Workspace.from_options(str(a.workspace or tmp / "ws"))
     template = default_template()
-
-    def load_registry() -> None:
-        with ws.session() as s:
-            import_roster(s, world / "roster.xlsx", ws.year)
-            import_records(s, world / "records.xlsx", template, ws.year)
-    st.run("import roster + online records", load_registry)
+    st.run("import roster + online records", lambda: load_registry(ws, world))
 
     from intake import run_intake
     report = st.run("intake: fetch, archive raw, extract (whole mailbox)",

@@ -23,10 +23,9 @@ from sqlalchemy import func, select
 from kptj.daily_run import run_daily
 from kptj.workspace import Workspace
 from registry.models import Document, Finding, Page, Reading, Unit
-from registry.records_import import import_records
-from registry.roster_import import import_roster
 from registry.template import default_template
 from tests.bench.scoring import score_findings, score_identity
+from tests.bench.world_setup import add_world_options, generate_world, load_registry, needs_world
 
 
 def _pct(x: float | None) -> str:
@@ -93,27 +92,20 @@ def tesseract_compare(ws: Workspace, world: Path, n: int, seed: int) -> dict:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--units", type=int, default=300)
-    ap.add_argument("--seed", type=int, default=7)
-    ap.add_argument("--world", type=Path, help="reuse a world made by `kptj synth`")
-    ap.add_argument("--workspace", type=Path)
-    ap.add_argument("--workers", type=int, default=2)
+    add_world_options(ap, units=300, seed=7)
     ap.add_argument("--tesseract-pages", type=int, default=20)
     a = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="kptj-eval-"))
     world = a.world or tmp / "world"
     times: dict[str, float] = {}
-    if not (world / "truth.json").exists():
-        from synth.world import build_world
+    if needs_world(world):
         t0 = time.perf_counter()
-        build_world(units=a.units, seed=a.seed, out=world)
+        generate_world(world, a.units, a.seed)
         times["synth"] = time.perf_counter() - t0
     truth = json.loads((world / "truth.json").read_text(encoding="utf-8"))
     ws = Workspace.from_options(str(a.workspace or tmp / "ws"))
     t0 = time.perf_counter()
-    with ws.session() as s:
-        import_roster(s, world / "roster.xlsx", ws.year)
-        import_records(s, world / "records.xlsx", default_template(), ws.year)
+    load_registry(ws, world)
     times["import"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     summary = run_daily(ws, [str(world / "mail")], workers=a.workers)
