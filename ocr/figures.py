@@ -219,11 +219,13 @@ def value_span(lines: list[OcrLine], template: Template, page_width: int) -> tup
 
 def read_figures(lines: list[OcrLine], template: Template, grey: np.ndarray, *, engine: str,
                  second_opinion: SecondOpinion | None = None, second_engine: str = "",
-                 ink: np.ndarray | None = None, cell_reader: SecondOpinion | None = None) -> dict[str, FigureReading]:
+                 ink: np.ndarray | None = None, cell_reader: SecondOpinion | None = None,
+                 problems: list[str] | None = None) -> dict[str, FigureReading]:
     """One FigureReading per indicator whose row is on this page.
 
     `grey` is the OCR copy; `ink` (default: grey) the image for judging ink shapes in a cell;
-    `cell_reader` recognises a cell in which detection found no text line."""
+    `cell_reader` recognises a cell in which detection found no text line; page-level problems
+    (rows that cannot be trusted) are appended to `problems`."""
     ink = grey if ink is None else ink
     page_w = grey.shape[1]
     text_h = statistics.median([ln.height for ln in lines]) if lines else 20.0
@@ -278,10 +280,13 @@ def read_figures(lines: list[OcrLine], template: Template, grey: np.ndarray, *, 
         for f in out.values():
             f.clean = False
             f.confidence = min(f.confidence, UNTRUSTED_CONFIDENCE)
+        if problems is not None:
+            problems.append(ROWS_LEAN_PROBLEM)
     return out
 
 
 UNTRUSTED_CONFIDENCE = 0.3   # below decide.MATCH_MIN
+ROWS_LEAN_PROBLEM = "页面倾斜或透视未能校正，数值所在行无法可靠对应，需人工核对"
 MAX_ROW_DRIFT = 0.6          # of a row pitch, label to figure: a row's window reaches 0.45; deskewed
                              # pages measured up to 0.28, the two misread phone photos 1.2 and 4.8
 

@@ -38,16 +38,17 @@ def read_page(source: PageSource, template: Template, *, source_name: str = "",
         method, engine = "ocr", rapid.engine_id()
     ident = identity.read_identity(lines, template)
     opinion = _tesseract_opinion(grey) if second_opinion and method == "ocr" else None
+    problems: list[str] = []
     figs = figures.read_figures(lines, template, grey, engine=engine, second_opinion=opinion,
                                 second_engine=tess.engine_id() if opinion else "",
                                 ink=normalise.ink_copy(original),
-                                cell_reader=_CellReader(grey) if method == "ocr" else None)
+                                cell_reader=_CellReader(grey) if method == "ocr" else None, problems=problems)
     if method == "text-layer":
         for f in figs.values():
             f.found_by = "text-layer"
     page = PageReading(source=source_name, index=source.index, rotation=rotation, skew=round(skew, 2),
                        method=method, identity=ident, figures=figs, template_id=template.id, engine=engine,
-                       size=(original.shape[1], original.shape[0]), lines=lines)
+                       size=(original.shape[1], original.shape[0]), lines=lines, problems=problems)
     page.is_signature_page = _has_signature_labels(lines, template)
     _check(page)
     _seal_and_signatures(page, original, lines)
@@ -190,8 +191,6 @@ def _has_signature_labels(lines: list[OcrLine], template: Template) -> bool:
 
 def _check(page: PageReading) -> None:
     ident = page.identity
-    if page.figures and all(f.confidence <= figures.UNTRUSTED_CONFIDENCE and not f.clean for f in page.figures.values()):
-        page.problems.append("页面倾斜或透视未能校正，数值所在行无法可靠对应，需人工核对")
     if ident.title is None:
         page.problems.append("未识别到表名")
     if ident.uscc is None:
