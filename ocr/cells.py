@@ -10,6 +10,8 @@ import numpy as np
 
 from ocr.model import Box
 
+DASH_AMONG_MARKS = 0.6  # confidence of a dash picked out among other marks (seal fragments)
+
 
 def clip_box(box: Box, shape: tuple[int, ...]) -> Box:
     h, w = shape[:2]
@@ -101,7 +103,7 @@ def classify_cell(grey: np.ndarray, box: Box, text_height: float) -> tuple[str, 
         mx0, my0, mx1, my1 = marks[0]
         w, h = mx1 - mx0, my1 - my0
         if w >= 1.5 * h and h <= 0.3 * text_height and w <= 1.5 * text_height:
-            return "dash", marks[0], 0.6
+            return "dash", marks[0], DASH_AMONG_MARKS
     if kind == "blank" and marks:
         bx = (min(c[0] for c in marks), min(c[1] for c in marks), max(c[2] for c in marks), max(c[3] for c in marks))
         return "ink", bx, 0.0

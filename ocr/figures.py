@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 import numpy as np
 from rapidfuzz import fuzz
 
-from ocr import cells
+from ocr import cells, dashes
 from ocr.model import Box, FigureReading, OcrLine
 from registry.template import Indicator, Template
 
@@ -257,7 +257,7 @@ def read_figures(lines: list[OcrLine], template: Template, grey: np.ndarray, *, 
             x1 = statistics.median(ln.box[2] for ln in picks)
             span = (x0 - 3 * text_h, x1 + 2 * text_h)
     out: dict[str, FigureReading] = {}
-    to_confirm: list[tuple[str, Box]] = []
+    to_confirm: list[dashes.DashMark] = []
     rows = {}
     for code, anchor, _how in anchors:
         lo, hi = columns(anchor)
@@ -272,8 +272,8 @@ def read_figures(lines: list[OcrLine], template: Template, grey: np.ndarray, *, 
         cy = anchor.cy + slope * ((lo + hi) / 2 - anchor.cx)  # the row's height at the 数值 column
         out[code] = _figure(code, ind, tokens[code], rows[code], anchor, cy, (lo, hi), min(tol, 0.8 * pitch), text_h, ink, engine,
                             second_opinion, second_engine, how, cell_reader, column, to_confirm)
-    if to_confirm and cell_reader is not None:
-        _confirm_dashes(out, to_confirm, cell_reader)
+    if to_confirm:
+        dashes.confirm_dashes(out, to_confirm, text_h, cell_reader, lambda t: parse_number(t, 0)[2])
     if _rows_unreliable(anchors, tokens, pitch):
         # the figures' column leans: the page is still rotated or in perspective, and a row's
         # figure may be another row's. Nothing on it is evidence either way: a human looks.
@@ -362,34 +362,42 @@ def _figure(code: str, ind: Indicator, token: OcrLine | None, row: list[OcrLine]
             tol: float, text_h: float, ink: np.ndarray, engine: str, second_opinion: SecondOpinion | None,
             second_engine: str, how: str, cell_reader: SecondOpinion | None,
             column: tuple[str, float, float] | None = None,
-            to_confirm: list[tuple[str, Box]] | None = None) -> FigureReading:
+            to_confirm: list[dashes.DashMark] | None = None) -> FigureReading:
     """`token` is the row's figure as recognised (figure_token), None when nothing legible."""
     half = 0.85 * tol  # rulings sit half a row pitch away from the text's centre line
     cell_box: Box = (int(span[0]), int(cy - half), int(span[1]), int(cy + half))
     if token is None:  # nothing legible: the ink's shape tells a dash from a blank or a smudge
         kind, ink_box, dash_conf = cells.classify_cell(ink, cell_box, text_h)
+        alone = kind == "dash" and dash_conf > cells.DASH_AMONG_MARKS
         if kind == "ink" and column is not None:
             # where this page's figures stand: seal fragments elsewhere in a wide cell stay out
             kind2, box2, conf2 = cells.classify_cell(ink, _expected_box(column, cell_box, text_h), text_h)
             if kind2 == "dash":
                 kind, ink_box, dash_conf = kind2, box2, min(conf2, 0.65)
         if kind == "dash":
-            if to_confirm is not None and ink_box is not None:  # a second, independent look, batched
+            if to_confirm is not None and ink_box is not None:  # a second, independent sign, per page
                 pad = int(0.8 * text_h)
-                to_confirm.append((code, (ink_box[0] - pad, int(cy - 0.9 * tol), ink_box[2] + pad, int(cy + 0.9 * tol))))
+                crop = (ink_box[0] - pad, int(cy - 0.9 * tol), ink_box[2] + pad, int(cy + 0.9 * tol))
+                to_confirm.append(dashes.DashMark(code, ink_box, crop, alone))
             return FigureReading(code, "-", None, dash_conf, ink_box, engine + "+ink-shape", found_by=how,
                                  second_opinion=" ".join(ln.text for ln in row) or None)
         text = " ".join(ln.text for ln in row)
         if kind in ("ink", "one") and cell_reader is not None and ink_box is not None:
-            # recognition on the ink alone: seal text elsewhere in the cell stays out of the crop
+            # recognition on the ink alone: seal text elsewhere in the cell stays out of the crop;
+            # then where this page's figures stand, when seal strokes widen the ink's extent
             pad = int(0.4 * text_h)
-            text2, conf2 = cell_reader((max(cell_box[0], ink_box[0] - pad), int(cy - 0.9 * tol),
-                                        min(cell_box[2], ink_box[2] + pad), int(cy + 0.9 * tol)))
-            value, clean, dash = parse_number(text2, ind.decimals)
-            if value is not None or dash:
-                # read without a detected line: never clean enough to claim a difference alone
-                return FigureReading(code, text2, value, conf2, cell_box, engine + "+cell", clean=False,
-                                     found_by=how)
+            crops = [(max(cell_box[0], ink_box[0] - pad), int(cy - 0.9 * tol),
+                      min(cell_box[2], ink_box[2] + pad), int(cy + 0.9 * tol))]
+            if column is not None:
+                ex = _expected_box(column, cell_box, text_h)
+                crops.append((ex[0], int(cy - 0.9 * tol), ex[2], int(cy + 0.9 * tol)))
+            for crop in crops:
+                text2, conf2 = cell_reader(crop)
+                value, clean, dash = parse_number(text2, ind.decimals)
+                if value is not None or dash:
+                    # read without a detected line: never clean enough to claim a difference alone
+                    return FigureReading(code, text2, value, conf2, cell_box, engine + "+cell", clean=False,
+                                         found_by=how)
         return FigureReading(code, text, None, 0.0, ink_box or cell_box, engine, clean=False, found_by=how)
     value, clean, dash = parse_number(token.text, ind.decimals)
     conf = token.score
@@ -427,15 +435,3 @@ def _expected_box(column: tuple[str, float, float], cell_box: Box, text_h: float
     pad = 0.5 * text_h
     x0, x1 = (x - width - pad, x + pad) if how == "right" else (x - width / 2 - pad, x + width / 2 + pad)
     return max(cell_box[0], int(x0)), cell_box[1], min(cell_box[2], int(x1)), cell_box[3]
-
-
-def _confirm_dashes(out: dict[str, FigureReading], crops: list[tuple[str, Box]], cell_reader: SecondOpinion) -> None:
-    """The recogniser on each dash-shaped mark alone: a dash read with high confidence where the
-    ink's shape is a dash makes two independent signs, enough to claim "no value" against a
-    figure online."""
-    many = getattr(cell_reader, "many", None)
-    results = many([b for _, b in crops]) if many else [cell_reader(b) for _, b in crops]
-    for (code, _), (text, score) in zip(crops, results, strict=True):
-        _, _, dash = parse_number(text, 0)
-        if dash and score >= 0.9:
-            out[code].confidence = max(out[code].confidence, min(score, 0.9))

@@ -141,3 +141,15 @@ def test_sideways_scan_is_turned_upright() -> None:
     assert reading.rotation == 270
     _assert_identity(reading, sp.truth)
     assert reading.size[1] > reading.size[0]  # portrait again
+
+
+def test_a_dash_where_a_figure_stands_online_is_reported_as_differs(colour_page) -> None:  # noqa: ANN001
+    # most printed dashes are found by their ink's shape only; this page's other dashes are the
+    # second sign that makes "no value" on paper strong enough to claim a difference
+    reading, truth, _ = colour_page
+    dashes = [f["code"] for f in truth["figures"] if f["text"] == "-" and not f["under_seal"]]
+    assert len(dashes) >= 5
+    kinds = [decide(reading.figures[c], "7", 0).kind for c in dashes]
+    assert "matches" not in kinds
+    assert kinds.count("differs") >= 0.8 * len(dashes)
+    assert any("page-dashes" in reading.figures[c].engine for c in dashes)

@@ -1,0 +1,73 @@
+"""A dash ("-", no value) seen only by the shape of its ink gets a second, independent sign here.
+
+One sign (a small flat mark) is enough to confirm "no value" against an empty online figure, not
+to claim a difference against a figure online (decide.DASH_DIFFERS_MIN). The second sign is either
+- the page's own dashes: the form prints every "-" in one font at one place of the 数值 column, so
+  a mark that is the only ink in its cell and has the size and position of this page's other dash
+  marks is a printed dash, not a fragment of a figure or of a seal; or
+- the recogniser reading the mark on its own as a dash with high confidence.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ocr.model import Box, FigureReading
+
+CONFIRMED = 0.9          # >= decide.DASH_DIFFERS_MIN
+MIN_PAGE_DASHES = 2      # other dash marks needed to know what a dash looks like on this page
+SIZE_TOLERANCE = 0.35    # of the page's median width / height (at least 2 px: a 150 dpi dash is 5 px)
+POSITION_TOLERANCE = 0.6  # of a text height, between the mark's centre and the page's dash centre
+RECOGNISED_MIN = 0.9
+
+
+@dataclass(frozen=True)
+class DashMark:
+    code: str
+    ink: Box          # the mark itself
+    crop: Box         # around it, for the recogniser
+    alone: bool       # the only ink in its cell (not picked out among seal fragments)
+
+
+def _mid(box: Box) -> float:
+    return (box[0] + box[2]) / 2
+
+
+def _fits(value: float, typical: float, tolerance: float) -> bool:
+    return abs(value - typical) <= max(2.0, tolerance * typical)
+
+
+def like_page_dashes(mark: DashMark, marks: list[DashMark], text_height: float) -> bool:
+    """The mark is alone in its cell and agrees in width, height and column position with the
+    median of the page's other dash marks (a stray fragment does not share all three)."""
+    others = [m.ink for m in marks if m is not mark]
+    if not mark.alone or len(others) < MIN_PAGE_DASHES:
+        return False
+    w, h = mark.ink[2] - mark.ink[0], mark.ink[3] - mark.ink[1]
+    return (_fits(w, statistics.median(b[2] - b[0] for b in others), SIZE_TOLERANCE)
+            and _fits(h, statistics.median(b[3] - b[1] for b in others), SIZE_TOLERANCE)
+            and abs(_mid(mark.ink) - statistics.median(_mid(b) for b in others)) <= POSITION_TOLERANCE * text_height)
+
+
+def confirm_dashes(figures: dict[str, FigureReading], marks: list[DashMark], text_height: float,
+                   reader: Callable[[Box], tuple[str, float]] | None,
+                   is_dash: Callable[[str], bool]) -> None:
+    """Raise the confidence of dash readings that have a second sign (page's dashes, recogniser)."""
+    rest = []
+    for mark in marks:
+        if like_page_dashes(mark, marks, text_height):
+            fig = figures[mark.code]
+            fig.confidence = max(fig.confidence, CONFIRMED)
+            fig.engine += "+page-dashes"
+        else:
+            rest.append(mark)
+    if not rest or reader is None:
+        return
+    many = getattr(reader, "many", None)
+    results = many([m.crop for m in rest]) if many else [reader(m.crop) for m in rest]
+    for mark, (text, score) in zip(rest, results, strict=True):
+        if is_dash(text) and score >= RECOGNISED_MIN:
+            fig = figures[mark.code]
+            fig.confidence = max(fig.confidence, min(score, CONFIRMED))

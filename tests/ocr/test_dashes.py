@@ -1,0 +1,61 @@
+"""A dash seen by shape only is confirmed by the page's own dashes: same size, same column place."""
+
+from __future__ import annotations
+
+from ocr.dashes import CONFIRMED, DashMark, confirm_dashes, like_page_dashes
+from ocr.model import FigureReading
+
+TEXT_H = 30.0
+
+
+def mark(code: str, x: int, w: int = 10, h: int = 3, *, alone: bool = True) -> DashMark:
+    box = (x, 100, x + w, 100 + h)
+    return DashMark(code, box, box, alone)
+
+
+def page(*marks: DashMark) -> list[DashMark]:
+    return list(marks)
+
+
+def test_a_mark_like_the_pages_other_dashes_is_a_printed_dash() -> None:
+    marks = page(mark("A", 500), mark("B", 501), mark("C", 499, w=11))
+    assert all(like_page_dashes(m, marks, TEXT_H) for m in marks)
+
+
+def test_a_mark_of_another_size_or_place_is_not_confirmed() -> None:
+    wide = mark("W", 500, w=25)
+    tall = mark("T", 500, h=9)
+    elsewhere = mark("E", 540)
+    for odd in (wide, tall, elsewhere):
+        marks = page(mark("A", 500), mark("B", 501), odd)
+        assert not like_page_dashes(odd, marks, TEXT_H)
+
+
+def test_a_mark_among_seal_fragments_or_without_enough_page_dashes_is_not_confirmed() -> None:
+    among = mark("S", 500, alone=False)
+    assert not like_page_dashes(among, page(mark("A", 500), mark("B", 500), among), TEXT_H)
+    lonely = mark("L", 500)
+    assert not like_page_dashes(lonely, page(mark("A", 500), lonely), TEXT_H)
+
+
+def test_confirmation_raises_only_the_marks_that_fit_and_says_so() -> None:
+    marks = page(mark("A", 500), mark("B", 500), mark("C", 500), mark("W", 500, w=30))
+    figs = {m.code: FigureReading(m.code, "-", None, 0.65, m.ink, "r+ink-shape") for m in marks}
+    confirm_dashes(figs, marks, TEXT_H, reader=lambda box: ("", 0.0), is_dash=lambda t: t == "-")
+    assert [figs[c].confidence for c in "ABC"] == [CONFIRMED] * 3
+    assert all(figs[c].engine.endswith("+page-dashes") for c in "ABC")
+    assert figs["W"].confidence == 0.65
+
+
+def test_the_recogniser_is_asked_about_the_rest() -> None:
+    marks = page(mark("A", 500), mark("W", 500, w=30))
+    figs = {m.code: FigureReading(m.code, "-", None, 0.65, m.ink, "r+ink-shape") for m in marks}
+    asked = []
+
+    def reader(box: tuple[int, int, int, int]) -> tuple[str, float]:
+        asked.append(box)
+        return "-", 0.97
+
+    confirm_dashes(figs, marks, TEXT_H, reader=reader, is_dash=lambda t: t == "-")
+    assert len(asked) == 2  # too few page dashes: each asks the recogniser
+    assert figs["A"].confidence == CONFIRMED and figs["W"].confidence == CONFIRMED
