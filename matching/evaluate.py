@@ -13,6 +13,7 @@ from typing import Any
 from ocr.decide import decide
 from ocr.identity import parse_print_time
 from ocr.model import DocumentReading, FigureReading
+from ocr.quality import legibility
 from registry.template import Template
 
 SIGNATURE_ROLES = ("单位负责人", "统计负责人", "填表人")
@@ -65,15 +66,25 @@ def evaluate(doc: DocumentReading, template: Template, online: dict[str, str | N
     found: list[DocFinding] = []
     decisions: list[FigureDecision] = []
     unplaced: list[str] = []
+    illegible = [i for i, p in enumerate(doc.pages) if p.method == "ocr" and legibility(p.lines).illegible]
+    folded: dict[int, list[str]] = {i: [] for i in illegible}  # page -> its rows no one could check
     if online is None or online_status in NOT_SUBMITTED:
         found.append(DocFinding("record_missing", "error", detail={
             "reason": "该单位没有已提交的网上填报数据，纸质报表无法核对", "online_status": online_status}))
     else:
         decisions = decide_figures(doc, template, online)
-        # with pages missing, a row found on no page is on a missing page: page_missing covers it
-        unplaced = [d.code for d in decisions if d.figure is None] if doc.missing_pages else []
+        # with pages missing, a row found on no page is on a missing page: page_missing covers it;
+        # else, with an illegible page, that page holds it: scan_illegible covers it
+        unfound = [d.code for d in decisions if d.figure is None]
+        unplaced = unfound if doc.missing_pages else []
+        if illegible and not unplaced:
+            folded[illegible[0]] += unfound
         for d in decisions:
-            if d.kind == "matches" or d.code in unplaced:
+            if d.kind == "unreadable" and d.page_index in folded:
+                folded[d.page_index].append(d.code)
+        not_checked = {c for codes in folded.values() for c in codes}
+        for d in decisions:
+            if d.kind == "matches" or d.code in unplaced or d.code in not_checked:
                 continue
             kind, sev = ("figure_mismatch", "error") if d.kind == "differs" else ("figure_unreadable", "warning")
             fig = d.figure
@@ -90,6 +101,15 @@ def evaluate(doc: DocumentReading, template: Template, online: dict[str, str | N
                 "reason": "打印时间早于网上数据最后修改时间，纸质报表可能不是最新数据",
                 "print_time": doc.print_time, "online_modified": online_modified.strftime("%Y-%m-%d %H:%M")}))
 
+    for i in illegible:
+        page = doc.pages[i]
+        legible = legibility(page.lines)
+        detail: dict[str, Any] = {"reason": legible.reason(), "median_score": round(legible.median_score, 3),
+                                  "low_share": round(legible.low_share, 3), "page_no": page.identity.page_no}
+        if folded[i]:
+            detail["reason"] += f"；{len(folded[i])} 项指标无法核对"
+            detail["indicators_not_checked"] = folded[i]
+        found.append(DocFinding("scan_illegible", "warning", page_index=i, detail=detail))
     for i, page in enumerate(doc.pages):
         seal = page.seal
         if seal is None:

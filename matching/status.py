@@ -23,7 +23,7 @@ from registry.tree import subtree
 DEFAULT_DEADLINES = {"online_submit": date(2025, 5, 30), "institute_audit": date(2025, 6, 15),
                      "scan": date(2025, 6, 30)}
 SCAN_KINDS = {"figure_mismatch", "figure_unreadable", "seal_missing", "signature_missing", "page_missing",
-              "page_duplicate", "scan_stale", "record_changed_after_scan"}
+              "page_duplicate", "scan_illegible", "scan_stale", "record_changed_after_scan"}
 SCAN_LABEL = {"missing": "未收到", "received": "已收到待核", "problem": "有问题", "ok": "合格"}
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
+from ocr.figures import parse_number
 from ocr.model import Decision, FigureReading
 
 MATCH_MIN = 0.5        # an exact match of a long figure by chance is practically impossible
@@ -57,7 +58,8 @@ def decide(figure: FigureReading | None, online: str | None, decimals: int) -> D
     online_v = _num(online)
     if online is not None and str(online).strip() not in ("", "-") and online_v is None:
         return Decision("unreadable", f"网上数值格式无法识别：{online}")
-    read_is_dash = figure.value is None and figure.text.strip() != "" and figure.clean
+    # a dash read on its own (even without a detected line: unclean) can confirm "no value" online
+    read_is_dash = figure.value is None and parse_number(figure.text, 0)[2]
     if figure.value is None and not read_is_dash:
         return Decision("unreadable", "数值无法辨认" if figure.text else "数值栏未读到内容")
     paper_v = _num(figure.value)

@@ -14,7 +14,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from ocr import evidence, figures, identity, layout, normalise
+from ocr import evidence, figures, identity, layout, normalise, quality
 from ocr.engines import rapid, tess
 from ocr.model import Box, OcrLine, PageReading
 from ocr.sources import PageSource
@@ -197,6 +197,9 @@ def _check(page: PageReading) -> None:
         page.problems.append("统一社会信用代码无法识别或校验不通过")
     if ident.page_no is None:
         page.problems.append("未识别到页码")
+    legible = quality.legibility(page.lines)
+    if page.method == "ocr" and legible.illegible:
+        page.problems.append(legible.reason())
 
 
 def _seal_and_signatures(page: PageReading, original: np.ndarray, lines: list[OcrLine]) -> None:

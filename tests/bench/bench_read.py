@@ -33,6 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # run as a script 
 
 from ocr import decide, read_pages, split  # noqa: E402
 from ocr.model import DocumentReading  # noqa: E402
+from ocr.quality import legibility  # noqa: E402
 from registry.template import default_template  # noqa: E402
 from synth.pages import make_pages  # noqa: E402
 from synth.roster import build_roster  # noqa: E402
@@ -196,6 +197,7 @@ def main() -> int:
     kinds: Counter = Counter()
     inj_total = inj_differs = inj_flagged = 0
     fp_differs = clean_total = 0
+    rescan_pages = on_rescan = 0
     profiles_bad: Counter = Counter()
     examples: list[str] = []
     unreadable_examples: list[str] = []
@@ -214,6 +216,8 @@ def main() -> int:
         seen_units[unit.account] += 1
         t = units[unit.account]
         figs = doc.figures
+        rescan = [p for p in doc.pages if p.method == "ocr" and legibility(p.lines).illegible]
+        rescan_pages += len(rescan)
         for code in template.codes:
             dec = decide(figs.get(code), t["online"][code], template.indicator(code).decimals)
             kinds[dec.kind] += 1
@@ -228,6 +232,8 @@ def main() -> int:
                 if dec.kind == "differs":
                     fp_differs += 1
                     examples.append(f"FALSE DIFFERS {unit.account} {code}: {dec.reason} read {figs.get(code)}")
+            if dec.kind == "unreadable" and rescan and (figs.get(code) is None or any(code in p.figures for p in rescan)):
+                on_rescan += 1  # one "rescan this page" finding covers it (matching.evaluate)
             if dec.kind == "unreadable":
                 unreadable_examples.append(f"unreadable {unit.account} {code}: paper {t['paper'][code]} "
                                            f"online {t['online'][code]}: {dec.reason} | {_brief(figs.get(code))}")
@@ -245,6 +251,9 @@ def main() -> int:
     print(f"false differs: {fp_differs}/{clean_total} = {100 * fp_differs / max(1, clean_total):.2f} %")
     print(f"unreadable: {kinds['unreadable']}/{total_figs} = {100 * kinds['unreadable'] / max(1, total_figs):.2f} %"
           f"  by profile {dict(profiles_bad)}")
+    rest = kinds["unreadable"] - on_rescan
+    print(f"  of these on {rescan_pages} pages flagged illegible (one rescan finding each): {on_rescan}; "
+          f"elsewhere {rest}/{total_figs} = {100 * rest / max(1, total_figs):.2f} %")
     rotations = Counter(p.rotation for p in pages)
     print(f"rotations applied: {dict(rotations)}")
     pps = len(pages) / read_s

@@ -38,8 +38,9 @@ def _peak_mb() -> float:
     return max(own, kids) / 1024
 
 
-def figure_checks(s) -> tuple[int, int]:  # noqa: ANN001
-    """(figures compared with an online value, figure_unreadable findings) over all documents,
+def figure_checks(s) -> tuple[int, int, int, int]:  # noqa: ANN001
+    """(figures compared with an online value, figure_unreadable findings, scan_illegible findings,
+    rows those hold) over all documents,
     superseded ones included; rows on a missing page are covered by page_missing, not counted."""
     n_codes = len(default_template().codes)
     docs = s.scalar(select(func.count(func.distinct(Finding.document_id)))
@@ -49,7 +50,9 @@ def figure_checks(s) -> tuple[int, int]:  # noqa: ANN001
     not_checked = sum(len((f.detail or {}).get("indicators_not_checked") or [])
                       for f in s.scalars(select(Finding).where(Finding.kind == "page_missing")))
     to_human = s.scalar(select(func.count()).select_from(Finding).where(Finding.kind == "figure_unreadable")) or 0
-    return max(docs, docs_with_readings) * n_codes - not_checked, to_human
+    rescans = list(s.scalars(select(Finding).where(Finding.kind == "scan_illegible")))
+    on_rescan = sum(len((f.detail or {}).get("indicators_not_checked") or []) for f in rescans)
+    return max(docs, docs_with_readings) * n_codes - not_checked, to_human, len(rescans), on_rescan
 
 
 def tesseract_compare(ws: Workspace, world: Path, n: int, seed: int) -> dict:
@@ -122,7 +125,7 @@ def main() -> None:
         readings = s.scalar(select(func.count()).select_from(Reading))
         unreadable = s.scalar(select(func.count()).select_from(Reading).where(Reading.decision == "unreadable"))
         differs = s.scalar(select(func.count()).select_from(Reading).where(Reading.decision == "differs"))
-        checks, to_human = figure_checks(s)
+        checks, to_human, rescans, on_rescan = figure_checks(s)
     tess = tesseract_compare(ws, world, a.tesseract_pages, a.seed) if a.tesseract_pages else None
 
     print(f"\n== kptj evaluation: {truth['units']} units, seed {truth['seed']}, {summary.pages} pages read, "
@@ -136,7 +139,9 @@ def main() -> None:
     print(f"figures: {readings} read, sent to a human (unreadable) {unreadable} "
           f"({_pct(unreadable / max(1, readings)).strip()}), differs {differs}")
     print(f"figure checks (documents x indicators, less rows on missing pages): {checks}, "
-          f"figure_unreadable findings {to_human} ({_pct(to_human / max(1, checks)).strip()})")
+          f"figure_unreadable findings {to_human} ({_pct(to_human / max(1, checks)).strip()}); "
+          f"{rescans} pages reported illegible (rescan), holding {on_rescan} rows "
+          f"(together {_pct((to_human + on_rescan) / max(1, checks)).strip()})")
     read_s = times.get("read+match", times["run_total"])
     print(f"pages/s (read+match): {summary.pages / max(read_s, 1e-9):.2f}; peak memory {_peak_mb():.0f} MB")
     print("time per stage (s): " + ", ".join(f"{k} {v:.1f}" for k, v in times.items()))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from matching.evaluate import evaluate
-from ocr.model import DocumentReading, FigureReading, PageIdentity, PageReading
+from ocr.model import DocumentReading, FigureReading, OcrLine, PageIdentity, PageReading
 from registry.template import default_template
 
 
@@ -33,3 +33,37 @@ def test_rows_missing_from_a_complete_document_go_to_a_human() -> None:
     unreadable = [f.indicator for f in found if f.kind == "figure_unreadable"]
     assert unreadable == codes[10:]
     assert not [f for f in found if f.kind == "page_missing"]
+
+
+def _lines(scores: list[float]) -> list[OcrLine]:
+    return [OcrLine("文字", s, (0, 10 * i, 50, 10 * i + 8), "test") for i, s in enumerate(scores)]
+
+
+def test_an_illegible_page_is_one_rescan_finding_holding_the_rows_nobody_could_check() -> None:
+    template = default_template()
+    codes = template.codes
+    online = {c: "5" for c in codes}
+    doc = _doc(codes[:10], [])
+    page = doc.pages[0]
+    page.lines = _lines([0.5, 0.6, 0.55, 0.9, 0.4, 0.99])
+    page.figures[codes[0]] = FigureReading(codes[0], "", None, 0.0, (0, 0, 10, 10), "test", clean=False)
+    page.figures[codes[1]] = FigureReading(codes[1], "8", "8", 0.999, (0, 0, 10, 10), "test")
+    found, decisions = evaluate(doc, template, online, "已提交", None)
+    rescan = [f for f in found if f.kind == "scan_illegible"]
+    assert len(rescan) == 1 and rescan[0].page_index == 0
+    assert rescan[0].detail["median_score"] == 0.575
+    assert set(rescan[0].detail["indicators_not_checked"]) == {codes[0], *codes[10:]}
+    assert "figure_unreadable" not in [f.kind for f in found]
+    # a confident difference on that page is still reported; decisions keep every figure's truth
+    assert [f.indicator for f in found if f.kind == "figure_mismatch"] == [codes[1]]
+    assert [d.kind for d in decisions if d.code == codes[0]] == ["unreadable"]
+
+
+def test_a_legible_page_gets_no_rescan_finding() -> None:
+    template = default_template()
+    online = {c: "5" for c in template.codes}
+    doc = _doc(template.codes[:10], [])
+    doc.pages[0].lines = _lines([0.99, 0.98, 0.6, 1.0, 0.97])
+    found, _ = evaluate(doc, template, online, "已提交", None)
+    assert "scan_illegible" not in [f.kind for f in found]
+    assert "figure_unreadable" in [f.kind for f in found]

@@ -61,3 +61,11 @@ def test_unclean_reading_cannot_claim_a_difference() -> None:
 def test_missing_row_or_blank_cell_goes_to_a_human() -> None:
     assert decide(None, "5", 0).kind == "unreadable"
     assert decide(fig("", None, 0.0, clean=False), None, 0).kind == "unreadable"
+
+
+def test_dash_read_without_a_detected_line_confirms_no_value_but_claims_nothing() -> None:
+    cell_dash = fig("一", None, 0.82, clean=False)
+    assert decide(cell_dash, None, 0).kind == "matches"
+    assert decide(cell_dash, "4", 0).kind == "unreadable"
+    assert decide(fig("一", None, 0.3, clean=False), None, 0).kind == "unreadable"
+    assert decide(fig("区西", None, 0.9, clean=False), None, 0).kind == "unreadable"

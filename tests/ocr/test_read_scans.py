@@ -153,3 +153,16 @@ def test_a_dash_where_a_figure_stands_online_is_reported_as_differs(colour_page)
     assert "matches" not in kinds
     assert kinds.count("differs") >= 0.8 * len(dashes)
     assert any("page-dashes" in reading.figures[c].engine for c in dashes)
+
+
+def test_a_scan_thresholded_until_strokes_break_is_reported_for_rescan(colour_page) -> None:  # noqa: ANN001
+    unit = demo_unit()
+    values = demo_values(unit, random.Random(3))
+    sp = make_pages(unit, values, random.Random(3), layout="A", print_time=PRINT_TIME, dpi=150, profile="grey")[1]
+    grey = np.asarray(sp.image.convert("L"))
+    eroded = np.where(cv2.GaussianBlur(grey, (0, 0), 1.0) > 120, 255, 0).astype(np.uint8)
+    reading = read_page(PageSource(1, cv2.cvtColor(eroded, cv2.COLOR_GRAY2BGR), "image-file"), TEMPLATE,
+                        second_opinion=False)
+    assert any(p.startswith("扫描件字迹不清") for p in reading.problems)
+    legible, _, _ = colour_page
+    assert not any(p.startswith("扫描件字迹不清") for p in legible.problems)
