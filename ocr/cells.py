@@ -11,6 +11,7 @@ import numpy as np
 from ocr.model import Box
 
 DASH_AMONG_MARKS = 0.6  # confidence of a dash picked out among other marks (seal fragments)
+SPECK = 0.1             # of a text height: smaller marks are specks (seal edges, noise), not print
 
 
 def clip_box(box: Box, shape: tuple[int, ...]) -> Box:
@@ -60,7 +61,7 @@ def ink_components(grey: np.ndarray, box: Box, text_height: float = 0.0) -> list
     return out
 
 
-def isolated_marks(grey: np.ndarray, box: Box) -> list[Box]:
+def isolated_marks(grey: np.ndarray, box: Box, min_size: float = 0.0) -> list[Box]:
     """Marks clearly darker than the paper that lie wholly inside `box` (page coords).
 
     Labelled on a window larger than the cell, so anything crossing the cell's border (a ruling,
@@ -81,7 +82,7 @@ def isolated_marks(grey: np.ndarray, box: Box) -> list[Box]:
     for i in range(1, n):
         x, y, w, h, area = stats[i]
         bx = (int(wx0 + x), int(wy0 + y), int(wx0 + x + w), int(wy0 + y + h))
-        if area >= 3 and bx[0] > x0 and bx[1] > y0 and bx[2] < x1 and bx[3] < y1:
+        if area >= 3 and max(w, h) >= min_size and bx[0] > x0 and bx[1] > y0 and bx[2] < x1 and bx[3] < y1:
             out.append(bx)
     return out
 
@@ -98,7 +99,7 @@ def classify_cell(grey: np.ndarray, box: Box, text_height: float) -> tuple[str, 
         return kind, bx, conf
     # a faint hairline dash, or a dash among seal fragments: only a clearly flat mark counts,
     # never a dot (it could be the decimal point of a figure whose digits merged into the seal)
-    marks = isolated_marks(grey, box)
+    marks = isolated_marks(grey, box, SPECK * text_height)
     if len(marks) == 1:
         mx0, my0, mx1, my1 = marks[0]
         w, h = mx1 - mx0, my1 - my0

@@ -207,3 +207,15 @@ def test_ink_copy_blends_seal_ink_into_dim_paper_instead_of_white() -> None:
     ring = ink[200, 140:160]
     assert float(np.median(ring)) < 215  # close to the paper, not white
     assert cells.classify_cell(ink, (250, 185, 350, 225), 30)[0] == "dash"
+
+
+def test_a_light_hairline_dash_next_to_a_black_ruling_and_a_seal_speck_is_a_dash() -> None:
+    """The table's black border sets the cell's darkest level, so a light dash only shows against
+    the paper; a two-pixel speck left by a seal's edge is not a second mark."""
+    from ocr import cells
+    cell = np.full((60, 300), 250, np.uint8)
+    cell[:, 230:233] = 70            # the table's right border inside the wide 数值 cell
+    cell[30, 90:99] = 185            # a 1 px light hairline dash
+    cell[22:24, 60:62] = 200         # a speck from a seal's edge
+    kind, box, _ = cells.classify_cell(cell, (0, 5, 300, 55), 41)
+    assert kind == "dash" and box == (90, 30, 99, 31)
