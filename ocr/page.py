@@ -46,6 +46,12 @@ def read_page(source: PageSource, template: Template, *, source_name: str = "",
     if method == "text-layer":
         for f in figs.values():
             f.found_by = "text-layer"
+    elif (legible := quality.legibility(lines)).illegible:
+        # broken strokes can drop a digit ("31" read as a confident "1"): figures on this page may
+        # confirm a match, never claim a difference
+        for f in figs.values():
+            f.clean = False
+        problems.append(legible.reason())
     page = PageReading(source=source_name, index=source.index, rotation=rotation, skew=round(skew, 2),
                        method=method, identity=ident, figures=figs, template_id=template.id, engine=engine,
                        size=(original.shape[1], original.shape[0]), lines=lines, problems=problems)
@@ -197,9 +203,6 @@ def _check(page: PageReading) -> None:
         page.problems.append("统一社会信用代码无法识别或校验不通过")
     if ident.page_no is None:
         page.problems.append("未识别到页码")
-    legible = quality.legibility(page.lines)
-    if page.method == "ocr" and legible.illegible:
-        page.problems.append(legible.reason())
 
 
 def _seal_and_signatures(page: PageReading, original: np.ndarray, lines: list[OcrLine]) -> None:

@@ -160,9 +160,13 @@ def test_a_scan_thresholded_until_strokes_break_is_reported_for_rescan(colour_pa
     values = demo_values(unit, random.Random(3))
     sp = make_pages(unit, values, random.Random(3), layout="A", print_time=PRINT_TIME, dpi=150, profile="grey")[1]
     grey = np.asarray(sp.image.convert("L"))
-    eroded = np.where(cv2.GaussianBlur(grey, (0, 0), 1.0) > 120, 255, 0).astype(np.uint8)
+    eroded = np.where(cv2.GaussianBlur(grey, (0, 0), 1.0) > 130, 255, 0).astype(np.uint8)
     reading = read_page(PageSource(1, cv2.cvtColor(eroded, cv2.COLOR_GRAY2BGR), "image-file"), TEMPLATE,
                         second_opinion=False)
     assert any(p.startswith("扫描件字迹不清") for p in reading.problems)
+    # broken strokes can drop a digit: nothing read on such a page claims a difference
+    read = [f for f in reading.figures.values() if f.value is not None]
+    assert len(read) >= 5
+    assert all(decide(f, record_text(Decimal(f.value) + 7), 0).kind == "unreadable" for f in read)
     legible, _, _ = colour_page
     assert not any(p.startswith("扫描件字迹不清") for p in legible.problems)
