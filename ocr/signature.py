@@ -28,6 +28,7 @@ XYWH = tuple[int, int, int, int]
 # Region to the right of a label, in label heights (lh).
 GAP_AFTER_LABEL = 0.15
 MAX_WIDTH = 14.0
+FIELD_PITCH_SHARE = 0.95  # of the distance from the previous label on the line
 ABOVE = 1.8  # signatures sit on the line and rise well above the label's top
 BELOW = 0.9
 
@@ -77,7 +78,9 @@ def _roles_in_line(compact: str, min_score: float) -> list[tuple[str, int, int, 
             continue
         threshold = min_score or (100 - 100 / len(role) - 1)
         alignment = fuzz.partial_ratio_alignment(role, compact)
-        if alignment is not None and alignment.score >= threshold:
+        # the role's own characters must be matched (all but one): "人次" shares one 人 with 填表人
+        if (alignment is not None and alignment.score >= threshold
+                and alignment.src_end - alignment.src_start >= len(role) - 1):
             matches.append((role, alignment.dest_start, alignment.dest_end, alignment.score))
     accepted: list[tuple[str, int, int, float]] = []
     for match in sorted(matches, key=lambda m: -m[3]):
@@ -141,14 +144,23 @@ def _region_right_of(label: XYWH, all_labels: Iterable[XYWH], shape: tuple[int, 
     x1 = x0 + int(MAX_WIDTH * lh)
     y0 = y - int(ABOVE * lh)
     y1 = y + h + int(BELOW * lh)
+    before = []
+    after = False
     for ox, oy, ow, oh in all_labels:
         if (ox, oy, ow, oh) == label:
             continue
         # Same line: centres within a label height (tolerates some skew left after deskew).
         if abs((oy + oh / 2) - (y + h / 2)) < lh and ox > x:
             x1 = min(x1, ox - int(0.3 * lh))  # the next label on the same line
+            after = True
+        elif abs((oy + oh / 2) - (y + h / 2)) < lh:
+            before.append(ox)
         elif oy > y + 0.5 * h and min(x1, ox + ow) > max(x0, ox):
             y1 = min(y1, oy - int(0.1 * lh))  # a label on a line below
+    if before and not after:
+        # no next label read (a seal over it): a field is no wider than the one before it on
+        # this line, else the next field's signature would count for this one
+        x1 = min(x1, x + int(FIELD_PITCH_SHARE * (x - max(before))))
     x0, y0 = max(0, x0), max(0, y0)
     x1, y1 = min(shape[1], x1), min(shape[0], y1)
     if x1 - x0 < lh or y1 - y0 < lh:

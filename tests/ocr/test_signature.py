@@ -115,3 +115,20 @@ def test_ocr_lines_can_be_passed_directly(signature_page) -> None:
     results = detect_signatures(img, lines)
     assert results["单位负责人"].status == PRESENT
     assert results["统计负责人"].status == ABSENT
+
+
+def test_a_two_character_word_sharing_one_character_is_not_a_label() -> None:
+    # "人次" (a unit in the table) shares only 人 with 填表人
+    labels = find_signature_labels([("人次", (741, 1134, 794, 1169)), ("统计负责人：", (434, 1225, 561, 1259))])
+    assert set(labels) == {"统计负责人"}
+
+
+def test_next_label_unread_does_not_lend_its_signature_to_the_field_before(signature_page) -> None:
+    # a seal over 填表人 hid its label from OCR: its signature must not count for 统计负责人
+    img = signature_page.image.copy()
+    handwriting(img, signature_page.sign_regions["填表人"], np.random.default_rng(5), colour=(20, 20, 20))
+    labels = dict(signature_page.label_boxes)
+    del labels["填表人"]
+    results = detect_signatures(img, labels)
+    assert results["统计负责人"].status == ABSENT, results["统计负责人"]
+    assert results["填表人"].status == UNCERTAIN
