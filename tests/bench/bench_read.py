@@ -198,6 +198,7 @@ def main() -> int:
     inj_total = inj_differs = inj_flagged = 0
     fp_differs = clean_total = 0
     rescan_pages = on_rescan = 0
+    reasons: Counter = Counter()
     profiles_bad: Counter = Counter()
     examples: list[str] = []
     unreadable_examples: list[str] = []
@@ -235,6 +236,8 @@ def main() -> int:
             if dec.kind == "unreadable" and rescan and (figs.get(code) is None or any(code in p.figures for p in rescan)):
                 on_rescan += 1  # one "rescan this page" finding covers it (matching.evaluate)
             if dec.kind == "unreadable":
+                why = re.sub(r"[0-9.]+", "#", dec.reason.split("；")[-1])
+                reasons[(why, "printed -" if t["paper"][code] is None else "printed figure")] += 1
                 unreadable_examples.append(f"unreadable {unit.account} {code}: paper {t['paper'][code]} "
                                            f"online {t['online'][code]}: {dec.reason} | {_brief(figs.get(code))}")
                 page = next((p for p in doc.pages if code in p.figures), None)
@@ -254,6 +257,8 @@ def main() -> int:
     rest = kinds["unreadable"] - on_rescan
     print(f"  of these on {rescan_pages} pages flagged illegible (one rescan finding each): {on_rescan}; "
           f"elsewhere {rest}/{total_figs} = {100 * rest / max(1, total_figs):.2f} %")
+    for (why, printed), n in reasons.most_common(12):
+        print(f"    {n:4d}  {why} ({printed})")
     rotations = Counter(p.rotation for p in pages)
     print(f"rotations applied: {dict(rotations)}")
     pps = len(pages) / read_s
