@@ -274,6 +274,8 @@ def read_figures(lines: list[OcrLine], template: Template, grey: np.ndarray, *, 
                             second_opinion, second_engine, how, cell_reader, column, to_confirm)
     if to_confirm:
         dashes.confirm_dashes(out, to_confirm, text_h, cell_reader, lambda t: parse_number(t, 0)[2])
+    for code in _short_of_column(tokens, column):
+        out[code].clean = False  # a trailing digit may be hidden (seal ink, cut box): "47" for 476
     if _rows_unreliable(anchors, tokens, pitch):
         # the figures' column leans: the page is still rotated or in perspective, and a row's
         # figure may be another row's. Nothing on it is evidence either way: a human looks.
@@ -342,6 +344,19 @@ def figure_column(tokens: list[OcrLine]) -> tuple[str, float, float] | None:
     if spread(rights) <= spread(centres):
         return "right", statistics.median(rights), width
     return "centre", statistics.median(centres), width
+
+
+def _short_of_column(tokens: dict[str, OcrLine | None], column: tuple[str, float, float] | None) -> list[str]:
+    """Codes whose figure ends more than half a digit left of the page's right-aligned figures:
+    the read text may have lost its last digits."""
+    read = {c: t for c, t in tokens.items() if t is not None and parse_number(t.text, 4)[0] is not None}
+    digits = [(t.box[2] - t.box[0]) / len(t.text.strip()) for t in read.values() if len(t.text.strip()) >= 2]
+    if column is None or column[0] != "right" or len(read) < 3 or not digits:
+        return []
+    tilt = column_tilt(list(read.values()))
+    edge = statistics.median(t.box[2] - tilt * t.cy for t in read.values())
+    digit = statistics.median(digits)
+    return [c for c, t in read.items() if edge + tilt * t.cy - t.box[2] > 0.5 * digit]
 
 
 def _row_slope(anchors: list[tuple[str, OcrLine, str]], lines: list[OcrLine],
