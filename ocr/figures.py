@@ -274,7 +274,7 @@ def read_figures(lines: list[OcrLine], template: Template, grey: np.ndarray, *, 
                             second_opinion, second_engine, how, cell_reader, column, to_confirm)
     if to_confirm:
         dashes.confirm_dashes(out, to_confirm, text_h, cell_reader, lambda t: parse_number(t, 0)[2])
-    for code in _short_of_column(tokens, column):
+    for code in short_of_column(tokens, column):
         out[code].clean = False  # a trailing digit may be hidden (seal ink, cut box): "47" for 476
     if _rows_unreliable(anchors, tokens, pitch):
         # the figures' column leans: the page is still rotated or in perspective, and a row's
@@ -346,7 +346,7 @@ def figure_column(tokens: list[OcrLine]) -> tuple[str, float, float] | None:
     return "centre", statistics.median(centres), width
 
 
-def _short_of_column(tokens: dict[str, OcrLine | None], column: tuple[str, float, float] | None) -> list[str]:
+def short_of_column(tokens: dict[str, OcrLine | None], column: tuple[str, float, float] | None) -> list[str]:
     """Codes whose figure ends more than half a digit left of the page's right-aligned figures:
     the read text may have lost its last digits."""
     read = {c: t for c, t in tokens.items() if t is not None and parse_number(t.text, 4)[0] is not None}

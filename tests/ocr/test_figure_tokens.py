@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ocr.figures import _short_of_column, column_tilt, figure_column, parse_number
+from ocr.figures import short_of_column, column_tilt, figure_column, parse_number
 from ocr.model import OcrLine
 
 
@@ -46,6 +46,6 @@ def test_a_figure_ending_short_of_the_right_aligned_column_may_have_lost_digits(
         x0, y0, x1, y1 = column[5].box
         tokens["P05"] = OcrLine("47", 0.999, (x0 - 30, y0, x1 - 30, y1), "test")  # "476": the 6 under a seal
         shape = figure_column([t for t in tokens.values()])
-        assert _short_of_column(tokens, shape) == ["P05"]
+        assert short_of_column(tokens, shape) == ["P05"]
         tokens["P05"] = OcrLine("47", 0.999, (x0, y0, x1 - 3, y1), "test")  # a few pixels: scan jitter
-        assert _short_of_column(tokens, figure_column(list(tokens.values()))) == []
+        assert short_of_column(tokens, figure_column(list(tokens.values()))) == []
