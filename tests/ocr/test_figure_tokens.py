@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ocr.figures import short_of_column, column_tilt, figure_column, parse_number
+from ocr.figures import column_tilt, figure_column, parse_number, short_of_column
 from ocr.model import OcrLine
 
 
