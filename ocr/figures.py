@@ -247,11 +247,11 @@ def read_figures(lines: list[OcrLine], template: Template, grey: np.ndarray, *, 
         lo, hi = span if span else (anchor.box[2] + 2, right_edge + text_h)
         return max(lo, anchor.box[2] + 2), hi
 
-    slope = _row_slope(anchors, lines, columns, tol)
+    slope = row_slopes(anchors, lines, columns, tol)
     if span is None:  # no 数值 header read: the column is where the rows' right-most figures stand
-        picks = [max(near, key=lambda x: x.box[2]) for _, a, _ in anchors
+        picks = [max(near, key=lambda x: x.box[2]) for c, a, _ in anchors
                  if (near := [ln for ln in lines if ln is not a and ln.box[0] > a.box[2]
-                              and abs(ln.cy - a.cy - slope * (ln.cx - a.cx)) <= tol and looks_numeric(ln.text)])]
+                              and abs(ln.cy - a.cy - slope[c] * (ln.cx - a.cx)) <= tol and looks_numeric(ln.text)])]
         if len(picks) >= 3:
             x0 = statistics.median(ln.box[0] for ln in picks)
             x1 = statistics.median(ln.box[2] for ln in picks)
@@ -262,20 +262,27 @@ def read_figures(lines: list[OcrLine], template: Template, grey: np.ndarray, *, 
     for code, anchor, _how in anchors:
         lo, hi = columns(anchor)
         rows[code] = [ln for ln in lines if ln is not anchor and lo - 2 <= ln.cx <= hi
-                      and abs(ln.cy - anchor.cy - slope * (ln.cx - anchor.cx)) <= tol]
+                      and abs(ln.cy - anchor.cy - slope[code] * (ln.cx - anchor.cx)) <= tol]
     codes = set(template.codes)
     tokens = {code: figure_token(row, codes) for code, row in rows.items()}  # each row's figure, once
     column = figure_column([t for t in tokens.values() if t is not None])
     for code, anchor, how in anchors:
         ind = template.indicator(code)
         lo, hi = columns(anchor)
-        cy = anchor.cy + slope * ((lo + hi) / 2 - anchor.cx)  # the row's height at the 数值 column
+        cy = anchor.cy + slope[code] * ((lo + hi) / 2 - anchor.cx)  # the row's height at the 数值 column
         out[code] = _figure(code, ind, tokens[code], rows[code], anchor, cy, (lo, hi), min(tol, 0.8 * pitch), text_h, ink, engine,
                             second_opinion, second_engine, how, cell_reader, column, to_confirm)
     if to_confirm:
         dashes.confirm_dashes(out, to_confirm, text_h, cell_reader, lambda t: parse_number(t, 0)[2])
-    for code in short_of_column(tokens, column):
-        out[code].clean = False  # a trailing digit may be hidden (seal ink, cut box): "47" for 476
+    for code, token in tokens.items():
+        fig = out[code]
+        if token is not None and fig.box == token.box and not fig.agreed and under_seal(grey, ink, token.box):
+            # seal strokes can add a digit ("10" for 0): one engine alone claims no difference here
+            fig.confidence = min(fig.confidence, UNDER_SEAL_ALONE)
+    for code in short_of_column(tokens, column) + swollen(tokens):
+        # a trailing digit may be hidden ("47" for 476 beside a seal's star), or the box took in
+        # other ink ("10" for 0 with a seal stroke before it): confirms a match, claims nothing
+        out[code].clean = False
     if _rows_unreliable(anchors, tokens, pitch):
         # the figures' column leans: the page is still rotated or in perspective, and a row's
         # figure may be another row's. Nothing on it is evidence either way: a human looks.
@@ -288,6 +295,7 @@ def read_figures(lines: list[OcrLine], template: Template, grey: np.ndarray, *, 
 
 
 UNTRUSTED_CONFIDENCE = 0.3   # below decide.MATCH_MIN
+UNDER_SEAL_ALONE = 0.9       # below decide.DIFFERS_MIN, above its match thresholds
 ROWS_LEAN_PROBLEM = "页面倾斜或透视未能校正，数值所在行无法可靠对应，需人工核对"
 MAX_ROW_DRIFT = 0.6          # of a row pitch, label to figure: a row's window reaches 0.45; deskewed
                              # pages measured up to 0.28, the two misread phone photos 1.2 and 4.8
@@ -359,18 +367,54 @@ def short_of_column(tokens: dict[str, OcrLine | None], column: tuple[str, float,
     return [c for c, t in read.items() if edge + tilt * t.cy - t.box[2] > 0.5 * digit]
 
 
-def _row_slope(anchors: list[tuple[str, OcrLine, str]], lines: list[OcrLine],
-               columns: Callable[[OcrLine], tuple[float, float]], tol: float) -> float:
-    """Residual tilt of the rows (dy/dx) from anchor -> figure pairs: what deskew or a photo's
-    perspective left over moves a row by several pixels across a wide table."""
-    slopes = []
-    for _, anchor, _ in anchors:
-        lo, hi = columns(anchor)
-        near = [ln for ln in lines if ln is not anchor and lo - 2 <= ln.cx <= hi
-                and abs(ln.cy - anchor.cy) <= 1.5 * tol and looks_numeric(ln.text)]
-        if len(near) == 1 and near[0].cx - anchor.cx > 4 * tol:
-            slopes.append((near[0].cy - anchor.cy) / (near[0].cx - anchor.cx))
-    return float(statistics.median(slopes)) if len(slopes) >= 3 else 0.0
+def under_seal(grey: np.ndarray, ink: np.ndarray, box: Box, share: float = 0.02) -> bool:
+    """Seal ink inside `box`: the pixels the ink image took out as seal (colour scans only; on a
+    grey scan the seal cannot be told from print by colour)."""
+    x0, y0, x1, y1 = cells.clip_box(box, ink.shape)
+    if x1 <= x0 or y1 <= y0 or ink is grey:
+        return False
+    g = grey[y0:y1, x0:x1]
+    g = g[:, :, 0] if g.ndim == 3 else g
+    k = ink[y0:y1, x0:x1]
+    k = k[:, :, 0] if k.ndim == 3 else k
+    return float(np.mean(np.abs(g.astype(np.int16) - k.astype(np.int16)) > 10)) > share
+
+
+def swollen(tokens: dict[str, OcrLine | None], limit: float = 1.5) -> list[str]:
+    """Codes whose figure's box is over `limit` times as tall as the page's typical figure: the
+    recogniser took in other ink (a seal's stroke, a ruling) and may have read it as a digit."""
+    read = {c: t for c, t in tokens.items() if t is not None and parse_number(t.text, 4)[0] is not None}
+    if len(read) < 3:
+        return []
+    typical = statistics.median(t.height for t in read.values())
+    return [c for c, t in read.items() if t.height > limit * typical]
+
+
+def row_slopes(anchors: list[tuple[str, OcrLine, str]], lines: list[OcrLine],
+                columns: Callable[[OcrLine], tuple[float, float]], tol: float) -> dict[str, float]:
+    """Residual tilt of each row (dy/dx) from anchor -> figure pairs: what deskew or a photo's
+    perspective left over moves a row by several pixels across a wide table, and on a photo of a
+    bent or tilted sheet by more lower down than higher up. So each row takes the median tilt of
+    the LOCAL_ROWS rows nearest to it; a second pass looks for the figures where the first placed
+    them, which finds the rows that drifted furthest."""
+    local = dict.fromkeys((c for c, _, _ in anchors), 0.0)
+    for _ in range(2):
+        pairs = []
+        for code, anchor, _ in anchors:
+            lo, hi = columns(anchor)
+            near = [ln for ln in lines if ln is not anchor and lo - 2 <= ln.cx <= hi and looks_numeric(ln.text)
+                    and abs(ln.cy - anchor.cy - local[code] * (ln.cx - anchor.cx)) <= 1.5 * tol]
+            if len(near) == 1 and near[0].cx - anchor.cx > 4 * tol:
+                pairs.append((anchor.cy, (near[0].cy - anchor.cy) / (near[0].cx - anchor.cx)))
+        if len(pairs) < 3:
+            return local
+        for code, anchor, _ in anchors:
+            nearest = sorted(pairs, key=lambda p: abs(p[0] - anchor.cy))[:LOCAL_ROWS]
+            local[code] = float(statistics.median(sl for _, sl in nearest))
+    return local
+
+
+LOCAL_ROWS = 5
 
 
 def _figure(code: str, ind: Indicator, token: OcrLine | None, row: list[OcrLine], anchor: OcrLine, cy: float, span: tuple[float, float],

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from ocr.figures import column_tilt, figure_column, parse_number, short_of_column
+import numpy as np
+
+from ocr.figures import (
+    column_tilt,
+    figure_column,
+    parse_number,
+    row_slopes,
+    short_of_column,
+    swollen,
+    under_seal,
+)
 from ocr.model import OcrLine
 
 
@@ -49,3 +59,39 @@ def test_a_figure_ending_short_of_the_right_aligned_column_may_have_lost_digits(
         assert short_of_column(tokens, shape) == ["P05"]
         tokens["P05"] = OcrLine("47", 0.999, (x0, y0, x1 - 3, y1), "test")  # a few pixels: scan jitter
         assert short_of_column(tokens, figure_column(list(tokens.values()))) == []
+
+
+def test_rows_of_a_bent_photo_follow_their_local_drift() -> None:
+    # figures drift upwards by more and more rows lower on the page (a photo of a bent sheet):
+    # near the bottom a figure sits 0.45 of a row above its label, past a single page-wide tilt
+    anchors, lines = [], []
+    for i in range(14):
+        y = 100 + 40 * i
+        label = OcrLine(f"S{i:02d}", 0.99, (80, y - 10, 120, y + 10), "test")
+        drift = -18 * (i / 13) ** 2
+        figure = OcrLine(str(10 + i), 0.99, (980, int(y + drift) - 10, 1000, int(y + drift) + 10), "test")
+        anchors.append((f"S{i:02d}", label, "code"))
+        lines += [label, figure]
+    slopes = row_slopes(anchors, lines, lambda a: (900.0, 1100.0), tol=18.0)
+    for code, label, _ in anchors:
+        i = int(code[1:])
+        predicted = label.cy + slopes[code] * (990 - label.cx)
+        assert abs(predicted - (label.cy - 18 * (i / 13) ** 2)) < 0.25 * 40, code
+
+
+def test_a_figure_box_far_taller_than_the_pages_figures_is_swollen() -> None:
+    tokens = {f"P{i:02d}": OcrLine("12", 0.99, (900, 100 + 40 * i, 930, 120 + 40 * i), "t") for i in range(6)}
+    tokens["P06"] = OcrLine("10", 0.98, (880, 340, 940, 376), "t")  # 36 px against 20: took in a seal stroke
+    assert swollen(tokens) == ["P06"]
+
+
+def test_seal_ink_inside_a_box_is_told_by_what_the_ink_image_took_out() -> None:
+    grey = np.full((50, 100), 240, np.uint8)
+    grey[20:30, 10:20] = 30                   # print
+    ink = grey.copy()
+    assert not under_seal(grey, ink, (0, 0, 100, 50))
+    grey[5:45, 50:90] = 200                   # red seal ink: light in the red channel ...
+    ink = grey.copy()
+    ink[5:45, 50:90] = 240                    # ... and taken out (set to paper) in the ink image
+    assert under_seal(grey, ink, (40, 0, 100, 50))
+    assert not under_seal(grey, ink, (0, 0, 40, 50))
