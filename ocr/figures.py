@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import statistics
 from collections.abc import Callable
+from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 
 import numpy as np
@@ -272,6 +273,7 @@ def read_figures(lines: list[OcrLine], template: Template, grey: np.ndarray, *, 
         cy = anchor.cy + slope[code] * ((lo + hi) / 2 - anchor.cx)  # the row's height at the 数值 column
         out[code] = _figure(code, ind, tokens[code], rows[code], anchor, cy, (lo, hi), min(tol, 0.8 * pitch), text_h, ink, engine,
                             second_opinion, second_engine, how, cell_reader, column, to_confirm)
+    to_confirm = marks_by_seal_not_alone(to_confirm, grey, ink, text_h)
     if to_confirm:
         dashes.confirm_dashes(out, to_confirm, text_h, cell_reader, lambda t: parse_number(t, 0)[2])
     for code, token in tokens.items():
@@ -296,6 +298,7 @@ def read_figures(lines: list[OcrLine], template: Template, grey: np.ndarray, *, 
 
 UNTRUSTED_CONFIDENCE = 0.3   # below decide.MATCH_MIN
 UNDER_SEAL_ALONE = 0.9       # below decide.DIFFERS_MIN, above its match thresholds
+SEAL_NEIGHBOURHOOD = 0.5     # of a text height around a dash mark: where the rest of a digit would be
 ROWS_LEAN_PROBLEM = "页面倾斜或透视未能校正，数值所在行无法可靠对应，需人工核对"
 MAX_ROW_DRIFT = 0.6          # of a row pitch, label to figure: a row's window reaches 0.45; deskewed
                              # pages measured up to 0.28, the two misread phone photos 1.2 and 4.8
@@ -378,6 +381,15 @@ def under_seal(grey: np.ndarray, ink: np.ndarray, box: Box, share: float = 0.02)
     k = ink[y0:y1, x0:x1]
     k = k[:, :, 0] if k.ndim == 3 else k
     return float(np.mean(np.abs(g.astype(np.int16) - k.astype(np.int16)) > 10)) > share
+
+
+def marks_by_seal_not_alone(marks: list[dashes.DashMark], grey: np.ndarray, ink: np.ndarray,
+                            text_h: float) -> list[dashes.DashMark]:
+    """A mark where seal ink was taken out of the ink image around it may be what is left of a
+    faint digit under the seal (a dim photo's "6" went with the seal ink): not alone in its cell."""
+    pad = int(SEAL_NEIGHBOURHOOD * text_h)
+    return [replace(m, alone=False) if m.alone and under_seal(
+        grey, ink, (m.ink[0] - pad, m.ink[1] - pad, m.ink[2] + pad, m.ink[3] + pad)) else m for m in marks]
 
 
 def swollen(tokens: dict[str, OcrLine | None], limit: float = 1.5) -> list[str]:

@@ -7,6 +7,7 @@ import numpy as np
 from ocr.figures import (
     column_tilt,
     figure_column,
+    marks_by_seal_not_alone,
     parse_number,
     row_slopes,
     short_of_column,
@@ -95,3 +96,17 @@ def test_seal_ink_inside_a_box_is_told_by_what_the_ink_image_took_out() -> None:
     ink[5:45, 50:90] = 240                    # ... and taken out (set to paper) in the ink image
     assert under_seal(grey, ink, (40, 0, 100, 50))
     assert not under_seal(grey, ink, (0, 0, 40, 50))
+
+
+def test_a_dash_mark_beside_taken_out_seal_ink_is_not_alone_in_its_cell() -> None:
+    from ocr.dashes import DashMark
+    grey = np.full((80, 200), 240, np.uint8)
+    grey[40:42, 50:56] = 60                       # a small flat mark ...
+    grey[30:50, 120:140] = 60                     # ... and another far from any seal
+    grey[28:52, 56:64] = 190                      # seal ink right beside the first
+    ink = grey.copy()
+    ink[28:52, 56:64] = 240                       # taken out of the ink image
+    marks = [DashMark("A", (50, 40, 56, 42), (40, 30, 66, 52), True),
+             DashMark("B", (125, 40, 131, 42), (115, 30, 141, 52), True)]
+    kept = marks_by_seal_not_alone(marks, grey, ink, 20)
+    assert [m.alone for m in kept] == [False, True]
