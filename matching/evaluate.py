@@ -66,7 +66,8 @@ def evaluate(doc: DocumentReading, template: Template, online: dict[str, str | N
     found: list[DocFinding] = []
     decisions: list[FigureDecision] = []
     unplaced: list[str] = []
-    illegible = [i for i, p in enumerate(doc.pages) if p.method == "ocr" and legibility(p.lines).illegible]
+    illegible = {i: legible for i, p in enumerate(doc.pages)
+                 if p.method == "ocr" and (legible := legibility(p.lines)).illegible}
     folded: dict[int, list[str]] = {i: [] for i in illegible}  # page -> its rows no one could check
     if online is None or online_status in NOT_SUBMITTED:
         found.append(DocFinding("record_missing", "error", detail={
@@ -78,7 +79,7 @@ def evaluate(doc: DocumentReading, template: Template, online: dict[str, str | N
         unfound = [d.code for d in decisions if d.figure is None]
         unplaced = unfound if doc.missing_pages else []
         if illegible and not unplaced:
-            folded[illegible[0]] += unfound
+            folded[next(iter(illegible))] += unfound
         for d in decisions:
             if d.kind == "unreadable" and d.page_index in folded:
                 folded[d.page_index].append(d.code)
@@ -101,11 +102,9 @@ def evaluate(doc: DocumentReading, template: Template, online: dict[str, str | N
                 "reason": "打印时间早于网上数据最后修改时间，纸质报表可能不是最新数据",
                 "print_time": doc.print_time, "online_modified": online_modified.strftime("%Y-%m-%d %H:%M")}))
 
-    for i in illegible:
-        page = doc.pages[i]
-        legible = legibility(page.lines)
+    for i, legible in illegible.items():
         detail: dict[str, Any] = {"reason": legible.reason(), "median_score": round(legible.median_score, 3),
-                                  "low_share": round(legible.low_share, 3), "page_no": page.identity.page_no}
+                                  "low_share": round(legible.low_share, 3), "page_no": doc.pages[i].identity.page_no}
         if folded[i]:
             detail["reason"] += f"；{len(folded[i])} 项指标无法核对"
             detail["indicators_not_checked"] = folded[i]

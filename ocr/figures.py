@@ -357,10 +357,15 @@ def figure_column(tokens: list[OcrLine]) -> tuple[str, float, float] | None:
     return "centre", statistics.median(centres), width
 
 
+def _numeric(tokens: dict[str, OcrLine | None]) -> dict[str, OcrLine]:
+    """The rows' figure tokens that read as a number (not a dash)."""
+    return {c: t for c, t in tokens.items() if t is not None and parse_number(t.text, 4)[0] is not None}
+
+
 def short_of_column(tokens: dict[str, OcrLine | None], column: tuple[str, float, float] | None) -> list[str]:
     """Codes whose figure ends more than half a digit left of the page's right-aligned figures:
     the read text may have lost its last digits."""
-    read = {c: t for c, t in tokens.items() if t is not None and parse_number(t.text, 4)[0] is not None}
+    read = _numeric(tokens)
     digits = [(t.box[2] - t.box[0]) / len(t.text.strip()) for t in read.values() if len(t.text.strip()) >= 2]
     if column is None or column[0] != "right" or len(read) < 3 or not digits:
         return []
@@ -395,7 +400,7 @@ def marks_by_seal_not_alone(marks: list[dashes.DashMark], grey: np.ndarray, ink:
 def swollen(tokens: dict[str, OcrLine | None], limit: float = 1.5) -> list[str]:
     """Codes whose figure's box is over `limit` times as tall as the page's typical figure: the
     recogniser took in other ink (a seal's stroke, a ruling) and may have read it as a digit."""
-    read = {c: t for c, t in tokens.items() if t is not None and parse_number(t.text, 4)[0] is not None}
+    read = _numeric(tokens)
     if len(read) < 3:
         return []
     typical = statistics.median(t.height for t in read.values())
@@ -440,9 +445,10 @@ def _figure(code: str, ind: Indicator, token: OcrLine | None, row: list[OcrLine]
     if token is None:  # nothing legible: the ink's shape tells a dash from a blank or a smudge
         kind, ink_box, dash_conf = cells.classify_cell(ink, cell_box, text_h)
         alone = kind == "dash" and dash_conf > cells.DASH_AMONG_MARKS
-        if kind == "ink" and column is not None:
+        expected = _expected_box(column, cell_box, text_h) if column is not None else None
+        if kind == "ink" and expected is not None:
             # where this page's figures stand: seal fragments elsewhere in a wide cell stay out
-            kind2, box2, conf2 = cells.classify_cell(ink, _expected_box(column, cell_box, text_h), text_h)
+            kind2, box2, conf2 = cells.classify_cell(ink, expected, text_h)
             if kind2 == "dash":
                 kind, ink_box, dash_conf = kind2, box2, min(conf2, 0.65)
         if kind == "dash":
@@ -459,9 +465,8 @@ def _figure(code: str, ind: Indicator, token: OcrLine | None, row: list[OcrLine]
             pad = int(0.4 * text_h)
             crops = [(max(cell_box[0], ink_box[0] - pad), int(cy - 0.9 * tol),
                       min(cell_box[2], ink_box[2] + pad), int(cy + 0.9 * tol))]
-            if column is not None:
-                ex = _expected_box(column, cell_box, text_h)
-                crops.append((ex[0], int(cy - 0.9 * tol), ex[2], int(cy + 0.9 * tol)))
+            if expected is not None:
+                crops.append((expected[0], int(cy - 0.9 * tol), expected[2], int(cy + 0.9 * tol)))
             for crop in crops:
                 text2, conf2 = cell_reader(crop)
                 value, clean, dash = parse_number(text2, ind.decimals)
