@@ -30,35 +30,66 @@ def _paper_and_clear_ink(cell: np.ndarray) -> tuple[float, float]:
 
 def ink_components(grey: np.ndarray, box: Box, text_height: float = 0.0) -> list[Box]:
     """Dark blobs in `box` (page coords), table rulings removed."""
+    return ink_components_at_levels(grey, box, text_height)[0]
+
+
+def ink_components_at_levels(grey: np.ndarray, box: Box, text_height: float = 0.0) -> list[list[Box]]:
+    """Dark blobs in `box` (page coords), rulings removed, at one or two grey levels.
+
+    Print is black; a grey scan's seal is a lighter grey: only the darker half of the cell's ink
+    counts. Halfway from the darkest pixel (often a black ruling) keeps out faint seal strokes and
+    photo noise, but also a faint hairline dash; halfway from the darkest mark keeps that dash. The
+    second level is given only when it differs."""
     x0, y0, x1, y1 = clip_box(box, grey.shape)
     if x1 - x0 < 3 or y1 - y0 < 3:
-        return []
+        return [[]]
     cell = grey[y0:y1, x0:x1]
     if cell.ndim == 3:
         cell = cv2.cvtColor(cell, cv2.COLOR_BGR2GRAY)
     paper, clear = _paper_and_clear_ink(cell)
-    darkest = float(cell.min())
-    # print is black; a grey scan's seal is a lighter grey: only the darker half counts as ink
-    thr = min(clear, darkest + 0.6 * (paper - darkest))
-    dark = (cell < thr).astype(np.uint8)
-    n, _, stats, _ = cv2.connectedComponentsWithStats(dark, connectivity=8)
-    ch, cw = cell.shape
-    out: list[Box] = []
+    levels = [float(cell.min())]
+    darkest_mark = _darkest_mark(cell, clear, text_height)
+    if darkest_mark is not None and darkest_mark > levels[0] + 1:
+        levels.append(darkest_mark)
+    return [[(int(x0 + x), int(y0 + y), int(x0 + x + w), int(y0 + y + h))
+             for x, y, w, h in _marks(cell < min(clear, d + 0.6 * (paper - d)), text_height)]
+            for d in levels]
+
+
+def _marks(dark: np.ndarray, text_height: float) -> list[tuple[int, int, int, int]]:
+    """(x, y, w, h) of the blobs of a cell's dark mask that are not scan noise or rulings."""
+    n, _, stats, _ = cv2.connectedComponentsWithStats(dark.astype(np.uint8), connectivity=8)
+    ch, cw = dark.shape
+    out = []
     for i in range(1, n):
-        x, y, w, h, area = stats[i]
-        if area < 3:
-            continue  # scan noise
-        if w > 0.8 * cw or h > 0.8 * ch or (w > 0.5 * cw and h <= 3):
-            continue  # a ruling line crossing the cell
-        if text_height and ((w > 2 * text_height and h < 0.3 * text_height)
-                            or (h > 2 * text_height and w < 0.3 * text_height)):
-            continue  # a piece of a ruling (photos break lines into pieces)
-        if (x == 0 or y == 0 or x + w == cw or y + h == ch) and (h > 0.5 * ch or w > 0.5 * cw):
-            continue  # the stub of a ruling at the cell's edge
-        if ((y == 0 or y + h == ch) and h <= max(3, 0.15 * ch)) or ((x == 0 or x + w == cw) and w <= 3):
-            continue  # a thin ruling grazing the cell's border (a dash sits in the middle)
-        out.append((int(x0 + x), int(y0 + y), int(x0 + x + w), int(y0 + y + h)))
+        x, y, w, h, area = (int(v) for v in stats[i])
+        if area >= 3 and not _is_ruling(x, y, w, h, cw, ch, text_height):  # < 3 px: scan noise
+            out.append((x, y, w, h))
     return out
+
+
+def _darkest_mark(cell: np.ndarray, clear: float, text_height: float) -> float | None:
+    """The darkest grey level of the marks clearly darker than the paper, rulings left out."""
+    dark = cell < clear
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(dark.astype(np.uint8), connectivity=8)
+    ch, cw = cell.shape
+    keep = [i for i in range(1, n) if stats[i][4] >= 3
+            and not _is_ruling(*(int(v) for v in stats[i][:4]), cw, ch, text_height)]
+    if not keep:
+        return None
+    return float(cell[np.isin(labels, keep)].min())
+
+
+def _is_ruling(x: int, y: int, w: int, h: int, cw: int, ch: int, text_height: float) -> bool:
+    if w > 0.8 * cw or h > 0.8 * ch or (w > 0.5 * cw and h <= 3):
+        return True  # a ruling line crossing the cell
+    if text_height and ((w > 2 * text_height and h < 0.3 * text_height)
+                        or (h > 2 * text_height and w < 0.3 * text_height)):
+        return True  # a piece of a ruling (photos break lines into pieces)
+    if (x == 0 or y == 0 or x + w == cw or y + h == ch) and (h > 0.5 * ch or w > 0.5 * cw):
+        return True  # the stub of a ruling at the cell's edge
+    # a thin ruling grazing the cell's border (a dash sits in the middle)
+    return ((y == 0 or y + h == ch) and h <= max(3, 0.15 * ch)) or ((x == 0 or x + w == cw) and w <= 3)
 
 
 def isolated_marks(grey: np.ndarray, box: Box, min_size: float = 0.0) -> list[Box]:
@@ -93,10 +124,13 @@ def classify_cell(grey: np.ndarray, box: Box, text_height: float) -> tuple[str, 
     A dash is one flat mark, far lower than a digit; at 150 dpi in black-and-white it may shrink
     to a dot, which is still a dash (no figure is a lone dot) but with less confidence.
     """
-    comps = ink_components(grey, box, text_height)
-    kind, bx, conf = _shape(comps, text_height) if comps else ("blank", None, 0.0)
-    if kind in ("dash", "one"):
-        return kind, bx, conf
+    kind, bx, conf = "blank", None, 0.0
+    for k, comps in enumerate(ink_components_at_levels(grey, box, text_height)):
+        shape = _shape(comps, text_height) if comps else ("blank", None, 0.0)
+        if shape[0] in ("dash", "one"):
+            return shape
+        if k == 0:
+            kind, bx, conf = shape
     # a faint hairline dash, or a dash among seal fragments: only a clearly flat mark counts,
     # never a dot (it could be the decimal point of a figure whose digits merged into the seal)
     marks = isolated_marks(grey, box, SPECK * text_height)

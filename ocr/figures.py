@@ -480,13 +480,17 @@ def _figure(code: str, ind: Indicator, token: OcrLine | None, row: list[OcrLine]
     fig = FigureReading(code, token.text, value, conf, token.box, engine, clean=clean, found_by=how)
     if len(token.text.strip()) == 1:  # "-" vs "1": the ink's shape decides
         pad = int(0.3 * text_h)
-        shape, _, dash_conf = cells.classify_cell(ink, (token.box[0] - pad, token.box[1] - pad // 2,
-                                                         token.box[2] + pad, token.box[3] + pad // 2), text_h)
+        shape, ink_box, dash_conf = cells.classify_cell(ink, (token.box[0] - pad, token.box[1] - pad // 2,
+                                                                token.box[2] + pad, token.box[3] + pad // 2), text_h)
         if shape == "dash" and not dash:  # e.g. "-" read as "1": the ink is a flat stroke
+            if to_confirm is not None and ink_box is not None:  # not confirmed by shape, but may be contradicted
+                to_confirm.append(dashes.DashMark(code, ink_box, token.box, False))
             return FigureReading(code, "-", None, min(dash_conf, 0.7), token.box, engine + "+ink-shape",
                                  found_by=how, second_opinion=token.text)
         if dash and shape == "dash":  # recogniser and ink shape agree on a dash
             fig.confidence = max(conf, dash_conf)
+            if to_confirm is not None and ink_box is not None:  # and the page's dashes, a third sign
+                to_confirm.append(dashes.DashMark(code, ink_box, token.box, dash_conf > cells.DASH_AMONG_MARKS))
         if dash and shape == "one":  # "一" read where the ink is one upright stroke: the digit 1
             # enough to confirm a 1 online, never to claim a difference (clean=False)
             return FigureReading(code, "1", "1", min(conf, 0.6), token.box, engine + "+ink-shape",

@@ -40,6 +40,9 @@ from synth.roster import build_roster  # noqa: E402
 from synth.scanner import images_to_pdf  # noqa: E402
 from synth.values import generate_values, record_text  # noqa: E402
 
+# "bw": a 1-bit scan thresholded at 150-185 on a blurred page, a stress case beyond WORLD.md §4
+# ("Scans are 150-300 dpi, grey or colour"): it erases thin strokes such as printed dashes
+OUTSIDE_WORLD = ("bw",)
 PROFILES = ["colour"] * 6 + ["grey"] * 4 + ["phone"] * 4 + ["upside_down"] * 2 + ["bw"] + ["clean"] * 2
 
 
@@ -200,6 +203,7 @@ def main() -> int:
     rescan_pages = on_rescan = 0
     reasons: Counter = Counter()
     profiles_bad: Counter = Counter()
+    profiles_all: Counter = Counter()
     examples: list[str] = []
     unreadable_examples: list[str] = []
     for doc in docs:
@@ -219,9 +223,12 @@ def main() -> int:
         figs = doc.figures
         rescan = [p for p in doc.pages if p.method == "ocr" and legibility(p.lines).illegible]
         rescan_pages += len(rescan)
+        page_of = {f["code"]: i for i, page_figs in enumerate(t["page_figures"]) for f in page_figs}
         for code in template.codes:
             dec = decide(figs.get(code), t["online"][code], template.indicator(code).decimals)
             kinds[dec.kind] += 1
+            profile = t["profiles"][page_of[code]]  # the scan the figure is printed on
+            profiles_all[profile] += 1
             if code in t["injected"]:
                 inj_total += 1
                 inj_differs += dec.kind == "differs"
@@ -240,9 +247,7 @@ def main() -> int:
                 reasons[(why, "printed -" if t["paper"][code] is None else "printed figure")] += 1
                 unreadable_examples.append(f"unreadable {unit.account} {code}: paper {t['paper'][code]} "
                                            f"online {t['online'][code]}: {dec.reason} | {_brief(figs.get(code))}")
-                page = next((p for p in doc.pages if code in p.figures), None)
-                profiles_bad[t["profiles"][page.identity.page_no - 1] if page and page.identity.page_no
-                             and page.identity.page_no <= len(t["profiles"]) else "row-missing"] += 1
+                profiles_bad[profile] += 1
     n_units = len(units)
     unit_found = len(seen_units)
     total_figs = sum(kinds.values())
@@ -252,8 +257,13 @@ def main() -> int:
           f"({100 * inj_differs / max(1, inj_total):.1f} %), flagged (differs or unreadable) "
           f"{inj_flagged} ({100 * inj_flagged / max(1, inj_total):.1f} %)")
     print(f"false differs: {fp_differs}/{clean_total} = {100 * fp_differs / max(1, clean_total):.2f} %")
-    print(f"unreadable: {kinds['unreadable']}/{total_figs} = {100 * kinds['unreadable'] / max(1, total_figs):.2f} %"
-          f"  by profile {dict(profiles_bad)}")
+    print(f"unreadable: {kinds['unreadable']}/{total_figs} = {100 * kinds['unreadable'] / max(1, total_figs):.2f} %")
+    print("  by scan profile: " + ", ".join(f"{p} {profiles_bad[p]}/{n} ({100 * profiles_bad[p] / n:.1f} %)"
+                                             for p, n in sorted(profiles_all.items())))
+    in_world = sum(n for p, n in profiles_all.items() if p not in OUTSIDE_WORLD)
+    bad_in_world = sum(n for p, n in profiles_bad.items() if p not in OUTSIDE_WORLD)
+    print(f"  on the scan kinds WORLD.md names (grey or colour, phone photos, upside down; "
+          f"not {'/'.join(OUTSIDE_WORLD)}): {bad_in_world}/{in_world} = {100 * bad_in_world / max(1, in_world):.2f} %")
     rest = kinds["unreadable"] - on_rescan
     print(f"  of these on {rescan_pages} pages flagged illegible (one rescan finding each): {on_rescan}; "
           f"elsewhere {rest}/{total_figs} = {100 * rest / max(1, total_figs):.2f} %")
@@ -297,9 +307,10 @@ def main() -> int:
         for e in random.Random(1).sample(unreadable_examples, min(20, len(unreadable_examples))):
             print("  " + e)
     ok = (unit_found / n_units >= 0.995 and wrong == 0 and inj_flagged == inj_total
-          and fp_differs / max(1, clean_total) <= 0.005 and kinds["unreadable"] / max(1, total_figs) <= 0.02
-          and pps >= 0.5)
-    print("targets met" if ok else "targets NOT met")
+          and fp_differs / max(1, clean_total) <= 0.005 and pps >= 0.5)
+    print(f"targets, unreadable counted on every profile: {'met' if ok and kinds['unreadable'] <= 0.02 * total_figs else 'NOT met'}")
+    print(f"targets, unreadable counted on WORLD.md's scan kinds (not {'/'.join(OUTSIDE_WORLD)}): "
+          f"{'met' if ok and bad_in_world <= 0.02 * in_world else 'NOT met'}")
     return 0
 
 

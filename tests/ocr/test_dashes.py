@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from ocr.dashes import CONFIRMED, DashMark, confirm_dashes, like_page_dashes
+from ocr.dashes import CONFIRMED, UNLIKE, DashMark, confirm_dashes, like_page_dashes
+from ocr.decide import MATCH_MIN
 from ocr.model import FigureReading
 
 TEXT_H = 30.0
@@ -39,7 +40,7 @@ def test_a_mark_among_seal_fragments_or_without_enough_page_dashes_is_not_confir
 
 
 def test_confirmation_raises_only_the_marks_that_fit_and_says_so() -> None:
-    marks = page(mark("A", 500), mark("B", 500), mark("C", 500), mark("W", 500, w=30))
+    marks = page(mark("A", 500), mark("B", 500), mark("C", 500), mark("W", 490, w=30))  # same centre, too wide
     figs = {m.code: FigureReading(m.code, "-", None, 0.65, m.ink, "r+ink-shape") for m in marks}
     confirm_dashes(figs, marks, TEXT_H, reader=lambda box: ("", 0.0), is_dash=lambda t: t == "-")
     assert [figs[c].confidence for c in "ABC"] == [CONFIRMED] * 3
@@ -59,3 +60,44 @@ def test_the_recogniser_is_asked_about_the_rest() -> None:
     confirm_dashes(figs, marks, TEXT_H, reader=reader, is_dash=lambda t: t == "-")
     assert len(asked) == 2  # too few page dashes: each asks the recogniser
     assert figs["A"].confidence == CONFIRMED and figs["W"].confidence == CONFIRMED
+
+
+def marks_at(*rows: tuple[str, int, int], w: int = 10, h: int = 3, alone: bool = True) -> list[DashMark]:
+    return [DashMark(code, (x, y, x + w, y + h), (x, y, x + w, y + h), alone) for code, x, y in rows]
+
+
+def _read(marks: list[DashMark]) -> dict[str, FigureReading]:
+    figs = {m.code: FigureReading(m.code, "-", None, 0.65, m.ink, "r+ink-shape") for m in marks}
+    confirm_dashes(figs, marks, TEXT_H, reader=None, is_dash=lambda t: t == "-")
+    return figs
+
+
+def test_a_flat_mark_off_the_pages_dash_column_confirms_nothing() -> None:
+    """A fragment of a "0" under a seal can be flat: standing off the column where this page
+    prints its dashes, it must not confirm "no value" (decide would otherwise call it a match)."""
+    column = marks_at(("A", 500, 100), ("B", 500, 150), ("C", 501, 200))
+    stray = marks_at(("Z", 470, 250))  # one text height is 30 px: 1 height off
+    figs = _read(column + stray)
+    assert figs["Z"].confidence == UNLIKE < MATCH_MIN and figs["Z"].engine.endswith("+unlike-page-dashes")
+    assert all(figs[c].confidence == CONFIRMED for c in "ABC")
+
+
+def test_a_mark_much_taller_than_the_pages_dashes_confirms_nothing() -> None:
+    column = marks_at(("A", 500, 100), ("B", 500, 150), ("C", 500, 200))
+    tall = marks_at(("T", 500, 250), h=3 + 6)
+    assert _read(column + tall)["T"].confidence == UNLIKE
+
+
+def test_dashes_down_a_leaning_column_are_confirmed_and_one_stray_does_not_tilt_it() -> None:
+    """A photo leaves the column leaning (here 0.2 px per px): dashes lower down stand further
+    right, and are still where this page prints them."""
+    lean = marks_at(*((f"L{i}", 500 + i * 10, 100 + i * 50) for i in range(6)))
+    stray = marks_at(("S", 400, 400))
+    figs = _read(lean + stray)
+    assert all(figs[f"L{i}"].confidence == CONFIRMED for i in range(6))
+    assert figs["S"].confidence == UNLIKE
+
+
+def test_with_too_few_page_dashes_nothing_is_contradicted() -> None:
+    figs = _read(marks_at(("A", 500, 100), ("B", 500, 150), ("Z", 400, 200)))
+    assert figs["Z"].confidence == 0.65
