@@ -280,7 +280,11 @@ def read_figures(lines: list[OcrLine], template: Template, grey: np.ndarray, *, 
         fig = out[code]
         if token is not None and fig.box == token.box and not fig.agreed and under_seal(grey, ink, token.box):
             # seal strokes can add a digit ("10" for 0): one engine alone claims no difference here
-            fig.confidence = min(fig.confidence, UNDER_SEAL_ALONE)
+            if fig.value is not None and second_opinion is not None \
+                    and second_engine not in fig.engine.split("+"):  # not asked yet (the first engine was sure)
+                ask_second(fig, token.box, template.indicator(code).decimals, second_opinion, second_engine)
+            if not fig.agreed:
+                fig.confidence = min(fig.confidence, UNDER_SEAL_ALONE)
     for code in short_of_column(tokens, column) + swollen(tokens):
         # a trailing digit may be hidden ("47" for 476 beside a seal's star), or the box took in
         # other ink ("10" for 0 with a seal stroke before it): confirms a match, claims nothing
@@ -499,15 +503,22 @@ def _figure(code: str, ind: Indicator, token: OcrLine | None, row: list[OcrLine]
             fig = FigureReading(code, token.text, None, min(conf, 0.5), token.box,
                                 engine + "+ink-shape", clean=False, found_by=how)
     if second_opinion is not None and not dash and (conf < 0.98 or not clean):
-        text2, conf2 = second_opinion(token.box)
-        value2, _, _ = parse_number(text2, ind.decimals)
-        fig.second_opinion = value2
-        # silence, or a mumble, is no contradiction
-        fig.agreed = None if value2 is None or (value2 != value and conf2 < 0.5) else value2 == value
-        fig.engine = f"{engine}+{second_engine}"
-        if fig.agreed:
-            fig.confidence = max(conf, conf2)
+        ask_second(fig, token.box, ind.decimals, second_opinion, second_engine)
     return fig
+
+
+def ask_second(fig: FigureReading, box: Box, decimals: int, second_opinion: SecondOpinion,
+               second_engine: str) -> None:
+    """The second engine reads the figure's box: agreement raises the confidence to the higher of
+    the two, a clear other reading contradicts; silence, or a mumble, is no contradiction."""
+    text2, conf2 = second_opinion(box)
+    value2, _, _ = parse_number(text2, decimals)
+    fig.second_opinion = value2
+    fig.agreed = None if value2 is None or (value2 != fig.value and conf2 < 0.5) else value2 == fig.value
+    if second_engine not in fig.engine.split("+"):
+        fig.engine = f"{fig.engine}+{second_engine}"
+    if fig.agreed:
+        fig.confidence = max(fig.confidence, conf2)
 
 
 def _expected_box(column: tuple[str, float, float], cell_box: Box, text_h: float) -> Box:

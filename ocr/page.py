@@ -182,10 +182,11 @@ class _CellReader:
 
 def _tesseract_opinion(grey: np.ndarray):  # noqa: ANN202
     def opinion(box: Box) -> tuple[str, float]:
-        h = box[3] - box[1]
-        pad = max(3, int(0.25 * h))
-        x0, y0 = max(0, box[0] - pad), max(0, box[1] - pad)
-        crop = grey[y0:box[3] + pad, x0:box[2] + pad]
+        # sideways room only: above and below a figure's box lie the table's rulings, and a ruling
+        # in the crop silenced Tesseract on 61 % of figures (16 % with the box's own height)
+        pad = max(3, int(0.25 * (box[3] - box[1])))
+        x0 = max(0, box[0] - pad)
+        crop = grey[max(0, box[1]):box[3], x0:box[2] + pad]
         return tess.read_digits(crop)
     return opinion
 

@@ -110,3 +110,39 @@ def test_a_dash_mark_beside_taken_out_seal_ink_is_not_alone_in_its_cell() -> Non
              DashMark("B", (125, 40, 131, 42), (115, 30, 141, 52), True)]
     kept = marks_by_seal_not_alone(marks, grey, ink, 20)
     assert [m.alone for m in kept] == [False, True]
+
+
+def _page_with_seal_over_p03() -> tuple[list[OcrLine], np.ndarray, np.ndarray]:
+    lines = [OcrLine("代码", 0.99, (600, 40, 660, 70), "t"), OcrLine("数值", 0.99, (880, 40, 940, 70), "t")]
+    for i in range(6):
+        y = 120 + 50 * i
+        lines.append(OcrLine(f"P0{i + 1}", 0.99, (600, y - 12, 650, y + 12), "t"))
+        lines.append(OcrLine("476", 0.999, (900, y - 12, 945, y + 12), "t"))
+    grey = np.full((500, 1000), 240, np.uint8)
+    ink = grey.copy()
+    grey[200:235, 880:960] = 200   # red seal ink over P03's figure: light in the red channel ...
+    return lines, grey, ink        # ... and taken out (paper) in the ink image
+
+
+def test_a_sure_figure_under_seal_ink_is_asked_of_the_second_engine_and_kept_when_it_agrees() -> None:
+    from ocr.figures import UNDER_SEAL_ALONE, read_figures
+    from registry.template import default_template
+    lines, grey, ink = _page_with_seal_over_p03()
+    asked: list[tuple[int, int, int, int]] = []
+
+    def tesseract(answer: str):  # noqa: ANN202
+        def opinion(box: tuple[int, int, int, int]) -> tuple[str, float]:
+            asked.append(box)
+            return answer, 0.9
+        return opinion
+
+    figs = read_figures(lines, default_template(), grey, engine="r", ink=ink,
+                        second_opinion=tesseract("476"), second_engine="t")
+    assert len(asked) == 1 and asked[0][1] < 220 < asked[0][3]     # only the figure under the seal
+    assert figs["P03"].agreed is True and figs["P03"].confidence > UNDER_SEAL_ALONE
+    assert figs["P03"].engine == "r+t"
+
+    figs = read_figures(lines, default_template(), grey, engine="r", ink=ink,
+                        second_opinion=tesseract(""), second_engine="t")  # silent: one engine alone
+    assert figs["P03"].agreed is None and figs["P03"].confidence == UNDER_SEAL_ALONE
+    assert figs["P01"].confidence == 0.999
