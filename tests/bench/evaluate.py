@@ -3,7 +3,8 @@
     python -m tests.bench.evaluate --units 300 [--seed 7] [--world DIR] [--tesseract-pages 20]
 
 Prints one table: precision/recall per finding kind, unit identification, figures sent to a
-human, pages/s and time per stage, peak memory, and full-page Tesseract on the same pages.
+human (and where they are: tests.bench.eval_breakdown), pages/s and time per stage, peak memory,
+and full-page Tesseract on the same pages.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from kptj.daily_run import run_daily
 from kptj.workspace import Workspace
 from registry.models import Document, Finding, Page, Reading, Unit
 from registry.template import default_template
+from tests.bench.eval_breakdown import breakdown, report
 from tests.bench.scoring import score_findings, score_identity
 from tests.bench.world_setup import add_world_options, generate_world, load_registry, needs_world
 
@@ -126,6 +128,7 @@ def main() -> None:
         unreadable = s.scalar(select(func.count()).select_from(Reading).where(Reading.decision == "unreadable"))
         differs = s.scalar(select(func.count()).select_from(Reading).where(Reading.decision == "differs"))
         checks, to_human, rescans, on_rescan = figure_checks(s)
+        where = report(breakdown(s, world))
     tess = tesseract_compare(ws, world, a.tesseract_pages, a.seed) if a.tesseract_pages else None
 
     print(f"\n== kptj evaluation: {truth['units']} units, seed {truth['seed']}, {summary.pages} pages read, "
@@ -142,6 +145,8 @@ def main() -> None:
           f"figure_unreadable findings {to_human} ({_pct(to_human / max(1, checks)).strip()}); "
           f"{rescans} pages reported illegible (rescan), holding {on_rescan} rows "
           f"(together {_pct((to_human + on_rescan) / max(1, checks)).strip()})")
+    for line in where:
+        print(line)
     read_s = times.get("read+match", times["run_total"])
     print(f"pages/s (read+match): {summary.pages / max(read_s, 1e-9):.2f}; peak memory {_peak_mb():.0f} MB")
     print("time per stage (s): " + ", ".join(f"{k} {v:.1f}" for k, v in times.items()))
