@@ -5,6 +5,8 @@ OCR detectors often miss a lone dash, or read it as "1"; the shape of the ink de
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import cv2
 import numpy as np
 
@@ -28,13 +30,9 @@ def _paper_and_clear_ink(cell: np.ndarray) -> tuple[float, float]:
     return paper, paper - max(30.0, 5.0 * sigma)
 
 
-def ink_components(grey: np.ndarray, box: Box, text_height: float = 0.0) -> list[Box]:
-    """Dark blobs in `box` (page coords), table rulings removed."""
-    return ink_components_at_levels(grey, box, text_height)[0]
-
-
-def ink_components_at_levels(grey: np.ndarray, box: Box, text_height: float = 0.0) -> list[list[Box]]:
-    """Dark blobs in `box` (page coords), rulings removed, at one or two grey levels.
+def ink_components_at_levels(grey: np.ndarray, box: Box, text_height: float = 0.0) -> Iterator[list[Box]]:
+    """Dark blobs in `box` (page coords), rulings removed, at one or two grey levels, lazily (the
+    second is only computed when the caller asks for it).
 
     Print is black; a grey scan's seal is a lighter grey: only the darker half of the cell's ink
     counts. Halfway from the darkest pixel (often a black ruling) keeps out faint seal strokes and
@@ -42,18 +40,21 @@ def ink_components_at_levels(grey: np.ndarray, box: Box, text_height: float = 0.
     second level is given only when it differs."""
     x0, y0, x1, y1 = clip_box(box, grey.shape)
     if x1 - x0 < 3 or y1 - y0 < 3:
-        return [[]]
+        yield []
+        return
     cell = grey[y0:y1, x0:x1]
     if cell.ndim == 3:
         cell = cv2.cvtColor(cell, cv2.COLOR_BGR2GRAY)
     paper, clear = _paper_and_clear_ink(cell)
-    levels = [float(cell.min())]
+
+    def at(darkest: float) -> list[Box]:
+        return [(int(x0 + x), int(y0 + y), int(x0 + x + w), int(y0 + y + h))
+                for x, y, w, h in _marks(cell < min(clear, darkest + 0.6 * (paper - darkest)), text_height)]
+    darkest = float(cell.min())
+    yield at(darkest)
     darkest_mark = _darkest_mark(cell, clear, text_height)
-    if darkest_mark is not None and darkest_mark > levels[0] + 1:
-        levels.append(darkest_mark)
-    return [[(int(x0 + x), int(y0 + y), int(x0 + x + w), int(y0 + y + h))
-             for x, y, w, h in _marks(cell < min(clear, d + 0.6 * (paper - d)), text_height)]
-            for d in levels]
+    if darkest_mark is not None and darkest_mark > darkest + 1:
+        yield at(darkest_mark)
 
 
 def _marks(dark: np.ndarray, text_height: float) -> list[tuple[int, int, int, int]]:

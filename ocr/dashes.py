@@ -14,6 +14,7 @@ import statistics
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ocr import layout
 from ocr.model import Box, FigureReading
 
 CONFIRMED = 0.9          # >= decide.DASH_DIFFERS_MIN
@@ -48,13 +49,12 @@ def _column_offset(mark: DashMark, others: list[Box]) -> float:
     """How far (px) the mark's centre stands from the column of the other dashes: from their
     median, or from a Theil–Sen line x = a + b·y through them when the column leans (a photo's
     residual tilt), whichever is nearer (a few dashes and one stray fragment tilt a line badly)."""
-    pts = [_mid(b) for b in others]
+    xs, ys = zip(*(_mid(b) for b in others), strict=True)
     x, y = _mid(mark.ink)
-    off = abs(x - statistics.median(p[0] for p in pts))
-    slopes = [(x2 - x1) / (y2 - y1) for i, (x1, y1) in enumerate(pts) for x2, y2 in pts[i + 1:] if abs(y2 - y1) > 1]
-    if len(pts) >= MIN_FOR_CONTRADICTION and slopes:
-        b = statistics.median(slopes)
-        off = min(off, abs(x - (statistics.median(px - b * py for px, py in pts) + b * y)))
+    off = abs(x - statistics.median(xs))
+    if len(others) >= MIN_FOR_CONTRADICTION:
+        b, a = layout.theil_sen(list(xs), list(ys), 1.0)
+        off = min(off, abs(x - (a + b * y)))
     return off
 
 

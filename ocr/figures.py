@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 import numpy as np
 from rapidfuzz import fuzz
 
-from ocr import cells, dashes
+from ocr import cells, dashes, layout
 from ocr.model import Box, FigureReading, OcrLine
 from registry.template import Indicator, Template
 
@@ -328,12 +328,8 @@ def column_tilt(tokens: list[OcrLine]) -> float:
     ys = [t.cy for t in tokens]
 
     def fit(xs: list[float]) -> tuple[float, float]:
-        slopes = [(xs[j] - xs[i]) / (ys[j] - ys[i]) for i in range(len(ys)) for j in range(i + 1, len(ys))
-                  if abs(ys[j] - ys[i]) > 1e-6]
-        b = statistics.median(slopes) if slopes else 0.0
-        res = [x - b * y for x, y in zip(xs, ys, strict=True)]
-        m = statistics.median(res)
-        return b, statistics.median(abs(r - m) for r in res)
+        b, a = layout.theil_sen(xs, ys, 1e-6)
+        return b, statistics.median(abs(x - b * y - a) for x, y in zip(xs, ys, strict=True))
     right = fit([float(t.box[2]) for t in tokens])
     centre = fit([t.cx for t in tokens])
     return right[0] if right[1] <= centre[1] else centre[0]

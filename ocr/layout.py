@@ -9,6 +9,15 @@ from rapidfuzz import fuzz
 from ocr.model import OcrLine
 
 
+def theil_sen(xs: list[float], ys: list[float], min_dy: float) -> tuple[float, float]:
+    """Robust line x = a + b·y (b: median of pairwise slopes over pairs more than `min_dy` apart
+    in y, 0 when none; a: median of x - b·y): a few stray points do not tilt it. Returns (b, a)."""
+    slopes = [(xs[j] - xs[i]) / (ys[j] - ys[i]) for i in range(len(ys)) for j in range(i + 1, len(ys))
+              if abs(ys[j] - ys[i]) > min_dy]
+    b = statistics.median(slopes) if slopes else 0.0
+    return b, statistics.median(x - b * y for x, y in zip(xs, ys, strict=True))
+
+
 def median_height(lines: list[OcrLine]) -> float:
     hs = [ln.height for ln in lines if ln.height > 0]
     return statistics.median(hs) if hs else 20.0

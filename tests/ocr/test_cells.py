@@ -35,7 +35,7 @@ def test_a_faint_grey_ring_fragment_beside_a_dark_digit_stays_out_of_the_ink() -
     cell = np.full((50, 300), 250, np.uint8)
     cell[10:40, 200:204] = 30                   # a printed "1", black
     cell[5:45, 100:103] = 190                   # a light grey seal stroke
-    comps = cells.ink_components(cell, (0, 0, 300, 50), TEXT_H)
+    comps = next(cells.ink_components_at_levels(cell, (0, 0, 300, 50), TEXT_H))
     assert comps == [(200, 10, 204, 40)]
 
 
