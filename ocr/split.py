@@ -29,13 +29,26 @@ def same_name(a: str, b: str) -> bool:
     return a == b or (abs(len(a) - len(b)) <= 1 and fuzz.ratio(a, b) >= NAME_SAME)
 
 
+def same_code(a: str, b: str, names_agree: bool) -> bool:
+    """Two readings of one code. Under the same name a code read with a character or two wrong
+    (a bw page's "1" for 4) is still that unit's: two units of one name in one batch whose codes
+    differ in only two places do not occur, a misread that the check character let through does."""
+    if a == b:
+        return True
+    return names_agree and len(a) == len(b) and sum(x != y for x, y in zip(a, b, strict=True)) <= CODE_SLIPS
+
+
+CODE_SLIPS = 2
+
+
 def _compatible(doc_pages: list[PageReading], page: PageReading) -> bool:
     name, code = _clean_name(page.identity.unit_name), page.identity.uscc
     for p in doc_pages:
-        if code and p.identity.uscc and code != p.identity.uscc:
-            return False
         other = _clean_name(p.identity.unit_name)
-        if name and other and not same_name(name, other):
+        names_agree = bool(name and other and same_name(name, other))
+        if code and p.identity.uscc and not same_code(code, p.identity.uscc, names_agree):
+            return False
+        if name and other and not names_agree:
             return False
     return any(_clean_name(p.identity.unit_name) or p.identity.uscc for p in doc_pages)
 

@@ -63,15 +63,25 @@ def repair(code: str) -> str | None:
         return None
     if is_valid(c):
         return c
-    pairs = {"0": "DQ", "D": "0", "Q": "0", "1": "7LT", "7": "1", "L": "1", "T": "1", "8": "B3",
+    pairs = {"0": "DQ", "D": "0", "Q": "0", "1": "7LT", "7": "12", "L": "1", "T": "1", "8": "B3",
              "B": "8", "3": "8", "5": "6", "6": "5G", "G": "6", "2": "7", "U": "W", "W": "U"}
+    # The check character alone lets 1 in 31 wrong codes through, so a swap is only tried where
+    # the organisation code's own check digit places the misread (inside it, or outside it), and
+    # a letter in the division code ("11T2…" for a misread elsewhere) is no code at all.
+    places = range(8, 17) if not org_code_valid(c) else [*range(8), 17]
     candidates = set()
-    for i, ch in enumerate(c):
-        for alt in pairs.get(ch, ""):
+    for i in places:
+        for alt in pairs.get(c[i], ""):
             cand = c[:i] + alt + c[i + 1:]
-            if is_valid(cand):
+            if is_valid(cand) and org_code_valid(cand) and cand[2:8].isdigit():
                 candidates.add(cand)
     return candidates.pop() if len(candidates) == 1 else None
+
+
+def org_code_valid(code: str) -> bool:
+    """Characters 9-17 are an organisation code (GB 11714) with a check digit of its own."""
+    org = code[8:17]
+    return len(org) == 9 and org[:8].isalnum() and _org_check(org[:8]) == org[8]
 
 
 def make_code(reg_dept: str, org_type: str, division: str, org_code8: str) -> str:

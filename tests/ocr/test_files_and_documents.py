@@ -219,3 +219,18 @@ def test_a_light_hairline_dash_next_to_a_black_ruling_and_a_seal_speck_is_a_dash
     cell[22:24, 60:62] = 200         # a speck from a seal's edge
     kind, box, _ = cells.classify_cell(cell, (0, 5, 300, 55), 41)
     assert kind == "dash" and box == (90, 30, 99, 31)
+
+
+def test_a_page_whose_code_was_misread_in_two_places_stays_with_its_unit(merged) -> None:  # noqa: ANN001
+    import copy
+    pages, units = merged
+    own = [p for p in pages if p.identity.unit_name == units[0].name]
+    slipped = copy.deepcopy(own[-1])
+    code = slipped.identity.uscc
+    slipped.identity.uscc = code[:2] + ("7" if code[2] != "7" else "1") + code[3:11] + ("4" if code[11] != "4" else "1") + code[12:]
+    docs = group_pages([*own[:-1], slipped])
+    assert len(docs) == 1 and docs[0].uscc == code and not docs[0].problems
+    # the same slip under another unit's name is another document
+    stranger = copy.deepcopy(slipped)
+    stranger.identity.unit_name = units[2].name
+    assert len(group_pages([*own[:-1], stranger])) == 2

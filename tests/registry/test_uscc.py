@@ -42,3 +42,32 @@ def test_repair_fixes_ocr_confusions_only_when_unambiguous():
 def test_make_code_produces_valid_codes():
     for n in range(200):
         assert uscc.is_valid(uscc.make_code("1", "2", "120101", f"{n:08d}"))
+
+
+def test_repair_never_puts_a_letter_in_the_division_code():
+    # a bw scan read "1" for the 4 in 6904…; one confusion swap elsewhere ("1" -> "T" in the
+    # division code) also satisfies the check character, and used to be returned: another unit's code
+    assert uscc.repair("11120000690123077X") is None
+
+
+def test_repair_of_one_misread_character_gives_the_true_code_or_nothing():
+    import random
+    rng = random.Random(5)
+    pairs = {"0": "DQ", "1": "7LT", "7": "1", "8": "B3", "3": "8", "5": "6", "6": "5G", "2": "7"}
+    others = {"0": "869", "1": "4", "7": "2", "8": "06", "3": "5", "5": "3", "6": "8", "2": "Z"}
+    tally = {(known, result): 0 for known in (True, False) for result in ("right", "none", "wrong")}
+    for _ in range(4000):
+        code = uscc.make_code(rng.choice("159"), rng.choice("123"), f"12{rng.randrange(10**4):04d}",
+                              f"{rng.randrange(10**8):08d}")
+        i = rng.randrange(17)
+        if code[i] not in pairs:
+            continue
+        known = rng.random() < 0.5
+        misread = code[:i] + rng.choice((pairs if known else others)[code[i]]) + code[i + 1:]
+        fixed = uscc.repair(misread)
+        tally[(known, "right" if fixed == code else "none" if fixed is None else "wrong")] += 1
+    # a confusion the repair knows: repaired or left alone, never turned into another code
+    assert tally[(True, "wrong")] == 0
+    assert tally[(True, "right")] > 0.8 * (tally[(True, "right")] + tally[(True, "none")])
+    # any other misread: the two check characters still catch all but a few
+    assert tally[(False, "wrong")] < 0.1 * sum(tally[(False, r)] for r in ("right", "none", "wrong"))
