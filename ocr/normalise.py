@@ -76,10 +76,57 @@ def find_page_quad(bgr: np.ndarray) -> np.ndarray | None:
     if not PAPER_MIN_AREA <= share <= PAPER_MAX_AREA:
         return None
     hull = cv2.convexHull(biggest)
-    approx = cv2.approxPolyDP(hull, 0.02 * cv2.arcLength(hull, True), True)
-    if len(approx) != 4:
+    approx = cv2.approxPolyDP(hull, 0.02 * cv2.arcLength(hull, True), True).reshape(-1, 2)
+    if len(approx) == 4:
+        return _order_corners(approx.astype(np.float32) / scale)
+    # a corner in shadow (or under a thumb) falls outside the paper mask and the outline gets an
+    # extra short side: the sheet's own four sides are still the longest, and meet at its corners
+    quad = quad_from_sides(cv2.approxPolyDP(hull, 0.01 * cv2.arcLength(hull, True), True).reshape(-1, 2))
+    area = cv2.contourArea(hull)
+    if quad is None or not _inside(quad, small.shape[:2]) \
+            or not QUAD_MIN_SHARE * area <= cv2.contourArea(quad) <= QUAD_MAX_GROWTH * area:
         return None
-    return _order_corners(approx.reshape(4, 2).astype(np.float32) / scale)
+    return _order_corners(quad / scale)
+
+
+QUAD_MAX_GROWTH = 1.25  # the rebuilt sheet may add the cut-off corners, not more
+QUAD_MIN_SHARE = 0.95   # nor lose more than a slightly bowed edge's sliver of the outline
+SIDES_SHARE = 0.75      # of the outline's length: the four longest sides must be nearly all of it
+
+
+def _meet(a1: np.ndarray, d1: np.ndarray, a2: np.ndarray, d2: np.ndarray) -> np.ndarray | None:
+    """Where line a1 + t·d1 meets line a2 + s·d2 (None when nearly parallel)."""
+    den = float(d1[0] * d2[1] - d1[1] * d2[0])
+    if abs(den) < 1e-3 * float(np.linalg.norm(d1) * np.linalg.norm(d2)):
+        return None
+    t = float((a2[0] - a1[0]) * d2[1] - (a2[1] - a1[1]) * d2[0]) / den
+    return a1 + t * d1
+
+
+def _corners(lines: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray | None:
+    corners = [_meet(*lines[k], *lines[(k + 1) % 4]) for k in range(4)]
+    return None if any(c is None for c in corners) else np.array(corners, np.float32)
+
+
+def quad_from_sides(poly: np.ndarray) -> np.ndarray | None:
+    """Four corners where the four longest sides of a convex outline (5 to 8 vertices) meet when
+    extended, or None when the outline is not a quadrilateral with a few corners cut off."""
+    n = len(poly)
+    if not 5 <= n <= 8:
+        return None
+    pts = poly.astype(np.float64)
+    ends = [(pts[i], pts[(i + 1) % n]) for i in range(n)]
+    lengths = [float(np.linalg.norm(b - a)) for a, b in ends]
+    sides = sorted(sorted(range(n), key=lambda i: -lengths[i])[:4])
+    if sum(lengths[i] for i in sides) < SIDES_SHARE * sum(lengths):
+        return None
+    return _corners([(ends[i][0], ends[i][1] - ends[i][0]) for i in sides])
+
+
+def _inside(quad: np.ndarray, shape: tuple[int, ...]) -> bool:
+    h, w = shape[:2]
+    return bool((quad[:, 0] >= -0.05 * w).all() and (quad[:, 0] <= 1.05 * w).all()
+                and (quad[:, 1] >= -0.05 * h).all() and (quad[:, 1] <= 1.05 * h).all())
 
 
 def _order_corners(pts: np.ndarray) -> np.ndarray:
