@@ -63,3 +63,19 @@ def test_form_of_a_unit_not_in_the_roster_is_unknown():
 def test_unique_code_with_a_very_different_name_is_not_trusted():
     r = IDX.identify("北京市朝阳区某公司", UNITS[0].uscc)
     assert r.unit_id is None and "名称差异过大" in r.explanation["reason"]
+
+
+def test_code_read_with_two_slips_names_its_holder_only_when_the_name_agrees():
+    true = UNITS[4].uscc
+    # one digit misread, and the check character with it: a valid code nobody holds
+    body = true[:12] + ("7" if true[12] != "7" else "2") + true[13:17]
+    slipped = body + uscc.check_char(body)
+    assert uscc.is_valid(slipped) and sum(a != b for a, b in zip(slipped, true, strict=True)) == 2
+    r = IDX.identify("天津市和平区第一中学", slipped)
+    assert (r.unit_id, r.method) == (5, "near-code+name") and r.explanation["near_code_candidates"][0]["uscc"] == true
+    # another unit's name, or none: the valid code nobody holds leaves it to a person
+    assert IDX.identify("天津市河东区文化和旅游局", slipped).unit_id is None
+    assert IDX.identify(None, slipped).unit_id is None
+    # three slips are too many to call it the same code
+    body3 = body[:15] + ("8" if body[15] != "8" else "3") + body[16:]
+    assert IDX.identify("天津市和平区第一中学", body3 + uscc.check_char(body3)).unit_id is None
