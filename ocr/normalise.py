@@ -6,6 +6,7 @@ warped with exactly the same transforms so that boxes found on the OCR copy are 
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import cv2
@@ -91,7 +92,7 @@ def find_page_quad(bgr: np.ndarray) -> np.ndarray | None:
 
 QUAD_MAX_GROWTH = 1.25  # the rebuilt sheet may add the cut-off corners, not more
 QUAD_MIN_SHARE = 0.95   # nor lose more than a slightly bowed edge's sliver of the outline
-SIDES_SHARE = 0.75      # of the outline's length: the four longest sides must be nearly all of it
+SIDES_SHARE = 0.6       # of the outline's length: the sheet's four sides are most of it
 
 
 def _meet(a1: np.ndarray, d1: np.ndarray, a2: np.ndarray, d2: np.ndarray) -> np.ndarray | None:
@@ -109,18 +110,28 @@ def _corners(lines: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray | None:
 
 
 def quad_from_sides(poly: np.ndarray) -> np.ndarray | None:
-    """Four corners where the four longest sides of a convex outline (5 to 8 vertices) meet when
-    extended, or None when the outline is not a quadrilateral with a few corners cut off."""
+    """Four corners where four sides of a convex outline (5 to 8 vertices) meet when extended:
+    of all choices of four sides, the smallest quad that still holds the whole outline (a side
+    left out for a cut corner must not cut the sheet), or None when no choice is a plausible sheet."""
     n = len(poly)
     if not 5 <= n <= 8:
         return None
     pts = poly.astype(np.float64)
-    ends = [(pts[i], pts[(i + 1) % n]) for i in range(n)]
-    lengths = [float(np.linalg.norm(b - a)) for a, b in ends]
-    sides = sorted(sorted(range(n), key=lambda i: -lengths[i])[:4])
-    if sum(lengths[i] for i in sides) < SIDES_SHARE * sum(lengths):
-        return None
-    return _corners([(ends[i][0], ends[i][1] - ends[i][0]) for i in sides])
+    ends = [(pts[i], pts[(i + 1) % n] - pts[i]) for i in range(n)]
+    lengths = [float(np.linalg.norm(d)) for _, d in ends]
+    best, best_area = None, float("inf")
+    for sides in itertools.combinations(range(n), 4):
+        if sum(lengths[i] for i in sides) < SIDES_SHARE * sum(lengths):
+            continue
+        quad = _corners([ends[i] for i in sides])
+        if quad is None or not cv2.isContourConvex(quad.reshape(-1, 1, 2)):
+            continue
+        if any(cv2.pointPolygonTest(quad.reshape(-1, 1, 2), (float(x), float(y)), True) < -2.0 for x, y in pts):
+            continue
+        area = cv2.contourArea(quad)
+        if area < best_area:
+            best, best_area = quad, area
+    return best
 
 
 def _inside(quad: np.ndarray, shape: tuple[int, ...]) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from ocr.normalise import find_page_quad
+from ocr.normalise import find_page_quad, quad_from_sides
 
 CORNERS = np.array([[210, 330], [1550, 310], [1440, 2110], [200, 2270]], np.float32)  # tl tr br bl
 
@@ -37,3 +37,13 @@ def test_a_flat_scan_has_no_sheet_to_find() -> None:
     scan = np.full((2339, 1654, 3), 235, np.uint8)
     cv2.putText(scan, "2024", (400, 400), cv2.FONT_HERSHEY_SIMPLEX, 4, (20, 20, 20), 6)
     assert find_page_quad(scan) is None
+
+
+def test_a_long_cut_is_left_out_rather_than_a_short_side_of_the_sheet() -> None:
+    # outline of a seed-59 phone photo (900 px frame): the shadow's cut across the bottom-left
+    # corner (341 px) is longer than what is left of the bottom side (338 px)
+    outline = np.array([[21, 86], [583, 109], [595, 871], [257, 877], [31, 622]])
+    quad = quad_from_sides(outline)
+    assert quad is not None
+    expected = np.array([[21, 86], [583, 109], [595, 871], [37, 881]], np.float32)
+    assert np.abs(quad[np.argsort(quad.sum(axis=1))] - expected[np.argsort(expected.sum(axis=1))]).max() < 6
