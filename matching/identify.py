@@ -19,8 +19,8 @@ NAME_SEPARATES = 80.0         # among holders of one code, the best name must re
 NAME_MARGIN = 10.0            # … and lead the next by this much
 NAME_ALONE = 92.0             # without a usable code, a name must be this close …
 NAME_ALONE_MARGIN = 8.0       # … and lead the next by this much
-CODE_SLIPS = 2                # characters a read code may have wrong and still name its holder …
-NAME_CONFIRMS_NEAR_CODE = 80.0  # … when the name read is this close (and leads by NAME_MARGIN)
+NAME_CONFIRMS_NEAR_CODE = 80.0  # a code within uscc.NEAR_SLIPS of a holder's: the name must be this close
+                                # (and lead by NAME_MARGIN)
 
 
 @dataclass(frozen=True)
@@ -111,8 +111,7 @@ class UnitIndex:
         """A code read with a slip or two that the check character let through (or could not
         repair) still points to its holder when the name agrees: two units of one name whose
         codes differ in two places do not occur, so name and near code together are a match."""
-        near = [c for c in self.units if len(c.uscc) == len(read)
-                and sum(a != b for a, b in zip(read, c.uscc, strict=True)) <= CODE_SLIPS]
+        near = [c for c in self.units if uscc.near(read, c.uscc)]
         if not near:
             return None
         scored = sorted(((name_score(name, c.name), c) for c in near), key=lambda t: -t[0])
@@ -120,6 +119,6 @@ class UnitIndex:
         best_s, best = scored[0]
         second_s = scored[1][0] if len(scored) > 1 else 0.0
         if best_s >= NAME_CONFIRMS_NEAR_CODE and best_s - second_s >= NAME_MARGIN:
-            why["reason"] = f"代码识别有误差（与 {best.uscc} 相差不超过 {CODE_SLIPS} 位），名称一致"
+            why["reason"] = f"代码识别有误差（与 {best.uscc} 相差不超过 {uscc.NEAR_SLIPS} 位），名称一致"
             return Identification(best.unit_id, "near-code+name", min(0.9, 0.5 + best_s / 250), why)
         return None

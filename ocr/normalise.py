@@ -81,7 +81,7 @@ def find_page_quad(bgr: np.ndarray) -> np.ndarray | None:
     if len(approx) == 4:
         return _order_corners(approx.astype(np.float32) / scale)
     # a corner in shadow (or under a thumb) falls outside the paper mask and the outline gets an
-    # extra short side: the sheet's own four sides are still the longest, and meet at its corners
+    # extra side, the cut: the sheet's own four sides, extended, still meet at its corners
     quad = quad_from_sides(cv2.approxPolyDP(hull, 0.01 * cv2.arcLength(hull, True), True).reshape(-1, 2))
     area = cv2.contourArea(hull)
     if quad is None or not _inside(quad, small.shape[:2]) \
@@ -124,9 +124,11 @@ def quad_from_sides(poly: np.ndarray) -> np.ndarray | None:
         if sum(lengths[i] for i in sides) < SIDES_SHARE * sum(lengths):
             continue
         quad = _corners([ends[i] for i in sides])
-        if quad is None or not cv2.isContourConvex(quad.reshape(-1, 1, 2)):
+        if quad is None:
             continue
-        if any(cv2.pointPolygonTest(quad.reshape(-1, 1, 2), (float(x), float(y)), True) < -2.0 for x, y in pts):
+        contour = quad.reshape(-1, 1, 2)
+        if not cv2.isContourConvex(contour) \
+                or any(cv2.pointPolygonTest(contour, (float(x), float(y)), True) < -2.0 for x, y in pts):
             continue
         area = cv2.contourArea(quad)
         if area < best_area:

@@ -12,6 +12,7 @@ from collections import Counter
 from rapidfuzz import fuzz
 
 from ocr.model import DocumentReading, PageReading
+from registry import uscc
 
 NAME_SAME = 85  # rapidfuzz ratio above which two read names are the same unit
 
@@ -30,15 +31,9 @@ def same_name(a: str, b: str) -> bool:
 
 
 def same_code(a: str, b: str, names_agree: bool) -> bool:
-    """Two readings of one code. Under the same name a code read with a character or two wrong
-    (a bw page's "1" for 4) is still that unit's: two units of one name in one batch whose codes
-    differ in only two places do not occur, a misread that the check character let through does."""
-    if a == b:
-        return True
-    return names_agree and len(a) == len(b) and sum(x != y for x, y in zip(a, b, strict=True)) <= CODE_SLIPS
-
-
-CODE_SLIPS = 2
+    """Two readings of one code: equal, or under the same name a code read with a character or
+    two wrong (a bw page's "1" for 4) that the check character let through (uscc.near)."""
+    return a == b or (names_agree and uscc.near(a, b))
 
 
 def _compatible(doc_pages: list[PageReading], page: PageReading) -> bool:

@@ -78,6 +78,16 @@ def repair(code: str) -> str | None:
     return candidates.pop() if len(candidates) == 1 else None
 
 
+NEAR_SLIPS = 2  # characters two readings of one code may differ in: misreads the check characters let through
+
+
+def near(a: str, b: str) -> bool:
+    """Two codes of one length that differ in at most NEAR_SLIPS characters. Only together with
+    an agreeing name is that one unit's code: two units of one name whose codes differ in two
+    places do not occur."""
+    return len(a) == len(b) and sum(x != y for x, y in zip(a, b, strict=True)) <= NEAR_SLIPS
+
+
 def org_code_valid(code: str) -> bool:
     """Characters 9-17 are an organisation code (GB 11714) with a check digit of its own."""
     org = code[8:17]
