@@ -12,6 +12,8 @@ import math
 import cv2
 import numpy as np
 
+from ocr import rulings
+
 PAPER_MIN_AREA = 0.25   # a page quad must cover this share of a photo ...
 PAPER_MAX_AREA = 0.93   # ... and leave a visible background (else it is a flat scan)
 MIN_SKEW = 0.15         # degrees; below this the page is left alone
@@ -63,6 +65,12 @@ def paper_level(grey: np.ndarray) -> np.ndarray:
 
 def find_page_quad(bgr: np.ndarray) -> np.ndarray | None:
     """Corners (tl, tr, br, bl) of a sheet of paper lying on a darker background, or None."""
+    return find_sheet(bgr)[0]
+
+
+def find_sheet(bgr: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """The sheet's corners (as find_page_quad) and the outline of the paper seen (convex hull,
+    full-size coordinates; None when no sheet stands out from a background)."""
     h, w = bgr.shape[:2]
     scale = 900 / max(h, w)
     small = cv2.resize(bgr, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA)
@@ -71,23 +79,24 @@ def find_page_quad(bgr: np.ndarray) -> np.ndarray | None:
     mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((15, 15), np.uint8))
     contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     if not contours:
-        return None
+        return None, None
     biggest = max(contours, key=cv2.contourArea)
     share = cv2.contourArea(biggest) / (small.shape[0] * small.shape[1])
     if not PAPER_MIN_AREA <= share <= PAPER_MAX_AREA:
-        return None
+        return None, None
     hull = cv2.convexHull(biggest)
+    outline = hull.reshape(-1, 2).astype(np.float32) / scale
     approx = cv2.approxPolyDP(hull, 0.02 * cv2.arcLength(hull, True), True).reshape(-1, 2)
     if len(approx) == 4:
-        return _order_corners(approx.astype(np.float32) / scale)
+        return _order_corners(approx.astype(np.float32) / scale), outline
     # a corner in shadow (or under a thumb) falls outside the paper mask and the outline gets an
     # extra side, the cut: the sheet's own four sides, extended, still meet at its corners
     quad = quad_from_sides(cv2.approxPolyDP(hull, 0.01 * cv2.arcLength(hull, True), True).reshape(-1, 2))
     area = cv2.contourArea(hull)
     if quad is None or not _inside(quad, small.shape[:2]) \
             or not QUAD_MIN_SHARE * area <= cv2.contourArea(quad) <= QUAD_MAX_GROWTH * area:
-        return None
-    return _order_corners(quad / scale)
+        return None, outline
+    return _order_corners(quad / scale), outline
 
 
 QUAD_MAX_GROWTH = 1.25  # the rebuilt sheet may add the cut-off corners, not more
@@ -147,14 +156,49 @@ def _order_corners(pts: np.ndarray) -> np.ndarray:
     return np.array([pts[np.argmin(s)], pts[np.argmin(d)], pts[np.argmax(s)], pts[np.argmax(d)]], np.float32)
 
 
-def warp_to_quad(bgr: np.ndarray, quad: np.ndarray) -> np.ndarray:
-    """The sheet inside `quad` as a flat rectangle (sides as long as the longer measured side)."""
+def quad_homography(quad: np.ndarray) -> tuple[np.ndarray, tuple[int, int]]:
+    """Matrix taking the sheet inside `quad` to a flat rectangle (sides as long as the longer
+    measured side), and that rectangle's (width, height)."""
     tl, tr, br, bl = quad
     width = int(max(np.linalg.norm(tr - tl), np.linalg.norm(br - bl)))
     height = int(max(np.linalg.norm(bl - tl), np.linalg.norm(br - tr)))
     dst = np.array([[0, 0], [width - 1, 0], [width - 1, height - 1], [0, height - 1]], np.float32)
-    m = cv2.getPerspectiveTransform(quad.astype(np.float32), dst)
-    return cv2.warpPerspective(bgr, m, (width, height), flags=cv2.INTER_CUBIC, borderValue=(255, 255, 255))
+    return cv2.getPerspectiveTransform(quad.astype(np.float32), dst), (width, height)
+
+
+def warp(bgr: np.ndarray, m: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    return cv2.warpPerspective(bgr, m, size, flags=cv2.INTER_CUBIC, borderValue=(255, 255, 255))
+
+
+def flatten(bgr: np.ndarray) -> np.ndarray:
+    """A photo's sheet as a flat page: warped from its outline when one is found, then corrected
+    by the perspective its table's rulings still show (an outline with a corner lost in shadow or
+    a sheet running out of the frame flattens wrong). One warp of the original either way."""
+    h, w = bgr.shape[:2]
+    quad, outline = find_sheet(bgr)
+    if quad is None:
+        fix = rulings.rectifying_homography(bgr)
+        return bgr if fix is None else warp(bgr, *fix)
+    m, size = quad_homography(quad)
+    flat = warp(bgr, m, size)
+    # the paper seen, not only the quad: a wrong quad cut some of it off
+    paper = cv2.perspectiveTransform(np.vstack([outline, quad]).reshape(1, -1, 2), m)[0]
+    margin = np.array(size, np.float32) * HOLD_MARGIN
+    paper = np.clip(paper, -margin, np.array(size, np.float32) + margin)
+    fix = rulings.rectifying_homography(flat, paper)
+    if fix is None:
+        return flat
+    m2, size2 = fix
+    out = warp(bgr, m2 @ m, size2)
+    # the desk around the sheet comes in with it: as white as the border, so no cell reaches ink there
+    hull = cv2.convexHull(cv2.perspectiveTransform(paper.reshape(1, -1, 2), m2)[0]).astype(np.int32)
+    keep = np.zeros(out.shape[:2], np.uint8)
+    cv2.fillConvexPoly(keep, hull, 255)
+    out[keep == 0] = 255
+    return out
+
+
+HOLD_MARGIN = 0.15  # of the flattened page on each side: a wrong quad cut this much off at most
 
 
 def rotate_quarter(img: np.ndarray, degrees_cw: int) -> np.ndarray:

@@ -1,6 +1,6 @@
 """Read one page: upright and flatten it, OCR what is needed, then identity and figures.
 
-Stages (each a function of ocr.*): normalise.find_page_quad/warp -> detect -> quarter turn
+Stages (each a function of ocr.*): normalise.flatten (sheet outline, then rulings) -> detect -> quarter turn
 (sideways lines) -> half turn (orientation classifier) -> deskew -> recognise -> identity ->
 figures -> evidence crops -> seal/signature hooks.
 """
@@ -73,8 +73,7 @@ def _cpu() -> float:
 
 def upright(image: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, float]:
     """(original, OCR copy, text quads, rotation applied, skew corrected), all in one frame."""
-    quad = normalise.find_page_quad(image)
-    original = normalise.warp_to_quad(image, quad) if quad is not None else image
+    original = normalise.flatten(image)
     grey = normalise.ocr_copy(original)
     quads = rapid.detect(grey)
     rotation = 0

@@ -1,0 +1,101 @@
+"""Perspective a page still shows after flattening, corrected from its table's rulings."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from ocr import normalise, rulings
+
+W, H = 1654, 2339
+
+
+def _form() -> np.ndarray:
+    """A white page with a ruled table and some print in its cells."""
+    page = np.full((H, W, 3), 246, np.uint8)
+    top, bottom, xs = 300, 2150, (150, 330, 1050, 1250, 1500)
+    for y in range(top, bottom + 1, 50):
+        cv2.line(page, (xs[0], y), (xs[-1], y), (30, 30, 30), 2)
+    for x in xs:
+        cv2.line(page, (x, top), (x, bottom), (30, 30, 30), 2)
+    for k, y in enumerate(range(top + 35, bottom, 50)):
+        cv2.putText(page, f"P{k:02d}", (170, y), cv2.FONT_HERSHEY_SIMPLEX, 0.9, (20, 20, 20), 2)
+        cv2.putText(page, str(37 * k), (1300, y), cv2.FONT_HERSHEY_SIMPLEX, 0.9, (20, 20, 20), 2)
+    cv2.putText(page, "2024", (700, 200), cv2.FONT_HERSHEY_SIMPLEX, 2.5, (20, 20, 20), 5)
+    return page
+
+
+def _keystone(img: np.ndarray, dst: list[list[float]], size: tuple[int, int], fill: tuple[int, int, int]
+              ) -> np.ndarray:
+    src = np.array([[0, 0], [W, 0], [W, H], [0, H]], np.float32)
+    m = cv2.getPerspectiveTransform(src, np.array(dst, np.float32))
+    return cv2.warpPerspective(img, m, size, flags=cv2.INTER_CUBIC, borderValue=fill)
+
+
+def _ruling_angles(img: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Angles (degrees) of the long near-horizontal and near-vertical segments: off 0 and off 90."""
+    horizontal, vertical = rulings.ruling_segments(img)
+    def angles(segs: np.ndarray) -> np.ndarray:
+        return np.degrees(np.arctan2(segs[:, 3] - segs[:, 1], segs[:, 2] - segs[:, 0])) % 180
+    a, b = angles(horizontal), angles(vertical)
+    return np.minimum(a, 180 - a), np.abs(b - 90)
+
+
+def test_a_page_still_in_perspective_gets_level_rows_and_upright_columns() -> None:
+    # the table's columns fan out toward the bottom, as after a photo flattened from a wrong outline
+    page = _keystone(_form(), [[60, 40], [1600, 0], [1654, 2339], [0, 2300]], (W, H), (246, 246, 246))
+    rows, columns = _ruling_angles(page)
+    assert max(rows.max(), columns.max()) > 1.0, "the test page must start out of true"
+    fix = rulings.rectifying_homography(page)
+    assert fix is not None
+    flat = cv2.warpPerspective(page, fix[0], fix[1], flags=cv2.INTER_CUBIC, borderValue=(255, 255, 255))
+    rows, columns = _ruling_angles(flat)
+    assert len(rows) >= 10 and len(columns) >= 4
+    assert rows.max() < 0.3 and columns.max() < 0.3
+
+
+def test_the_whole_page_stays_in_the_picture() -> None:
+    page = _keystone(_form(), [[60, 40], [1600, 0], [1654, 2339], [0, 2300]], (W, H), (246, 246, 246))
+    fix = rulings.rectifying_homography(page)
+    assert fix is not None
+    m, (w, h) = fix
+    corners = cv2.perspectiveTransform(np.array([[[0, 0], [W, 0], [W, H], [0, H]]], np.float32), m)[0]
+    assert (corners >= -1).all() and (corners[:, 0] <= w + 1).all() and (corners[:, 1] <= h + 1).all()
+
+
+def test_a_flat_scan_is_left_alone() -> None:
+    assert rulings.rectifying_homography(_form()) is None
+
+
+def test_a_slightly_rotated_scan_is_left_to_deskew() -> None:
+    m = cv2.getRotationMatrix2D((W / 2, H / 2), 0.3, 1.0)
+    scan = cv2.warpAffine(_form(), m, (W, H), borderValue=(246, 246, 246))
+    assert rulings.rectifying_homography(scan) is None
+
+
+def test_a_page_without_a_table_is_left_alone() -> None:
+    page = np.full((H, W, 3), 246, np.uint8)
+    for k in range(30):
+        cv2.putText(page, "science 2024", (200, 300 + 60 * k), cv2.FONT_HERSHEY_SIMPLEX, 1.2, (20, 20, 20), 2)
+    page = _keystone(page, [[60, 40], [1600, 0], [1654, 2339], [0, 2300]], (W, H), (246, 246, 246))
+    assert rulings.rectifying_homography(page) is None
+
+
+def test_a_sheet_running_out_of_the_frame_is_flattened_by_its_rulings() -> None:
+    # no outline to find: the sheet fills the photo and runs past its right edge (a desk as light
+    # as the page, so that only the table's rulings are measured afterwards)
+    photo = _keystone(_form(), [[40, 60], [1700, 20], [1760, 2330], [0, 2290]], (W, H), (246, 246, 246))
+    assert normalise.find_page_quad(photo) is None
+    rows, columns = _ruling_angles(normalise.flatten(photo))
+    assert rows.max() < 0.3 and columns.max() < 0.3
+
+
+def test_a_photo_flattened_right_by_its_outline_is_not_warped_again() -> None:
+    photo = np.full((H + 200, W + 200, 3), (70, 95, 120), np.uint8)
+    sheet = _keystone(_form(), [[150, 130], [1700, 110], [1760, 2420], [120, 2480]], (W + 200, H + 200), (0, 0, 0))
+    paper = _keystone(np.full((H, W, 3), 255, np.uint8), [[150, 130], [1700, 110], [1760, 2420], [120, 2480]],
+                      (W + 200, H + 200), (0, 0, 0))
+    photo = np.where(paper > 0, sheet, photo)
+    quad = normalise.find_page_quad(photo)
+    assert quad is not None
+    assert np.array_equal(normalise.flatten(photo), normalise.warp(photo, *normalise.quad_homography(quad)))
