@@ -32,6 +32,14 @@ def test_a_mark_of_another_size_or_place_is_not_confirmed() -> None:
         assert not like_page_dashes(odd, marks, TEXT_H)
 
 
+def test_a_seal_stroke_a_quarter_line_beside_the_dash_column_is_not_a_printed_dash() -> None:
+    # seed 59, grey scan: a 4x2 px piece of a seal stroke beside a printed "0" (the "0" itself
+    # merged into the seal's ink), 7 px right of the page's 5x3 px dashes at a 30 px text height
+    marks = page(mark("A", 500, w=5), mark("B", 501, w=5), mark("C", 500, w=6), mark("S", 508, w=4, h=2))
+    assert not like_page_dashes(marks[-1], marks, TEXT_H)
+    assert like_page_dashes(marks[0], marks, TEXT_H)
+
+
 def test_a_mark_among_seal_fragments_or_without_enough_page_dashes_is_not_confirmed() -> None:
     among = mark("S", 500, alone=False)
     assert not like_page_dashes(among, page(mark("A", 500), mark("B", 500), among), TEXT_H)
