@@ -14,6 +14,7 @@ from ocr.model import Box
 
 DASH_AMONG_MARKS = 0.6  # confidence of a dash picked out among other marks (seal fragments)
 SPECK = 0.1             # of a text height: smaller marks are specks (seal edges, noise), not print
+DARKEST_SHARE = 0.35    # of the way from the darkest ink to the paper: a grey seal's strokes lie above
 
 
 def clip_box(box: Box, shape: tuple[int, ...]) -> Box:
@@ -93,7 +94,7 @@ def _is_ruling(x: int, y: int, w: int, h: int, cw: int, ch: int, text_height: fl
     return ((y == 0 or y + h == ch) and h <= max(3, 0.15 * ch)) or ((x == 0 or x + w == cw) and w <= 3)
 
 
-def isolated_marks(grey: np.ndarray, box: Box, min_size: float = 0.0) -> list[Box]:
+def isolated_marks(grey: np.ndarray, box: Box, min_size: float = 0.0, darkest_only: bool = False) -> list[Box]:
     """Marks clearly darker than the paper that lie wholly inside `box` (page coords).
 
     Labelled on a window larger than the cell, so anything crossing the cell's border (a ruling,
@@ -107,7 +108,10 @@ def isolated_marks(grey: np.ndarray, box: Box, min_size: float = 0.0) -> list[Bo
     win = grey[wy0:wy1, wx0:wx1]
     if win.ndim == 3:
         win = cv2.cvtColor(win, cv2.COLOR_BGR2GRAY)
-    _, clear = _paper_and_clear_ink(win[y0 - wy0:y1 - wy0, x0 - wx0:x1 - wx0])
+    cell = win[y0 - wy0:y1 - wy0, x0 - wx0:x1 - wx0]
+    paper, clear = _paper_and_clear_ink(cell)
+    if darkest_only:  # print is black, a grey scan's seal lighter: only ink near the darkest counts
+        clear = min(clear, float(cell.min()) + DARKEST_SHARE * (paper - float(cell.min())))
     dark = (win < clear).astype(np.uint8)
     n, _, stats, _ = cv2.connectedComponentsWithStats(dark, connectivity=8)
     out: list[Box] = []
@@ -119,11 +123,14 @@ def isolated_marks(grey: np.ndarray, box: Box, min_size: float = 0.0) -> list[Bo
     return out
 
 
-def classify_cell(grey: np.ndarray, box: Box, text_height: float) -> tuple[str, Box | None, float]:
+def classify_cell(grey: np.ndarray, box: Box, text_height: float, darkest_pass: bool = False
+                  ) -> tuple[str, Box | None, float]:
     """("blank" | "dash" | "one" | "ink", ink bounding box, confidence of a dash).
 
     A dash is one flat mark, far lower than a digit; at 150 dpi in black-and-white it may shrink
     to a dot, which is still a dash (no figure is a lone dot) but with less confidence.
+    `darkest_pass`: among several marks, look again at only the darkest ink (for a box as narrow
+    as a figure: in a wide cell the darkest mark may as well be a fragment of the seal).
     """
     kind, bx, conf = "blank", None, 0.0
     for k, comps in enumerate(ink_components_at_levels(grey, box, text_height)):
@@ -135,11 +142,13 @@ def classify_cell(grey: np.ndarray, box: Box, text_height: float) -> tuple[str, 
     # a faint hairline dash, or a dash among seal fragments: only a clearly flat mark counts,
     # never a dot (it could be the decimal point of a figure whose digits merged into the seal)
     marks = isolated_marks(grey, box, SPECK * text_height)
-    if len(marks) == 1:
-        mx0, my0, mx1, my1 = marks[0]
-        w, h = mx1 - mx0, my1 - my0
-        if w >= 1.5 * h and h <= 0.3 * text_height and w <= 1.5 * text_height:
-            return "dash", marks[0], DASH_AMONG_MARKS
+    darker = isolated_marks(grey, box, SPECK * text_height, darkest_only=True) if darkest_pass and len(marks) > 1 else []
+    for found in (marks, darker):
+        if len(found) == 1:
+            mx0, my0, mx1, my1 = found[0]
+            w, h = mx1 - mx0, my1 - my0
+            if w >= 1.5 * h and h <= 0.3 * text_height and w <= 1.5 * text_height:
+                return "dash", found[0], DASH_AMONG_MARKS
     if kind == "blank" and marks:
         bx = (min(c[0] for c in marks), min(c[1] for c in marks), max(c[2] for c in marks), max(c[3] for c in marks))
         return "ink", bx, 0.0

@@ -43,3 +43,16 @@ def test_an_empty_cell_with_only_a_ruling_is_blank() -> None:
     cell = np.full((50, 300), 250, np.uint8)
     cell[:, 296:299] = 20
     assert cells.classify_cell(cell, (0, 0, 300, 50), TEXT_H)[0] == "blank"
+
+
+def test_a_black_dash_among_a_grey_seals_specks_is_a_dash() -> None:
+    """Seed 67, grey scan: the tip of a seal's star (grey 170, darker specks 130) in the cell
+    beside a printed dash (115). Where a figure stands only the ink near the darkest is print."""
+    cell = np.full((40, 120), 250, np.uint8)
+    cell[0:12, 20:45] = 172                     # the star's tip, from the cell's top edge
+    cell[0:3, 30:35] = 107                      # its darkest part
+    cell[14:18, 40:43] = 168                    # a speck of it, on its own
+    cell[20:22, 70:76] = 115                    # the printed dash
+    assert cells.classify_cell(cell, (5, 2, 115, 38), 35)[0] == "ink"  # two marks
+    kind, box, conf = cells.classify_cell(cell, (5, 2, 115, 38), 35, darkest_pass=True)
+    assert kind == "dash" and box == (70, 20, 76, 22) and conf == cells.DASH_AMONG_MARKS

@@ -146,3 +146,33 @@ def test_a_sure_figure_under_seal_ink_is_asked_of_the_second_engine_and_kept_whe
                         second_opinion=tesseract(""), second_engine="t")  # silent: one engine alone
     assert figs["P03"].agreed is None and figs["P03"].confidence == UNDER_SEAL_ALONE
     assert figs["P01"].confidence == 0.999
+
+
+def _page_with_flat_mark_in_p03(dy: int) -> tuple[list[OcrLine], np.ndarray]:
+    """Six rows, figures read in all but P03, whose cell holds only one flat black mark `dy` px
+    below the row's middle (text height 24)."""
+    lines = [OcrLine("代码", 0.99, (600, 40, 660, 70), "t"), OcrLine("数值", 0.99, (880, 40, 940, 70), "t")]
+    grey = np.full((500, 1000), 240, np.uint8)
+    for i in range(6):
+        y = 120 + 50 * i
+        lines.append(OcrLine(f"P0{i + 1}", 0.99, (600, y - 12, 650, y + 12), "t"))
+        if i != 2:
+            lines.append(OcrLine("476", 0.999, (900, y - 12, 945, y + 12), "t"))
+    grey[220 + dy - 1:220 + dy + 2, 930:942] = 30
+    return lines, grey
+
+
+def test_a_flat_mark_at_the_foot_of_a_row_is_no_confirmed_dash() -> None:
+    """Seed 59 and 67, grey scans: the foot of a "0" (its rest merged into a seal's strokes) read
+    as a dash 0.3 to 0.4 text heights below the row's middle; printed dashes stand within 0.24."""
+    from ocr.decide import MATCH_MIN, decide
+    from ocr.figures import read_figures
+    from registry.template import default_template
+    lines, grey = _page_with_flat_mark_in_p03(0)
+    middle = read_figures(lines, default_template(), grey, engine="r")["P03"]
+    assert middle.text == "-" and middle.confidence >= MATCH_MIN
+    assert decide(middle, None, 0).kind == "matches"
+    lines, grey = _page_with_flat_mark_in_p03(9)
+    foot = read_figures(lines, default_template(), grey, engine="r")["P03"]
+    assert foot.text == "-" and foot.confidence < MATCH_MIN and "off-row-middle" in foot.engine
+    assert decide(foot, None, 0).kind == "unreadable"  # a "0" on paper must not pass for no value
