@@ -179,7 +179,6 @@ def flatten(bgr: np.ndarray) -> np.ndarray:
     """A photo's sheet as a flat page: warped from its outline when one is found, then corrected
     by the perspective its table's rulings still show (an outline with a corner lost in shadow or
     a sheet running out of the frame flattens wrong). One warp of the original either way."""
-    h, w = bgr.shape[:2]
     quad, outline = find_sheet(bgr)
     if quad is None:
         fix = rulings.rectifying_homography(bgr)
@@ -187,7 +186,8 @@ def flatten(bgr: np.ndarray) -> np.ndarray:
     m, size = quad_homography(quad)
     flat = warp(bgr, m, size)
     # the paper seen, not only the quad: a wrong quad cut some of it off
-    paper = cv2.perspectiveTransform(np.vstack([outline, quad]).reshape(1, -1, 2), m)[0]
+    seen = quad if outline is None else np.vstack([outline, quad])
+    paper = cv2.perspectiveTransform(seen.reshape(1, -1, 2), m)[0]
     margin = np.array(size, np.float32) * HOLD_MARGIN
     paper = np.clip(paper, -margin, np.array(size, np.float32) + margin)
     fix = rulings.rectifying_homography(flat, paper)

@@ -1,6 +1,6 @@
 """Perspective left on a page, measured on the form's own rulings.
 
-A phone photo is flattened from the sheet's outline (normalise.find_page_quad). When that outline
+A phone photo is flattened from the sheet's outline (normalise.find_sheet). When that outline
 is wrong (a corner lost in shadow and cut off by the polygon fit, a sheet running out of the
 frame) the page comes out still in perspective: rows stay level but the table's columns fan out,
 and a figure lands beside another row's label. The table's rulings are straight lines on the
@@ -27,7 +27,7 @@ MIN_SEGMENTS = 4          # per family, after outliers are dropped
 MIN_SPAN = 0.3            # of the image: the rulings of a family must spread across the page
 INLIER_DEG = 0.6          # a segment further off the direction to the vanishing point is not a ruling
 MIN_CORRECTION_DEG = 0.4  # below this fan-out (or shear) the page is left as it is
-MAX_GROWTH = 1.6         # the corrected page may take in what a wrong outline cut off, not more
+MAX_GROWTH = 1.6          # the corrected page may take in what a wrong outline cut off, not more
 MAX_VP_NEAR = 1.5         # a vanishing point nearer than this many image sizes is not a photo of paper
 
 
