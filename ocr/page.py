@@ -17,6 +17,7 @@ import numpy as np
 from ocr import evidence, figures, identity, layout, normalise, quality
 from ocr.engines import rapid, tess
 from ocr.model import Box, OcrLine, PageReading
+from ocr.seal_masks import is_bilevel
 from ocr.sources import PageSource
 from registry.template import Template
 
@@ -46,12 +47,15 @@ def read_page(source: PageSource, template: Template, *, source_name: str = "",
     if method == "text-layer":
         for f in figs.values():
             f.found_by = "text-layer"
-    elif (legible := quality.legibility(lines)).illegible:
-        # broken strokes can drop a digit ("31" read as a confident "1"): figures on this page may
-        # confirm a match, never claim a difference
-        for f in figs.values():
-            f.clean = False
-        problems.append(legible.reason())
+    else:
+        if is_bilevel(source.image):
+            quality.doubt_bilevel(figs)
+        if (legible := quality.legibility(lines)).illegible:
+            # broken strokes can drop a digit ("31" read as a confident "1"): figures on this page
+            # may confirm a match, never claim a difference
+            for f in figs.values():
+                f.clean = False
+            problems.append(legible.reason())
     page = PageReading(source=source_name, index=source.index, rotation=rotation, skew=round(skew, 2),
                        method=method, identity=ident, figures=figs, template_id=template.id, engine=engine,
                        size=(original.shape[1], original.shape[0]), lines=lines, problems=problems)

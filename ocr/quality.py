@@ -10,12 +10,13 @@ from __future__ import annotations
 import statistics
 from dataclasses import dataclass
 
-from ocr.model import OcrLine
+from ocr.model import FigureReading, OcrLine
 
 MIN_LINES = 3
 LOW_SCORE = 0.7          # a line read with less is doubtful
 MAX_LOW_SHARE = 0.3      # legible scans (any profile, phone photos too) measured <= 0.06
 MIN_MEDIAN = 0.85        # legible scans measured >= 0.995; the two eroded scans 0.53 and 0.55
+BILEVEL_SURE = 0.99      # below decide.LOOKALIKE_SURE, above its DIFFERS_MIN
 
 
 @dataclass(frozen=True)
@@ -38,3 +39,11 @@ def legibility(lines: list[OcrLine]) -> Legibility:
     if not scores:
         return Legibility(0, 0.0, 0.0)
     return Legibility(len(scores), statistics.median(scores), sum(s < LOW_SCORE for s in scores) / len(scores))
+
+
+def doubt_bilevel(figures: dict[str, FigureReading]) -> None:
+    """On a black-and-white (thresholded) scan a broken stroke turns one digit into another's
+    shape: a printed "40" read as a sure "10" (0.9996) on seed 73. No reading there is sure
+    enough to believe a lone look-alike swap; other differences and matches are unchanged."""
+    for fig in figures.values():
+        fig.confidence = min(fig.confidence, BILEVEL_SURE)

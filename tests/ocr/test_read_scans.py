@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 
 from ocr import decide
+from ocr.decide import LOOKALIKE_SURE, LOOKALIKES
 from ocr.model import PageReading
 from ocr.page import read_page
 from ocr.sources import PageSource
@@ -170,3 +171,29 @@ def test_a_scan_thresholded_until_strokes_break_is_reported_for_rescan(colour_pa
     assert all(decide(f, record_text(Decimal(f.value) + 7), 0).kind == "unreadable" for f in read)
     legible, _, _ = colour_page
     assert not any(p.startswith("扫描件字迹不清") for p in legible.problems)
+
+
+def _lookalike_of(value: str) -> str | None:
+    """The value with one digit swapped for an OCR look-alike (4 -> 1, 8 -> 3 ...), if any."""
+    for i, ch in enumerate(value):
+        for pair in sorted(LOOKALIKES, key=sorted):
+            if ch in pair and len(pair) == 2:
+                other = next(iter(pair - {ch}))
+                if not (i == 0 and other == "0" and len(value) > 1):
+                    return value[:i] + other + value[i + 1:]
+    return None
+
+
+def test_on_a_black_and_white_scan_a_lone_look_alike_swap_is_never_claimed(colour_page) -> None:  # noqa: ANN001
+    """Seed 73: thresholding broke a printed "40" into a "10" read at 0.9996, a false difference."""
+    from ocr.quality import BILEVEL_SURE
+    reading, _ = _read("bw", seed=5, over_figures=False)
+    read = [f for f in reading.figures.values() if f.value is not None and f.clean]
+    assert len(read) >= 5
+    assert max(f.confidence for f in reading.figures.values()) <= BILEVEL_SURE
+    for f in read:
+        swapped = _lookalike_of(f.value)
+        assert swapped is not None
+        assert decide(f, swapped, 0).kind == "unreadable"   # one broken stroke away: a person looks
+    colour, _, _ = colour_page  # a grey or colour scan keeps its sure readings
+    assert any(f.confidence >= LOOKALIKE_SURE for f in colour.figures.values())
