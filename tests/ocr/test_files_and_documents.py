@@ -209,20 +209,6 @@ def test_ink_copy_blends_seal_ink_into_dim_paper_instead_of_white() -> None:
     assert cells.classify_cell(ink, (250, 185, 350, 225), 30)[0] == "dash"
 
 
-def test_a_thin_dash_under_a_seals_star_stays_in_the_ink_copy() -> None:
-    """Seed 59, colour scans: a 150 dpi dash printed under the star measures about 150 in red
-    (the star alone 228, the paper 253). Taken for seal ink, it vanished and the cell was empty."""
-    from ocr import cells
-    from ocr.normalise import ink_copy
-    page = np.full((200, 400, 3), (240, 248, 253), np.uint8)
-    page[60:140, 150:300] = (130, 135, 228)  # the seal's solid star
-    page[99:101, 220:226] = (60, 60, 150)     # the dash under it, blurred thin
-    ink = ink_copy(page)
-    assert ink[100, 223] < 170
-    assert ink[70, 160] >= 240
-    assert cells.classify_cell(ink, (120, 80, 330, 120), 30)[0] == "dash"
-
-
 def test_a_light_hairline_dash_next_to_a_black_ruling_and_a_seal_speck_is_a_dash() -> None:
     """The table's black border sets the cell's darkest level, so a light dash only shows against
     the paper; a two-pixel speck left by a seal's edge is not a second mark."""
