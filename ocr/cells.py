@@ -15,6 +15,8 @@ from ocr.model import Box
 DASH_AMONG_MARKS = 0.6  # confidence of a dash picked out among other marks (seal fragments)
 SPECK = 0.1             # of a text height: smaller marks are specks (seal edges, noise), not print
 DARKEST_SHARE = 0.35    # of the way from the darkest ink to the paper: a grey seal's strokes lie above
+SEAL_COVER = 0.25       # share of a cell under ink from which it is taken as covered by a seal (a
+                        # figure covers less of its cell)
 
 
 def clip_box(box: Box, shape: tuple[int, ...]) -> Box:
@@ -31,14 +33,41 @@ def _paper_and_clear_ink(cell: np.ndarray) -> tuple[float, float]:
     return paper, paper - max(30.0, 5.0 * sigma)
 
 
+def _paper_noise(cell: np.ndarray) -> float:
+    """Sigma of the paper's own grain: from the pixels brighter than the paper's commonest level
+    (nothing printed or stamped is lighter than the paper), so seal ink does not count."""
+    hist = np.convolve(np.bincount(cell.ravel(), minlength=256), np.ones(5), "same")
+    floor = int(np.median(cell))
+    mode = floor + int(np.argmax(hist[floor:]))
+    above = cell[cell > mode].astype(np.float32) - mode
+    return 1.4826 * float(np.median(above)) if above.size >= 20 else 0.0
+
+
+def _beneath_seal_level(cell: np.ndarray, paper: float, tried: float) -> float | None:
+    """The ink level for a cell mostly covered by a grey seal's strokes: print is the ink near the
+    darkest (the seal's strokes lie above it), as long as that stands out of the paper's own
+    noise. None in a cell with less seal ink, or when the level is the one already `tried`.
+
+    Needed because the usual levels fail there both ways: half seal, half paper, the cell's
+    spread sets the level below a dash under the seal; all seal, half-way to the darkest takes in
+    the strokes the dash touches, and the merged blob crosses the cell like a ruling."""
+    paper_noise = paper - max(30.0, 5.0 * _paper_noise(cell))
+    if float(np.mean(cell < paper_noise)) < SEAL_COVER:
+        return None
+    darkest = float(cell.min())
+    level = min(paper_noise, darkest + DARKEST_SHARE * (paper - darkest))
+    return level if abs(level - tried) > 1 else None
+
+
 def ink_components_at_levels(grey: np.ndarray, box: Box, text_height: float = 0.0) -> Iterator[list[Box]]:
-    """Dark blobs in `box` (page coords), rulings removed, at one or two grey levels, lazily (the
-    second is only computed when the caller asks for it).
+    """Dark blobs in `box` (page coords), rulings removed, at up to three grey levels, lazily (each
+    is only computed when the caller asks for it).
 
     Print is black; a grey scan's seal is a lighter grey: only the darker half of the cell's ink
     counts. Halfway from the darkest pixel (often a black ruling) keeps out faint seal strokes and
     photo noise, but also a faint hairline dash; halfway from the darkest mark keeps that dash. The
-    second level is given only when it differs."""
+    second level is given only when it differs; the third only where a seal covers most of the
+    cell (_beneath_seal_level)."""
     x0, y0, x1, y1 = clip_box(box, grey.shape)
     if x1 - x0 < 3 or y1 - y0 < 3:
         yield []
@@ -53,9 +82,14 @@ def ink_components_at_levels(grey: np.ndarray, box: Box, text_height: float = 0.
                 for x, y, w, h in _marks(cell < min(clear, darkest + 0.6 * (paper - darkest)), text_height)]
     darkest = float(cell.min())
     yield at(darkest)
+    tried = min(clear, darkest + 0.6 * (paper - darkest))
     darkest_mark = _darkest_mark(cell, clear, text_height)
     if darkest_mark is not None and darkest_mark > darkest + 1:
         yield at(darkest_mark)
+    beneath = _beneath_seal_level(cell, paper, tried)
+    if beneath is not None:
+        yield [(int(x0 + x), int(y0 + y), int(x0 + x + w), int(y0 + y + h))
+               for x, y, w, h in _marks(cell < beneath, text_height)]
 
 
 def _marks(dark: np.ndarray, text_height: float) -> list[tuple[int, int, int, int]]:

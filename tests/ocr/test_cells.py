@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 
 from ocr import cells
@@ -56,3 +57,35 @@ def test_a_black_dash_among_a_grey_seals_specks_is_a_dash() -> None:
     assert cells.classify_cell(cell, (5, 2, 115, 38), 35)[0] == "ink"  # two marks
     kind, box, conf = cells.classify_cell(cell, (5, 2, 115, 38), 35, darkest_pass=True)
     assert kind == "dash" and box == (70, 20, 76, 22) and conf == cells.DASH_AMONG_MARKS
+
+
+def _cell_under_grey_seal_text() -> np.ndarray:
+    """Seed 59, grey scan: the seal's characters cover most of the cell (grey 150-175), and the
+    printed dash (100) touches one of their strokes (seal ink measured 140-200 there)."""
+    cell = np.full((36, 86), 250, np.uint8)
+    for x in range(-20, 80, 10):                # slanted strokes of the seal's text, 5 px wide
+        cv2.line(cell, (x, 0), (x + 18, 35), 160, 5)
+    cv2.line(cell, (0, 8), (70, 12), 160, 4)
+    noise = np.random.default_rng(5).integers(-4, 5, cell.shape)
+    cell = np.where(cell < 250, cell + noise, cell).astype(np.uint8)
+    cell[18:21, 50:56] = 100                    # the dash, over a stroke
+    return cell
+
+
+def test_a_dash_under_a_grey_seals_text_is_a_dash() -> None:
+    """The spread of a cell that is mostly seal ink is not the paper's noise: measured over the
+    whole cell it set the ink level below the dash, and the cell looked blank to a person."""
+    kind, box, _ = cells.classify_cell(_cell_under_grey_seal_text(), (0, 0, 86, 36), 36)
+    assert kind == "dash" and box == (50, 18, 56, 21)
+
+
+def test_grey_seal_text_alone_is_not_a_dash() -> None:
+    cell = _cell_under_grey_seal_text()
+    cell[18:21, 50:56] = cell[18:21, 44:50]     # the dash's place, seal strokes only
+    assert cells.classify_cell(cell, (0, 0, 86, 36), 36)[0] != "dash"
+
+
+def test_paper_noise_alone_stays_blank() -> None:
+    """The seal-aware level never falls into a noisy photo's grain."""
+    noisy = np.clip(np.random.default_rng(3).normal(200, 9, (40, 200)), 0, 255).astype(np.uint8)
+    assert cells.classify_cell(noisy, (0, 0, 200, 40), 36)[0] == "blank"
