@@ -449,11 +449,14 @@ def _figure(code: str, ind: Indicator, token: OcrLine | None, row: list[OcrLine]
         kind, ink_box, dash_conf = cells.classify_cell(ink, cell_box, text_h)
         alone = kind == "dash" and dash_conf > cells.DASH_AMONG_MARKS
         expected = _expected_box(column, cell_box, text_h) if column is not None else None
+        figure_ink = None  # the ink where this page's figures stand, when narrower than that place
         if kind == "ink" and expected is not None:
             # where this page's figures stand: seal fragments elsewhere in a wide cell stay out
             kind2, box2, conf2 = cells.classify_cell(ink, expected, text_h, darkest_pass=True)
             if kind2 == "dash":
                 kind, ink_box, dash_conf = kind2, box2, min(conf2, 0.65)
+            elif kind2 in ("ink", "one") and box2 is not None and box2[2] - box2[0] < expected[2] - expected[0] - text_h:
+                figure_ink = box2
         if kind == "dash" and ink_box is not None and off_row_middle(ink_box, cy, text_h):
             # a printed dash sits at the row's mid-height; a flat mark at its top or bottom is a
             # stroke of a digit whose rest went into a seal (the base of a 2, the foot of a 0):
@@ -477,6 +480,8 @@ def _figure(code: str, ind: Indicator, token: OcrLine | None, row: list[OcrLine]
                       min(cell_box[2], ink_box[2] + pad), int(cy + 0.9 * tol))]
             if expected is not None:
                 crops.append((expected[0], int(cy - 0.9 * tol), expected[2], int(cy + 0.9 * tol)))
+            if figure_ink is not None:  # a digit beside seal text that the wider crops read with it
+                crops.append((figure_ink[0] - pad, int(cy - 0.9 * tol), figure_ink[2] + pad, int(cy + 0.9 * tol)))
             for crop in crops:
                 text2, conf2 = cell_reader(crop)
                 value, clean, dash = parse_number(text2, ind.decimals)
