@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 
 from ocr.figures import (
@@ -176,3 +177,25 @@ def test_a_flat_mark_at_the_foot_of_a_row_is_no_confirmed_dash() -> None:
     foot = read_figures(lines, default_template(), grey, engine="r")["P03"]
     assert foot.text == "-" and foot.confidence < MATCH_MIN and "off-row-middle" in foot.engine
     assert decide(foot, None, 0).kind == "unreadable"  # a "0" on paper must not pass for no value
+
+
+def test_a_digit_beside_grey_seal_text_is_recognised_on_its_own() -> None:
+    """Seed 59, grey scan: nothing was detected in P03's cell, and recognising the cell, or the
+    place where figures stand, read the "0" together with the seal's characters (低碳). The ink
+    near the darkest at that place is the digit alone: its own crop is read too."""
+    from ocr.figures import read_figures
+    from registry.template import default_template
+    lines, grey = _page_with_flat_mark_in_p03(0)
+    grey[220 - 1:220 + 2, 930:942] = 240          # no mark: a seal's text and a "0" instead
+    for x in range(850, 890, 12):                 # the seal's characters, up to where figures stand
+        grey[206:234, x:x + 5] = 150
+    cv2.ellipse(grey, (938, 220), (5, 8), 0, 0, 360, 30, 2)   # the printed "0", black
+    asked: list[tuple[int, int, int, int]] = []
+
+    def recogniser(box: tuple[int, int, int, int]) -> tuple[str, float]:
+        asked.append(box)
+        return ("0", 0.99) if box[2] - box[0] < 40 else ("低碳", 0.95)
+
+    fig = read_figures(lines, default_template(), grey, engine="r", cell_reader=recogniser)["P03"]
+    assert len(asked) == 3 and asked[-1][0] < 933 and asked[-1][2] > 943   # the digit's own crop, last
+    assert fig.value == "0" and fig.engine == "r+cell" and fig.clean is False
