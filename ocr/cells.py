@@ -77,19 +77,20 @@ def ink_components_at_levels(grey: np.ndarray, box: Box, text_height: float = 0.
         cell = cv2.cvtColor(cell, cv2.COLOR_BGR2GRAY)
     paper, clear = _paper_and_clear_ink(cell)
 
-    def at(darkest: float) -> list[Box]:
+    def at(level: float) -> list[Box]:
         return [(int(x0 + x), int(y0 + y), int(x0 + x + w), int(y0 + y + h))
-                for x, y, w, h in _marks(cell < min(clear, darkest + 0.6 * (paper - darkest)), text_height)]
+                for x, y, w, h in _marks(cell < level, text_height)]
+
+    def halfway(darkest: float) -> float:
+        return min(clear, darkest + 0.6 * (paper - darkest))
     darkest = float(cell.min())
-    yield at(darkest)
-    tried = min(clear, darkest + 0.6 * (paper - darkest))
+    yield at(halfway(darkest))
     darkest_mark = _darkest_mark(cell, clear, text_height)
     if darkest_mark is not None and darkest_mark > darkest + 1:
-        yield at(darkest_mark)
-    beneath = _beneath_seal_level(cell, paper, tried)
+        yield at(halfway(darkest_mark))
+    beneath = _beneath_seal_level(cell, paper, halfway(darkest))
     if beneath is not None:
-        yield [(int(x0 + x), int(y0 + y), int(x0 + x + w), int(y0 + y + h))
-               for x, y, w, h in _marks(cell < beneath, text_height)]
+        yield at(beneath)
 
 
 def _marks(dark: np.ndarray, text_height: float) -> list[tuple[int, int, int, int]]:
