@@ -106,12 +106,16 @@ def looks_numeric(text: str) -> bool:
 
 # ---------- rows ----------
 
-def code_rows(lines: list[OcrLine], template: Template) -> tuple[list[tuple[str, OcrLine]], set[str]]:
+def code_rows(lines: list[OcrLine], template: Template,
+              value_x0: float | None = None) -> tuple[list[tuple[str, OcrLine]], set[str]]:
     """(code, line) pairs in page order that agree with the template's order, and the codes
-    seen but doubtful (duplicated or out of order: maybe misread)."""
+    seen but doubtful (duplicated or out of order: maybe misread). Nothing in the 数值 column
+    (from `value_x0`) is a code: on a form without a code column a figure "507" read as S07
+    took the row of M15 away."""
     codes = set(template.codes)
     order = {c: i for i, c in enumerate(template.codes)}
-    found = sorted(((parse_code(ln.text, codes), ln) for ln in lines), key=lambda t: t[1].cy)
+    found = sorted(((parse_code(ln.text, codes), ln) for ln in lines
+                    if value_x0 is None or ln.cx < value_x0), key=lambda t: t[1].cy)
     found = [(c, ln) for c, ln in found if c]
     counts: dict[str, int] = {}
     for c, _ in found:
@@ -231,7 +235,7 @@ def read_figures(lines: list[OcrLine], template: Template, grey: np.ndarray, *, 
     page_w = grey.shape[1]
     text_h = statistics.median([ln.height for ln in lines]) if lines else 20.0
     span = value_span(lines, template, page_w)
-    by_code, doubtful = code_rows(lines, template)
+    by_code, doubtful = code_rows(lines, template, span[0] if span else None)
     anchors: list[tuple[str, OcrLine, str]] = [(c, ln, "code") for c, ln in by_code]
     found_codes = {c for c, _ in by_code}
     order = {c: k for k, c in enumerate(template.codes)}
@@ -264,7 +268,8 @@ def read_figures(lines: list[OcrLine], template: Template, grey: np.ndarray, *, 
         lo, hi = columns(anchor)
         rows[code] = [ln for ln in lines if ln is not anchor and lo - 2 <= ln.cx <= hi
                       and abs(ln.cy - anchor.cy - slope[code] * (ln.cx - anchor.cx)) <= tol]
-    codes = set(template.codes)
+    # in the 数值 column (when its header was read) a "507" is a figure, never the code S07 misread
+    codes = set(template.codes) if span is None else set()
     tokens = {code: figure_token(row, codes) for code, row in rows.items()}  # each row's figure, once
     column = figure_column([t for t in tokens.values() if t is not None])
     for code, anchor, how in anchors:

@@ -204,6 +204,7 @@ def main() -> int:
     reasons: Counter = Counter()
     profiles_bad: Counter = Counter()
     profiles_all: Counter = Counter()
+    injected_bad: Counter = Counter()  # unreadable where paper and online differ on purpose
     examples: list[str] = []
     unreadable_examples: list[str] = []
     for doc in docs:
@@ -248,6 +249,8 @@ def main() -> int:
                 unreadable_examples.append(f"unreadable {unit.account} {code}: paper {t['paper'][code]} "
                                            f"online {t['online'][code]}: {dec.reason} | {_brief(figs.get(code))}")
                 profiles_bad[profile] += 1
+                if code in t["injected"]:
+                    injected_bad[profile] += 1
     n_units = len(units)
     unit_found = len(seen_units)
     total_figs = sum(kinds.values())
@@ -264,6 +267,10 @@ def main() -> int:
     bad_in_world = sum(n for p, n in profiles_bad.items() if p not in OUTSIDE_WORLD)
     print(f"  on the scan kinds WORLD.md names (grey or colour, phone photos, upside down; "
           f"not {'/'.join(OUTSIDE_WORLD)}): {bad_in_world}/{in_world} = {100 * bad_in_world / max(1, in_world):.2f} %")
+    inj_in_world = sum(n for p, n in injected_bad.items() if p not in OUTSIDE_WORLD)
+    print(f"  of these, injected differences (flagged for a person, not claimed): {inj_in_world}; "
+          f"figures that agree with the online record: {bad_in_world - inj_in_world}/{in_world} = "
+          f"{100 * (bad_in_world - inj_in_world) / max(1, in_world):.2f} %")
     rest = kinds["unreadable"] - on_rescan
     print(f"  of these on {rescan_pages} pages flagged illegible (one rescan finding each): {on_rescan}; "
           f"elsewhere {rest}/{total_figs} = {100 * rest / max(1, total_figs):.2f} %")

@@ -199,3 +199,20 @@ def test_a_digit_beside_grey_seal_text_is_recognised_on_its_own() -> None:
     fig = read_figures(lines, default_template(), grey, engine="r", cell_reader=recogniser)["P03"]
     assert len(asked) == 3 and asked[-1][0] < 933 and asked[-1][2] > 943   # the digit's own crop, last
     assert fig.value == "0" and fig.engine == "r+cell" and fig.clean is False
+
+
+def test_a_figure_that_reads_like_a_code_does_not_take_its_row_away() -> None:
+    """Seed 59, a form without a code column: the figure "507" parses as the code S07 (5 for S)
+    and, standing on M15's row, hid M15's label: the row was reported as not found."""
+    from ocr.figures import read_figures
+    from registry.template import default_template
+    template = default_template()
+    lines = [OcrLine("指标名称", 0.99, (500, 40, 620, 80), "t"), OcrLine("计量单位", 0.99, (1090, 40, 1200, 80), "t"),
+             OcrLine("数值", 0.99, (1380, 40, 1450, 80), "t")]
+    for i, (code, figure) in enumerate([("M12", "12"), ("M13", "1"), ("M14", "39"), ("M15", "507")]):
+        y = 140 + 47 * i
+        lines.append(OcrLine(template.indicator(code).label, 0.99, (100, y - 18, 390, y + 18), "t"))
+        lines.append(OcrLine(figure, 0.99, (1574 - 15 * len(figure), y - 18, 1574, y + 18), "t"))
+    figs = read_figures(lines, template, np.full((400, 1654), 245, np.uint8), engine="r")
+    assert "S07" not in figs
+    assert figs["M15"].value == "507" and figs["M15"].found_by == "label"
