@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import statistics
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 
@@ -158,9 +158,10 @@ def row_pitch(anchors: list[tuple[str, OcrLine]], order: dict[str, int], fallbac
 
 
 def label_rows(lines: list[OcrLine], template: Template, skip_codes: set[str],
-               value_x0: float | None) -> list[tuple[str, OcrLine]]:
+               value_x0: float | None, known: Sequence[tuple[str, OcrLine]] = ()) -> list[tuple[str, OcrLine]]:
     """(code, label line) for rows identified by their label; ambiguous labels (the same words
-    under different parents) resolved by template order between unambiguous neighbours."""
+    under different parents) resolved by template order between unambiguous neighbours, the
+    rows `known` by their code among them."""
     units = {i.unit for i in template.indicators}
     candidates = [i for i in template.indicators if i.code not in skip_codes]
     order = {c: k for k, c in enumerate(template.codes)}
@@ -184,8 +185,10 @@ def label_rows(lines: list[OcrLine], template: Template, skip_codes: set[str],
     for k, (ln, inds) in enumerate(scored):
         code = assigned[k][1]
         if code is None:
-            lo = max((assigned[j][0] for j in range(k) if assigned[j][1]), default=-1)
-            hi = min((assigned[j][0] for j in range(k + 1, len(scored)) if assigned[j][1]), default=10**6)
+            lo = max([assigned[j][0] for j in range(k) if assigned[j][1]]
+                     + [order[c] for c, a in known if a.cy < ln.cy - ln.height / 2], default=-1)
+            hi = min([assigned[j][0] for j in range(k + 1, len(scored)) if assigned[j][1]]
+                     + [order[c] for c, a in known if a.cy > ln.cy + ln.height / 2], default=10**6)
             fits = [i for i in inds if lo < order[i.code] < hi and i.code not in used]
             if len(fits) != 1:
                 fits = fits[:1] if fits and lo >= 0 else []  # nearest after the previous anchor
@@ -242,7 +245,7 @@ def read_figures(lines: list[OcrLine], template: Template, grey: np.ndarray, *, 
     code_pitch = row_pitch(by_code, order, text_h)
     # rows whose code was not read (or not printed) are found by their label
     # every label competes for every indicator (else a found row's label grabs a similar one)
-    for c, ln in label_rows(lines, template, set(), span[0] if span else None):
+    for c, ln in label_rows(lines, template, set(), span[0] if span else None, by_code):
         if c not in found_codes and not any(abs(ln.cy - a.cy) < 0.5 * code_pitch for _, a in by_code):
             anchors.append((c, ln, "label"))
     pitch = row_pitch([(c, a) for c, a, _ in anchors], order, text_h)

@@ -216,3 +216,23 @@ def test_a_figure_that_reads_like_a_code_does_not_take_its_row_away() -> None:
     figs = read_figures(lines, template, np.full((400, 1654), 245, np.uint8), engine="r")
     assert "S07" not in figs
     assert figs["M15"].value == "507" and figs["M15"].found_by == "label"
+
+
+def test_an_ambiguous_label_is_placed_between_the_codes_read_around_it() -> None:
+    """Seed 73: S10's code was not read and its label is S05's too (其中：少年儿童参观人次). No
+    other label was read near it, so it went to S05, which its code had already placed."""
+    from ocr.figures import read_figures
+    from registry.template import default_template
+    template = default_template()
+    assert template.indicator("S10").label == template.indicator("S05").label
+    lines = [OcrLine("代码", 0.99, (840, 40, 910, 80), "t"), OcrLine("数值", 0.99, (1380, 40, 1450, 80), "t")]
+    for i, code in enumerate(["S03", "S04", "S05", "S06", "S07", "S08", "S09", "S10", "S11", "S12"]):
+        y = 140 + 40 * i
+        if code == "S10":
+            lines.append(OcrLine(template.indicator(code).label, 0.99, (80, y - 16, 330, y + 16), "t"))
+        else:
+            lines.append(OcrLine(code, 0.99, (850, y - 16, 900, y + 16), "t"))
+        lines.append(OcrLine(str(100 + i), 0.99, (1530, y - 16, 1574, y + 16), "t"))
+    figs = read_figures(lines, template, np.full((600, 1654), 245, np.uint8), engine="r")
+    assert figs["S10"].value == "107" and figs["S10"].found_by == "label"
+    assert figs["S05"].value == "102" and figs["S05"].found_by == "code"
