@@ -443,6 +443,7 @@ def row_slopes(anchors: list[tuple[str, OcrLine, str]], lines: list[OcrLine],
 
 
 LOCAL_ROWS = 5
+CELL_SURE = 0.9  # a figure recognised in a cell (no detected line) below this is asked of the second engine
 
 
 def _figure(code: str, ind: Indicator, token: OcrLine | None, row: list[OcrLine], anchor: OcrLine, cy: float, span: tuple[float, float],
@@ -495,8 +496,12 @@ def _figure(code: str, ind: Indicator, token: OcrLine | None, row: list[OcrLine]
                 value, clean, dash = parse_number(text2, ind.decimals)
                 if value is not None or dash:
                     # read without a detected line: never clean enough to claim a difference alone
-                    return FigureReading(code, text2, value, conf2, cell_box, engine + "+cell", clean=False,
-                                         found_by=how)
+                    fig = FigureReading(code, text2, value, conf2, cell_box, engine + "+cell", clean=False,
+                                        found_by=how)
+                    if value is not None and conf2 < CELL_SURE and second_opinion is not None:
+                        # a small "0" read as "。" at 0.4: the second engine's agreement makes it a match
+                        ask_second(fig, crop, ind.decimals, second_opinion, second_engine)
+                    return fig
         return FigureReading(code, text, None, 0.0, ink_box or cell_box, engine, clean=False, found_by=how)
     value, clean, dash = parse_number(token.text, ind.decimals)
     conf = token.score

@@ -236,3 +236,30 @@ def test_an_ambiguous_label_is_placed_between_the_codes_read_around_it() -> None
     figs = read_figures(lines, template, np.full((600, 1654), 245, np.uint8), engine="r")
     assert figs["S10"].value == "107" and figs["S10"].found_by == "label"
     assert figs["S05"].value == "102" and figs["S05"].found_by == "code"
+
+
+def test_a_figure_recognised_unsure_in_a_cell_is_asked_of_the_second_engine() -> None:
+    """Seed 73: a small "0" with no detected line was recognised as "。" at 0.29. Tesseract's
+    agreement makes it a match; without it, a person looks."""
+    from ocr.decide import decide
+    from ocr.figures import read_figures
+    from registry.template import default_template
+    lines, grey = _page_with_flat_mark_in_p03(0)
+    grey[219:222, 930:942] = 240
+    cv2.ellipse(grey, (936, 220), (5, 8), 0, 0, 360, 30, 2)   # the printed "0"
+
+    def tesseract(answer: str):  # noqa: ANN202
+        return lambda box: (answer, 0.93)
+
+    def rapid_in_cell(box: tuple[int, int, int, int]) -> tuple[str, float]:
+        return "。", 0.29
+
+    unsure = read_figures(lines, default_template(), grey, engine="r", cell_reader=rapid_in_cell)["P03"]
+    assert unsure.value == "0" and decide(unsure, "0", 0).kind == "unreadable"
+    agreed = read_figures(lines, default_template(), grey, engine="r", cell_reader=rapid_in_cell,
+                          second_opinion=tesseract("0"), second_engine="t")["P03"]
+    assert agreed.agreed is True and agreed.engine == "r+cell+t" and decide(agreed, "0", 0).kind == "matches"
+    assert agreed.clean is False   # still no evidence for a difference
+    other = read_figures(lines, default_template(), grey, engine="r", cell_reader=rapid_in_cell,
+                         second_opinion=tesseract("6"), second_engine="t")["P03"]
+    assert other.agreed is False and decide(other, "0", 0).kind == "unreadable"
