@@ -499,7 +499,7 @@ def _figure(code: str, ind: Indicator, token: OcrLine | None, row: list[OcrLine]
                     fig = FigureReading(code, text2, value, conf2, cell_box, engine + "+cell", clean=False,
                                         found_by=how)
                     if value is not None and conf2 < CELL_SURE and second_opinion is not None:
-                        # a small "0" read as "。" at 0.4: the second engine's agreement makes it a match
+                        # a small "0" read as "。" at 0.29: the second engine's agreement makes it a match
                         ask_second(fig, crop, ind.decimals, second_opinion, second_engine)
                     return fig
         return FigureReading(code, text, None, 0.0, ink_box or cell_box, engine, clean=False, found_by=how)
