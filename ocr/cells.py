@@ -13,6 +13,8 @@ import numpy as np
 from ocr.model import Box
 
 DASH_AMONG_MARKS = 0.6  # confidence of a dash picked out among other marks (seal fragments)
+DASH_BENEATH_SEAL = 0.45  # a dash seen only at the level beneath a seal: below a match on its own
+                          # (a fragment of "15" under seal text looked like one), alone for the page's dashes
 SPECK = 0.1             # of a text height: smaller marks are specks (seal edges, noise), not print
 DARKEST_SHARE = 0.35    # of the way from the darkest ink to the paper: a grey seal's strokes lie above
 SEAL_COVER = 0.25       # share of a cell under ink from which it is taken as covered by a seal (a
@@ -59,9 +61,10 @@ def _beneath_seal_level(cell: np.ndarray, paper: float, tried: float) -> float |
     return level if abs(level - tried) > 1 else None
 
 
-def ink_components_at_levels(grey: np.ndarray, box: Box, text_height: float = 0.0) -> Iterator[list[Box]]:
-    """Dark blobs in `box` (page coords), rulings removed, at up to three grey levels, lazily (each
-    is only computed when the caller asks for it).
+def ink_components_at_levels(grey: np.ndarray, box: Box, text_height: float = 0.0
+                             ) -> Iterator[tuple[bool, list[Box]]]:
+    """(beneath a seal?, dark blobs in `box` (page coords), rulings removed) at up to three grey
+    levels, lazily (each is only computed when the caller asks for it).
 
     Print is black; a grey scan's seal is a lighter grey: only the darker half of the cell's ink
     counts. Halfway from the darkest pixel (often a black ruling) keeps out faint seal strokes and
@@ -70,7 +73,7 @@ def ink_components_at_levels(grey: np.ndarray, box: Box, text_height: float = 0.
     cell (_beneath_seal_level)."""
     x0, y0, x1, y1 = clip_box(box, grey.shape)
     if x1 - x0 < 3 or y1 - y0 < 3:
-        yield []
+        yield False, []
         return
     cell = grey[y0:y1, x0:x1]
     if cell.ndim == 3:
@@ -84,13 +87,13 @@ def ink_components_at_levels(grey: np.ndarray, box: Box, text_height: float = 0.
     def halfway(darkest: float) -> float:
         return min(clear, darkest + 0.6 * (paper - darkest))
     darkest = float(cell.min())
-    yield at(halfway(darkest))
+    yield False, at(halfway(darkest))
     darkest_mark = _darkest_mark(cell, clear, text_height)
     if darkest_mark is not None and darkest_mark > darkest + 1:
-        yield at(halfway(darkest_mark))
+        yield False, at(halfway(darkest_mark))
     beneath = _beneath_seal_level(cell, paper, halfway(darkest))
     if beneath is not None:
-        yield at(beneath)
+        yield True, at(beneath)
 
 
 def _marks(dark: np.ndarray, text_height: float) -> list[tuple[int, int, int, int]]:
@@ -168,8 +171,10 @@ def classify_cell(grey: np.ndarray, box: Box, text_height: float, darkest_pass: 
     as a figure: in a wide cell the darkest mark may as well be a fragment of the seal).
     """
     kind, bx, conf = "blank", None, 0.0
-    for k, comps in enumerate(ink_components_at_levels(grey, box, text_height)):
+    for k, (beneath_seal, comps) in enumerate(ink_components_at_levels(grey, box, text_height)):
         shape = _shape(comps, text_height) if comps else ("blank", None, 0.0)
+        if shape[0] == "dash" and beneath_seal:
+            return "dash", shape[1], DASH_BENEATH_SEAL
         if shape[0] in ("dash", "one"):
             return shape
         if k == 0:

@@ -456,7 +456,7 @@ def _figure(code: str, ind: Indicator, token: OcrLine | None, row: list[OcrLine]
     cell_box: Box = (int(span[0]), int(cy - half), int(span[1]), int(cy + half))
     if token is None:  # nothing legible: the ink's shape tells a dash from a blank or a smudge
         kind, ink_box, dash_conf = cells.classify_cell(ink, cell_box, text_h)
-        alone = kind == "dash" and dash_conf > cells.DASH_AMONG_MARKS
+        alone = kind == "dash" and (dash_conf > cells.DASH_AMONG_MARKS or dash_conf == cells.DASH_BENEATH_SEAL)
         expected = _expected_box(column, cell_box, text_h) if column is not None else None
         figure_ink = None  # the ink where this page's figures stand, when narrower than that place
         if kind == "ink" and expected is not None:
@@ -464,6 +464,7 @@ def _figure(code: str, ind: Indicator, token: OcrLine | None, row: list[OcrLine]
             kind2, box2, conf2 = cells.classify_cell(ink, expected, text_h, darkest_pass=True)
             if kind2 == "dash":
                 kind, ink_box, dash_conf = kind2, box2, min(conf2, 0.65)
+                alone = conf2 == cells.DASH_BENEATH_SEAL  # the only ink there: the page's dashes decide
             elif kind2 in ("ink", "one") and box2 is not None and box2[2] - box2[0] < expected[2] - expected[0] - text_h:
                 figure_ink = box2
         if kind == "dash" and ink_box is not None and off_row_middle(ink_box, cy, text_h):
