@@ -32,7 +32,12 @@ def _paper_and_clear_ink(cell: np.ndarray) -> tuple[float, float]:
     levels of contrast, or more on a noisy photo (5 sigma of the noise)."""
     paper = float(np.percentile(cell, 90))
     sigma = 1.4826 * float(np.median(np.abs(cell.astype(np.float32) - np.median(cell))))
-    return paper, paper - max(30.0, 5.0 * sigma)
+    return paper, _clearly_darker(paper, sigma)
+
+
+def _clearly_darker(paper: float, sigma: float) -> float:
+    """30 grey levels below the paper, or 5 sigma of its noise on a noisy photo."""
+    return paper - max(30.0, 5.0 * sigma)
 
 
 def _paper_noise(cell: np.ndarray) -> float:
@@ -53,7 +58,7 @@ def _beneath_seal_level(cell: np.ndarray, paper: float, tried: float) -> float |
     Needed because the usual levels fail there both ways: half seal, half paper, the cell's
     spread sets the level below a dash under the seal; all seal, half-way to the darkest takes in
     the strokes the dash touches, and the merged blob crosses the cell like a ruling."""
-    paper_noise = paper - max(30.0, 5.0 * _paper_noise(cell))
+    paper_noise = _clearly_darker(paper, _paper_noise(cell))
     if float(np.mean(cell < paper_noise)) < SEAL_COVER:
         return None
     darkest = float(cell.min())
