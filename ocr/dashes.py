@@ -6,6 +6,11 @@ to claim a difference against a figure online (decide.DASH_DIFFERS_MIN). The sec
   a mark that is the only ink in its cell and has the size and position of this page's other dash
   marks is a printed dash, not a fragment of a figure or of a seal; or
 - the recogniser reading the mark on its own as a dash with high confidence.
+
+A mark that is not alone in its cell (seal ink or seal fragments beside it) may be what is left of
+a digit. It is confirmed by the page's dashes only when the recogniser, reading its crop, sees no
+digit there (a "2" under a grey seal left a dash-sized stroke in the dash column; the recogniser
+read the "2" at 0.996).
 """
 
 from __future__ import annotations
@@ -28,6 +33,8 @@ POSITION_TOLERANCE = 0.12  # of a text height, from the page's dash column: prin
 OFF_COLUMN = 0.3         # of a text height: further off, the mark is not where this page prints "-"
 TOO_TALL = 0.12          # of a text height above the page's dash height (dashes: <= 2 px over on 99 %)
 RECOGNISED_MIN = 0.9
+DIGIT_SEEN = 0.5         # a recogniser's digit in the crop at this score vetoes a mark that is not alone
+DASH_LOOKALIKE_DIGIT = "1"  # a lone dash (with a ruling beside it) is often read as "1", "-1": no veto
 
 
 @dataclass(frozen=True)
@@ -62,8 +69,13 @@ def _column_offset(mark: DashMark, others: list[Box]) -> float:
 def like_page_dashes(mark: DashMark, marks: list[DashMark], text_height: float) -> bool:
     """The mark is alone in its cell and agrees in width, height and column position with the
     page's other dash marks (a stray fragment does not share all three)."""
+    return mark.alone and fits_page_dashes(mark, marks, text_height)
+
+
+def fits_page_dashes(mark: DashMark, marks: list[DashMark], text_height: float) -> bool:
+    """The mark agrees in width, height and column position with the page's other dash marks."""
     others = [m.ink for m in marks if m is not mark]
-    if not mark.alone or len(others) < MIN_PAGE_DASHES:
+    if len(others) < MIN_PAGE_DASHES:
         return False
     w, h = mark.ink[2] - mark.ink[0], mark.ink[3] - mark.ink[1]
     return (_fits(w, statistics.median(b[2] - b[0] for b in others), SIZE_TOLERANCE)
@@ -83,10 +95,12 @@ def unlike_page_dashes(mark: DashMark, marks: list[DashMark], text_height: float
 
 def confirm_dashes(figures: dict[str, FigureReading], marks: list[DashMark], text_height: float,
                    reader: Callable[[Box], tuple[str, float]] | None,
-                   is_dash: Callable[[str], bool]) -> None:
+                   is_dash: Callable[[str], bool]) -> list[tuple[DashMark, str, float]]:
     """Raise the confidence of dash readings that have a second sign (page's dashes, recogniser);
-    lower it below a match for those the page's dashes contradict."""
-    rest = []
+    lower it below a match for those the page's dashes contradict. Returns what the recogniser
+    read in the crop of each mark it was asked about (the unconfirmed and the contradicted ones):
+    a digit there may be the figure itself."""
+    rest, unlike = [], []
     for mark in marks:
         fig = figures[mark.code]
         if like_page_dashes(mark, marks, text_height):
@@ -95,13 +109,24 @@ def confirm_dashes(figures: dict[str, FigureReading], marks: list[DashMark], tex
         elif unlike_page_dashes(mark, marks, text_height):
             fig.confidence = min(fig.confidence, UNLIKE)
             fig.engine += "+unlike-page-dashes"
+            unlike.append(mark)
         else:
             rest.append(mark)
-    if not rest or reader is None:
-        return
+    if not (rest or unlike) or reader is None:
+        return []
     many = getattr(reader, "many", None)
-    results = many([m.crop for m in rest]) if many else [reader(m.crop) for m in rest]
-    for mark, (text, score) in zip(rest, results, strict=True):
+    asked = rest + unlike
+    results = many([m.crop for m in asked]) if many else [reader(m.crop) for m in asked]
+    for mark, (text, score) in zip(rest, results[:len(rest)], strict=True):
+        fig = figures[mark.code]
         if is_dash(text) and score >= RECOGNISED_MIN:
-            fig = figures[mark.code]
             fig.confidence = max(fig.confidence, min(score, CONFIRMED))
+        elif not mark.alone and fits_page_dashes(mark, marks, text_height) and not digit_seen(text, score):
+            fig.confidence = max(fig.confidence, CONFIRMED)
+            fig.engine += "+page-dashes+no-digit"
+    return [(mark, text, score) for mark, (text, score) in zip(asked, results, strict=True)]
+
+
+def digit_seen(text: str, score: float) -> bool:
+    """The recogniser saw a digit in a dash mark's crop: what is left of a figure under a seal."""
+    return score >= DIGIT_SEEN and any(ch.isdigit() and ch != DASH_LOOKALIKE_DIGIT for ch in text)

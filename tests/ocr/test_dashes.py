@@ -109,3 +109,33 @@ def test_dashes_down_a_leaning_column_are_confirmed_and_one_stray_does_not_tilt_
 def test_with_too_few_page_dashes_nothing_is_contradicted() -> None:
     figs = _read(marks_at(("A", 500, 100), ("B", 500, 150), ("Z", 400, 200)))
     assert figs["Z"].confidence == 0.65
+
+
+def _beside_seal(reading: tuple[str, float] | None) -> FigureReading:
+    """Three printed dashes and one mark of the same size and place with seal ink beside it."""
+    marks = page(mark("A", 500), mark("B", 500), mark("C", 501), mark("S", 500, alone=False))
+    figs = {m.code: FigureReading(m.code, "-", None, 0.65, m.ink, "r+ink-shape") for m in marks}
+    reader = None if reading is None else (lambda box: reading)
+    confirm_dashes(figs, marks, TEXT_H, reader=reader, is_dash=lambda t: t == "-")
+    return figs["S"]
+
+
+def test_a_dash_beside_seal_ink_is_confirmed_by_the_pages_dashes_when_no_digit_is_seen_in_it() -> None:
+    """Seed 59: ten printed dashes beside seal ink, where the online figure was a number, stayed
+    with a person because such a mark was never confirmed. The recogniser reads seal strokes as
+    anything ("A", "宣"); only a digit speaks against a dash."""
+    for seal_text in (("A", 0.99), ("宣", 0.99), ("", 0.0), ("-1", 0.8)):
+        fig = _beside_seal(seal_text)
+        assert fig.confidence == CONFIRMED and fig.engine.endswith("+page-dashes+no-digit")
+
+
+def test_a_dash_sized_remnant_of_a_digit_beside_seal_ink_is_not_confirmed() -> None:
+    """Seed 59, grey scan: the base of a printed "2" under a seal stood in the dash column with
+    a dash's size; the recogniser read the "2" in the mark's crop at 0.996."""
+    assert _beside_seal(("2", 0.996)).confidence == 0.65
+    assert _beside_seal(("0", 0.6)).confidence == 0.65
+    assert _beside_seal(("7", 0.3)).confidence == CONFIRMED  # a mumble is no digit seen
+
+
+def test_without_a_recogniser_a_mark_beside_seal_ink_stays_unconfirmed() -> None:
+    assert _beside_seal(None).confidence == 0.65

@@ -69,3 +69,10 @@ def test_dash_read_without_a_detected_line_confirms_no_value_but_claims_nothing(
     assert decide(cell_dash, "4", 0).kind == "unreadable"
     assert decide(fig("一", None, 0.3, clean=False), None, 0).kind == "unreadable"
     assert decide(fig("区西", None, 0.9, clean=False), None, 0).kind == "unreadable"
+
+
+def test_a_zero_read_surely_where_a_look_alike_digit_is_online_is_a_difference() -> None:
+    """Seed 73: five printed zeros (online 8 or 9) read by one engine at 0.984-0.995 went to a
+    person; printed figures misread as a look-alike measured at most 0.76 off black-and-white."""
+    assert decide(fig("0", "0", 0.985), "9", 0).kind == "differs"
+    assert decide(fig("0", "0", 0.97), "9", 0).kind == "unreadable"
