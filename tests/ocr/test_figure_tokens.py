@@ -263,3 +263,34 @@ def test_a_figure_recognised_unsure_in_a_cell_is_asked_of_the_second_engine() ->
     other = read_figures(lines, default_template(), grey, engine="r", cell_reader=rapid_in_cell,
                          second_opinion=tesseract("6"), second_engine="t")["P03"]
     assert other.agreed is False and decide(other, "0", 0).kind == "unreadable"
+
+
+def test_a_figure_read_in_an_unconfirmed_dash_marks_crop_is_kept_when_the_second_engine_agrees() -> None:
+    """Seed 59: a printed "0" under a seal whose flat fragment was taken for a dash; the recogniser
+    read "0" at 0.999 in the mark's crop. With the second engine's agreement it confirms a 0
+    online; it never claims a difference (unclean), and a lone "1" (a dash beside a ruling) or
+    a disagreeing second engine keeps the dash reading."""
+    from ocr import decide
+    from ocr.figures import figure_in_mark
+    from ocr.model import FigureReading
+
+    dash = FigureReading("E01", "-", None, 0.65, (100, 10, 106, 13), "r+ink-shape")
+    crop = (80, 0, 130, 30)
+
+    def agrees(box: tuple[int, int, int, int]) -> tuple[str, float]:
+        return "0", 0.9
+
+    found = figure_in_mark(dash, crop, "0", 0.999, 0, agrees, "t")
+    assert found is not None and found.value == "0" and found.agreed and not found.clean
+    assert found.box == crop and found.engine == "r+ink-shape+cell+t"
+    assert decide(found, "0", 0).kind == "matches"
+    assert decide(found, "9", 0).kind == "unreadable"
+    assert figure_in_mark(dash, crop, "0", 0.999, 0, lambda box: ("8", 0.9), "t") is None
+    assert figure_in_mark(dash, crop, "0", 0.999, 0, None, "t") is None
+    silent = figure_in_mark(dash, crop, "0", 0.999, 0, lambda box: ("", 0.0), "t")  # seal strokes: Tesseract read nothing
+    assert silent is not None and silent.agreed is None and decide(silent, "0", 0).kind == "matches"
+    assert figure_in_mark(dash, crop, "0", 0.98, 0, lambda box: ("", 0.0), "t") is None
+    for text, score in (("1", 0.999), ("-1", 0.95), ("0", 0.6), ("A", 0.99), ("4第", 0.99)):
+        assert figure_in_mark(dash, crop, text, score, 0, agrees, "t") is None
+    confirmed = FigureReading("E01", "-", None, 0.9, (100, 10, 106, 13), "r+ink-shape+page-dashes")
+    assert figure_in_mark(confirmed, crop, "0", 0.999, 0, agrees, "t") is None
