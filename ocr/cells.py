@@ -209,3 +209,31 @@ def _shape(comps: list[Box], text_height: float) -> tuple[str, Box, float]:
     if len(comps) == 1 and h >= 2.5 * w and h >= 0.3 * text_height:
         return "one", bx, 0.0
     return "ink", bx, 0.0
+
+
+APART_GROWTH = 2.0  # times the mark's width or height: more, and the mark is part of a larger shape
+APART_REACH = 0.6   # of a text height around the mark: where the rest of a digit would be
+
+
+def stands_apart(grey: np.ndarray, mark: Box, text_height: float) -> bool:
+    """At the ink level of its neighbourhood, the mark's ink is a stroke of its own: it does not
+    join other ink into a shape over APART_GROWTH times its width or height. The top bar of a
+    "7" under a seal, picked out as a dash at the darkest level, joins the 7's stem here. False
+    when the mark is not ink at that level (nothing to judge by)."""
+    pad = int(APART_REACH * text_height)
+    x0, y0, x1, y1 = clip_box((mark[0] - pad, mark[1] - pad, mark[2] + pad, mark[3] + pad), grey.shape)
+    region = grey[y0:y1, x0:x1]
+    if region.ndim == 3:
+        region = cv2.cvtColor(region, cv2.COLOR_BGR2GRAY)
+    if region.size == 0:
+        return False
+    _, clear = _paper_and_clear_ink(region)
+    _, labels, stats, _ = cv2.connectedComponentsWithStats((region < clear).astype(np.uint8), connectivity=8)
+    ids = np.unique(labels[mark[1] - y0:mark[3] - y0, mark[0] - x0:mark[2] - x0])
+    ids = ids[ids > 0]
+    if ids.size == 0:
+        return False
+    left, top = stats[ids, 0].min(), stats[ids, 1].min()
+    width = (stats[ids, 0] + stats[ids, 2]).max() - left
+    height = (stats[ids, 1] + stats[ids, 3]).max() - top
+    return bool(width <= APART_GROWTH * max(1, mark[2] - mark[0]) and height <= APART_GROWTH * max(1, mark[3] - mark[1]))

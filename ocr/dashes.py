@@ -8,9 +8,10 @@ to claim a difference against a figure online (decide.DASH_DIFFERS_MIN). The sec
 - the recogniser reading the mark on its own as a dash with high confidence.
 
 A mark that is not alone in its cell (seal ink or seal fragments beside it) may be what is left of
-a digit. It is confirmed by the page's dashes only when the recogniser, reading its crop, sees no
-digit there (a "2" under a grey seal left a dash-sized stroke in the dash column; the recogniser
-read the "2" at 0.996).
+a digit: the base of a "2" or a "0", the top bar of a "7" under a seal stood in the dash column
+with a dash's size. It is confirmed by the page's dashes only when it is also `apart` (at the ink
+level of its neighbourhood it does not join other ink into a larger shape: the 7's bar joins its
+stem) and the recogniser, reading its crop, sees no digit there (it read the "2" at 0.996).
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ class DashMark:
     ink: Box          # the mark itself
     crop: Box         # around it, for the recogniser
     alone: bool       # the only ink in its cell (not picked out among seal fragments)
+    apart: bool = False  # not alone, yet a stroke of its own at its neighbourhood's ink level
 
 
 def _mid(box: Box) -> tuple[float, float]:
@@ -121,7 +123,8 @@ def confirm_dashes(figures: dict[str, FigureReading], marks: list[DashMark], tex
         fig = figures[mark.code]
         if is_dash(text) and score >= RECOGNISED_MIN:
             fig.confidence = max(fig.confidence, min(score, CONFIRMED))
-        elif not mark.alone and fits_page_dashes(mark, marks, text_height) and not digit_seen(text, score):
+        elif not mark.alone and mark.apart and fits_page_dashes(mark, marks, text_height) \
+                and not digit_seen(text, score):
             fig.confidence = max(fig.confidence, CONFIRMED)
             fig.engine += "+page-dashes+no-digit"
     return [(mark, text, score) for mark, (text, score) in zip(asked, results, strict=True)]

@@ -282,6 +282,7 @@ def read_figures(lines: list[OcrLine], template: Template, grey: np.ndarray, *, 
         out[code] = _figure(code, ind, tokens[code], rows[code], anchor, cy, (lo, hi), min(tol, 0.8 * pitch), text_h, ink, engine,
                             second_opinion, second_engine, how, cell_reader, column, to_confirm)
     to_confirm = marks_by_seal_not_alone(to_confirm, grey, ink, text_h)
+    to_confirm = [m if m.alone else replace(m, apart=cells.stands_apart(ink, m.ink, text_h)) for m in to_confirm]
     if to_confirm:
         read_in_marks = dashes.confirm_dashes(out, to_confirm, text_h, cell_reader, lambda t: parse_number(t, 0)[2])
         for mark, text, score in read_in_marks:

@@ -93,3 +93,16 @@ def test_paper_noise_alone_stays_blank() -> None:
     """The seal-aware level never falls into a noisy photo's grain."""
     noisy = np.clip(np.random.default_rng(3).normal(200, 9, (40, 200)), 0, 255).astype(np.uint8)
     assert cells.classify_cell(noisy, (0, 0, 200, 40), 36)[0] == "blank"
+
+
+def test_a_dash_stands_apart_and_the_top_bar_of_a_seven_does_not() -> None:
+    """The top bar of a "7" is a flat mark like a dash; at the usual ink level it joins the stem."""
+    from ocr.cells import stands_apart
+    img = np.full((120, 200), 245, np.uint8)
+    img[58:62, 40:52] = 40                      # a dash, 12 x 4
+    img[40:44, 120:132] = 40                    # a 7: its top bar ...
+    for k in range(24):                         # ... and its slanted stem
+        img[44 + k, 130 - k // 3:133 - k // 3] = 90
+    assert stands_apart(img, (40, 58, 52, 62), 30.0)
+    assert not stands_apart(img, (120, 40, 132, 44), 30.0)
+    assert not stands_apart(img, (160, 80, 170, 84), 30.0)  # no ink there: nothing to judge by

@@ -111,9 +111,10 @@ def test_with_too_few_page_dashes_nothing_is_contradicted() -> None:
     assert figs["Z"].confidence == 0.65
 
 
-def _beside_seal(reading: tuple[str, float] | None) -> FigureReading:
+def _beside_seal(reading: tuple[str, float] | None, *, apart: bool = True) -> FigureReading:
     """Three printed dashes and one mark of the same size and place with seal ink beside it."""
-    marks = page(mark("A", 500), mark("B", 500), mark("C", 501), mark("S", 500, alone=False))
+    beside = DashMark("S", (500, 100, 510, 103), (500, 100, 510, 103), alone=False, apart=apart)
+    marks = page(mark("A", 500), mark("B", 500), mark("C", 501), beside)
     figs = {m.code: FigureReading(m.code, "-", None, 0.65, m.ink, "r+ink-shape") for m in marks}
     reader = None if reading is None else (lambda box: reading)
     confirm_dashes(figs, marks, TEXT_H, reader=reader, is_dash=lambda t: t == "-")
@@ -139,3 +140,10 @@ def test_a_dash_sized_remnant_of_a_digit_beside_seal_ink_is_not_confirmed() -> N
 
 def test_without_a_recogniser_a_mark_beside_seal_ink_stays_unconfirmed() -> None:
     assert _beside_seal(None).confidence == 0.65
+
+
+def test_a_mark_beside_seal_ink_that_joins_other_ink_is_not_confirmed() -> None:
+    """300-unit evaluation: the top bar of a "7" under a red seal, picked out as a dash at the
+    darkest ink level, had a dash's size and place and the recogniser read no digit in it; at the
+    usual ink level it joins the 7's stem (not `apart`)."""
+    assert _beside_seal(("人", 0.14), apart=False).confidence == 0.65
