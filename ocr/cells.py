@@ -223,10 +223,10 @@ def stands_apart(grey: np.ndarray, mark: Box, text_height: float) -> bool:
     pad = int(APART_REACH * text_height)
     x0, y0, x1, y1 = clip_box((mark[0] - pad, mark[1] - pad, mark[2] + pad, mark[3] + pad), grey.shape)
     region = grey[y0:y1, x0:x1]
+    if region.size == 0:  # before the conversion: cvtColor rejects an empty image
+        return False
     if region.ndim == 3:
         region = cv2.cvtColor(region, cv2.COLOR_BGR2GRAY)
-    if region.size == 0:
-        return False
     _, clear = _paper_and_clear_ink(region)
     _, labels, stats, _ = cv2.connectedComponentsWithStats((region < clear).astype(np.uint8), connectivity=8)
     ids = np.unique(labels[mark[1] - y0:mark[3] - y0, mark[0] - x0:mark[2] - x0])

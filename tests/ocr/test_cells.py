@@ -106,3 +106,5 @@ def test_a_dash_stands_apart_and_the_top_bar_of_a_seven_does_not() -> None:
     assert stands_apart(img, (40, 58, 52, 62), 30.0)
     assert not stands_apart(img, (120, 40, 132, 44), 30.0)
     assert not stands_apart(img, (160, 80, 170, 84), 30.0)  # no ink there: nothing to judge by
+    colour = cv2.cvtColor(img, cv2.COLOR_GRAY2BGR)
+    assert not stands_apart(colour, (300, 200, 310, 204), 0.0)  # off the image: nothing to judge by
