@@ -1,4 +1,5 @@
-"""Handwriting-like signatures: a few cursive 'characters' of pen strokes with pressure and slant."""
+"""Signatures: handwriting-like names (a few cursive 'characters' of pen strokes with pressure and
+slant), or a red personal name seal (人名章) pressed instead."""
 
 from __future__ import annotations
 
@@ -75,8 +76,16 @@ def signature_layer(w: int, h: int, rng: random.Random, chars: int | None = None
 
 
 def sign(img: Image.Image, box: tuple[int, int, int, int] | list, rng: random.Random, role: str = "填表人",
-         ink: str | None = None) -> dict:
-    """Draw a handwriting-like signature into box (px) of img (RGB, in place)."""
+         ink: str | None = None, kind: str = "hand", name: str | None = None) -> dict:
+    """Sign the field box (px) of img (RGB, in place).
+
+    kind="hand" (default): a handwriting-like signature. kind="name_seal": a red personal
+    name seal (人名章) with `name` (2-3 characters, random when not given) instead.
+    """
+    if kind == "name_seal":
+        return name_seal(img, box, rng, role, name)
+    if kind != "hand":
+        raise ValueError(f"unknown signature kind {kind!r}")
     x0, y0, x1, y1 = (int(v) for v in box)
     # signatures overflow the line a little
     x1 = min(img.width, x1 + int((x1 - x0) * 0.1))
@@ -91,3 +100,89 @@ def sign(img: Image.Image, box: tuple[int, int, int, int] | list, rng: random.Ra
     ys, xs = np.nonzero(a[:, :, 0] > 0.2)
     ink_box = [x0 + int(xs.min()), y0 + int(ys.min()), x0 + int(xs.max()) + 1, y0 + int(ys.max()) + 1] if len(xs) else [x0, y0, x1, y1]
     return {"role": role, "box": ink_box, "present": True, "ink": ink}
+
+
+NAME_CHARS = "王李张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董潘袁蔡蒋余于杜叶程魏苏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤明华建国志文军平伟红丽海英"
+
+
+def name_seal_mask(name: str, side_px: int, rng: random.Random) -> np.ndarray:
+    """Float32 alpha (h × w) of a square/rectangular personal seal: a border and the name,
+    either red characters on paper (朱文) or paper-coloured characters on red (白文)."""
+    from PIL import ImageDraw
+
+    from synth.fonts import pil_font
+
+    n = len(name)
+    ss = 3
+    # 2 characters side by side or 3-4 in two columns: square; 2 stacked: a tall rectangle
+    tall = n == 2 and rng.random() < 0.4
+    w, h = (side_px, int(side_px * 1.6)) if tall else (side_px, side_px)
+    W, H = w * ss, h * ss
+    canvas = Image.new("L", (W, H), 0)
+    dr = ImageDraw.Draw(canvas)
+    border = max(ss, int(W * rng.uniform(0.05, 0.09)))
+    negative = rng.random() < 0.35  # 白文: the square is inked, the characters are not
+    if negative:
+        dr.rectangle((0, 0, W - 1, H - 1), fill=255)
+    else:
+        dr.rectangle((border // 2, border // 2, W - 1 - border // 2, H - 1 - border // 2), outline=255, width=border)
+    inner = (border * 1.6, border * 1.6, W - border * 1.6, H - border * 1.6)
+    iw, ih = inner[2] - inner[0], inner[3] - inner[1]
+    if tall or n == 1:
+        cells = [(0, k) for k in range(n)]
+        cols, rows = 1, n
+    elif n == 2:
+        cells, cols, rows = [(0, 0), (1, 0)], 2, 1
+    else:  # read right column first, top to bottom, as seals are
+        rows = 2
+        cols = (n + 1) // 2
+        cells = [(cols - 1 - k // rows, k % rows) for k in range(n)]
+    cw, ch = iw / cols, ih / rows
+    font = pil_font("seal", max(6, int(min(cw, ch) * 0.95)))
+    for ch_text, (cx, cy) in zip(name, cells, strict=True):
+        tile = Image.new("L", (int(cw * 1.2), int(ch * 1.2)), 0)
+        ImageDraw.Draw(tile).text((tile.width / 2, tile.height / 2), ch_text, fill=255, font=font, anchor="mm")
+        tile = tile.resize((max(1, int(cw)), max(1, int(ch))))
+        pos = (int(inner[0] + cx * cw), int(inner[1] + cy * ch))
+        if negative:
+            canvas.paste(0, pos, tile)
+        else:
+            canvas.paste(255, pos, tile)
+    out = canvas.resize((w, h), Image.LANCZOS)
+    return np.asarray(out, dtype=np.float32) / 255.0
+
+
+def name_seal(img: Image.Image, box: tuple[int, int, int, int] | list, rng: random.Random, role: str = "填表人",
+              name: str | None = None) -> dict:
+    """Press a red personal name seal (人名章) into the field box (px) of img (RGB, in place).
+
+    Its side is 70-100 % of the box height (a seal of 10-20 mm in a 10-12 mm field), placed
+    anywhere along the field, slightly rotated, with uneven ink like the unit's seal."""
+    from synth.seal import SEAL_RGB
+
+    x0, y0, x1, y1 = (int(v) for v in box)
+    name = name or "".join(rng.choice(NAME_CHARS) for _ in range(rng.choice((2, 3, 3))))
+    side = max(10, int((y1 - y0) * rng.uniform(0.7, 1.0)))
+    m = name_seal_mask(name, side, rng)
+    angle = rng.uniform(-8, 8)
+    hh, ww = m.shape
+    pad = int(0.2 * max(hh, ww))
+    m = cv2.copyMakeBorder(m, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=0)
+    m = cv2.warpAffine(m, cv2.getRotationMatrix2D((m.shape[1] / 2, m.shape[0] / 2), angle, 1.0), m.shape[::-1])
+    g = np.random.default_rng(rng.getrandbits(32))
+    low = cv2.resize(g.uniform(0.6, 1.0, (4, 4)).astype(np.float32), m.shape[::-1], interpolation=cv2.INTER_CUBIC)
+    m = np.clip(m * low * rng.uniform(0.7, 1.0), 0, 1)
+    cx = rng.uniform(x0 + 0.5 * ww, max(x0 + 0.5 * ww + 1, x1 - 0.5 * ww))
+    cy = (y0 + y1) / 2 + rng.uniform(-0.15, 0.15) * (y1 - y0)
+    gx, gy = int(cx - m.shape[1] / 2), int(cy - m.shape[0] / 2)
+    sx0, sy0 = max(0, -gx), max(0, -gy)
+    ex, ey = min(m.shape[1], img.width - gx), min(m.shape[0], img.height - gy)
+    if ex > sx0 and ey > sy0:
+        rb = (gx + sx0, gy + sy0, gx + ex, gy + ey)
+        region = np.asarray(img.crop(rb), dtype=np.float32)
+        a = m[sy0:ey, sx0:ex, None]
+        ink = np.array(SEAL_RGB, dtype=np.float32) / 255.0
+        img.paste(Image.fromarray((region * (1 - a * (1 - ink))).astype(np.uint8)), rb[:2])
+    ys, xs = np.nonzero(m > 0.2)
+    ink_box = [gx + int(xs.min()), gy + int(ys.min()), gx + int(xs.max()) + 1, gy + int(ys.max()) + 1] if len(xs) else [x0, y0, x1, y1]
+    return {"role": role, "box": ink_box, "present": True, "ink": "name_seal", "name": name}
