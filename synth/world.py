@@ -27,7 +27,12 @@ truth.json::
 
 pages.jsonl: one line per rendered document: {"doc_id", "account", "pages": [page truth ...]}
 with the per-page ground truth of synth.pages (figure boxes, seal, signatures) for each *printed*
-page (index = page number - 1); a file's page sequence is the document's "pages" list.
+page (index = page number - 1), plus "printer"; a file's page sequence is the document's "pages" list.
+
+Printing paths (``printers=``): every document is printed by synth.form (reportlab, layouts A-D) or
+by synth.html_form (HTML/CSS in headless Chromium, styles H1-H4).  The choice is drawn from a
+stream derived from the document's own seed, so switching it leaves the world's other draws alone
+(except where a different page count changes a page-fault draw).
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ import random
 import shutil
 import sys
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -60,6 +66,10 @@ ROSTER_COLUMNS = ["账号", "单位名称", "统一社会信用代码", "单位�
                   "所属单位账号", "联系人", "联系电话", "电子邮箱"]
 LAYOUT_WEIGHTS = {"A": 0.45, "B": 0.2, "C": 0.15, "D": 0.2}
 LITE_ABOVE = 1500   # worlds larger than this get the cheaper scan mix (time and mailbox size)
+# Printing paths: "reportlab" (synth.form) or "chromium" (synth.html_form, HTML/CSS printed by headless
+# Chromium).  A world's `printers` mix: share of documents printed by Chromium.
+PRINTER_MIXES = {"reportlab": 0.0, "mixed": 0.4, "chromium": 1.0}
+DEFAULT_PRINTERS = "reportlab"      # KPTJ_SYNTH_PRINTERS overrides it
 
 
 # --------------------------------------------------------------------------- documents
@@ -68,7 +78,7 @@ class DocSpec:
     id: int
     unit: Unit
     values: dict[str, Decimal | None]     # as printed on paper
-    layout: str
+    layout: str                           # synth.form.LAYOUTS name, or synth.html_form.HTML_STYLES name
     dpi: int
     profile: str                          # base profile
     profiles: list[str]                   # per printed page
@@ -83,6 +93,8 @@ class DocSpec:
     known: bool = True                    # unit in the roster
     pages_total: int = 0
     files: list[str] = field(default_factory=list)  # encoded page images, by printed page
+    printer: str = "reportlab"            # reportlab | chromium
+    drawn_layout: str = ""                # the reportlab layout drawn first (page draws use its page count)
 
 
 def _worker_init() -> None:
@@ -95,10 +107,16 @@ def render_doc(args: tuple[DocSpec, str]) -> tuple[int, int, list[str], list[dic
     from synth.pages import make_pages
     spec, workdir = args
     rng = random.Random(spec.seed)
+    form = None
+    if spec.printer == "chromium":
+        from synth.html_form import render_form_html
+        form = render_form_html(spec.unit, spec.values, style=spec.layout, print_time=spec.print_time)
     pages = make_pages(spec.unit, spec.values, rng, layout=spec.layout, print_time=spec.print_time,
-                       dpi=spec.dpi, profile=spec.profiles, faults=spec.faults, seal_name=spec.seal_text)
+                       dpi=spec.dpi, profile=spec.profiles, faults=spec.faults, seal_name=spec.seal_text,
+                       form=form)
     files, truths = [], []
     for p in pages:
+        p.truth["printer"] = spec.printer
         n = p.truth["page"]
         if spec.fmt == "png":
             path = os.path.join(workdir, f"d{spec.id:06d}_{n}.png")
@@ -142,7 +160,7 @@ def _alter(rng: random.Random, code: str, v: Decimal | None, decimals: int) -> D
 # --------------------------------------------------------------------------- the world
 class World:
     def __init__(self, units: int, seed: int, out: Path, template: Template | None = None,
-                 workers: int | None = None, log=None):
+                 workers: int | None = None, log=None, printers: str | None = None):
         self.n = units
         self.seed = seed
         self.out = Path(out)
@@ -156,6 +174,8 @@ class World:
         self.timings: dict[str, float] = {}
         self.lite = units > LITE_ABOVE
         self._colour_seal_fault = False
+        self.printers = printers or os.environ.get("KPTJ_SYNTH_PRINTERS") or DEFAULT_PRINTERS
+        self.chromium_share = check_printers(self.printers)
 
     # ---- plan
     def plan(self) -> None:
@@ -230,7 +250,13 @@ class World:
             seal_text = self.by_acc[u.owner_account].name   # a venue often stamps with its owner's seal
         d = DocSpec(id=len(self.docs) + 1, unit=u, values=dict(values), layout=layout, dpi=dpi, profile=profile,
                     profiles=[], print_time=print_time, seed=rng.getrandbits(48), fmt=fmt, quality=quality,
-                    seal_text=seal_text, known=known)
+                    seal_text=seal_text, known=known, drawn_layout=layout)
+        if self.chromium_share:
+            # its own stream, from the document's seed: the world's other draws do not shift
+            prng = random.Random(d.seed * 1_000_003 + 17)
+            if prng.random() < self.chromium_share:
+                from synth.html_form import STYLE_WEIGHTS
+                d.printer, d.layout = "chromium", _pick(prng, STYLE_WEIGHTS)
         self.docs.append(d)
         return d
 
@@ -241,20 +267,33 @@ class World:
             lo = rec.modified + timedelta(hours=1)
         return rand_time(self.rng, lo, datetime(2025, 6, 27, 17, 30)).replace(second=0)
 
-    def _pages_total(self, d: DocSpec) -> int:
-        from synth.form import render_form
-        key = d.layout
+    def _pages_total(self, d: DocSpec, layout: str | None = None) -> int:
+        """Printed pages of d's layout (the same for every unit: header lines never wrap); with
+        layout, of that reportlab layout instead."""
+        printer, layout = ("reportlab", layout) if layout else (d.printer, d.layout)
+        key = (printer, layout, self.t.id)
         if key not in self._pt_cache:
-            self._pt_cache[key] = render_form(d.unit, d.values, self.t, d.layout).pages_total
+            if printer == "chromium":
+                from synth.html_form import render_form_html
+                self._pt_cache[key] = render_form_html(d.unit, d.values, self.t, layout).pages_total
+            else:
+                from synth.form import render_form
+                self._pt_cache[key] = render_form(d.unit, d.values, self.t, layout, draw="none").pages_total
         return self._pt_cache[key]
 
-    _pt_cache: dict[str, int] = {}
+    _pt_cache: dict[tuple[str, str, str], int] = {}
 
     def _finish(self, d: DocSpec, kinds: set[str], msg_faults: list[dict]) -> None:
-        """Fill page order / per-page profiles / page faults of a document."""
+        """Fill page order / per-page profiles / page faults of a document.  Page draws are made
+        over the page count of the reportlab layout drawn for it (d.drawn_layout) and mapped onto
+        its real pages, so a document printed by Chromium consumes the same random draws."""
         rng = self.rng
         m = self._pages_total(d)
         d.pages_total = m
+        md = m if d.printer == "reportlab" else self._pages_total(d, d.drawn_layout)
+
+        def page(k: int) -> int:
+            return k if m == md else min(m, max(1, -(-k * m // md)))
         if "seal_missing" in kinds and not self._colour_seal_fault and d.profile in ("grey", "bw"):
             d.profile = "colour"   # at least one unstamped page must be checkable by its colour
             if d.fmt == "png":
@@ -263,6 +302,7 @@ class World:
             self._colour_seal_fault = True
         d.profiles = [d.profile] * m
         order = list(range(1, m + 1))
+        drawn = list(range(1, md + 1))   # the same order over the drawn page count
         acc = d.unit.account if d.known else None
 
         def fault(kind: str, page=None, detail=None, **kw):
@@ -270,12 +310,12 @@ class World:
                                "page": page, "detail": detail, "doc_id": d.id, **kw})
         if "upside_down" in kinds:
             if rng.random() < 0.7:
-                k = rng.randint(1, m)
+                k = page(rng.randint(1, md))
                 d.profiles[k - 1] = "upside_down" if d.profile != "phone" else "phone"
             else:
                 d.profiles = ["upside_down"] * m
         if "seal_missing" in kinds:
-            k = rng.randint(1, m)
+            k = page(rng.randint(1, md))
             d.faults.setdefault("no_seal_pages", []).append(k)
             fault("seal_missing", k, "该页未盖章")
         if "signature_missing" in kinds:
@@ -284,19 +324,23 @@ class World:
             for r in roles:
                 fault("signature_missing", m, r, role=r)
         if "page_blank" in kinds:
-            k = rng.randint(1, m)
+            k = page(rng.randint(1, md))
             d.faults.setdefault("blank_pages", []).append(k)
             fault("page_blank", k, "blank")
         if "page_unreadable" in kinds:
-            k = rng.randint(1, m)
+            k = page(rng.randint(1, md))
             d.faults.setdefault("unreadable_pages", []).append(k)
             fault("page_blank", k, "unreadable")
         if "page_missing" in kinds:
-            k = rng.randint(1, m)
+            kd = rng.randint(1, md)
+            drawn.remove(kd)
+            k = page(kd)
             order.remove(k)
             fault("page_missing", k, f"缺第{k}页")
         if "page_duplicate" in kinds:
-            k = rng.choice(order)
+            k = page(rng.choice(drawn))
+            if k not in order:   # mapped onto the missing page: repeat its neighbour
+                k = min(order, key=lambda p: (abs(p - k), p))
             order.insert(order.index(k) + 1, k)
             fault("page_duplicate", k, f"第{k}页重复")
         d.page_order = order
@@ -332,7 +376,7 @@ class World:
                 fl.append({"account": u.account, "kind": "figure_mismatch", "indicator": code,
                            "online": record_text(rec.values.get(code)) or "-",
                            "paper": fmt_value(paper[code], self.t.indicator(code).decimals,
-                                              self._layout_fixed(d.layout)),
+                                              self._fixed_money(d)),
                            "page": None, "doc_id": d.id, "detail": None})
             docs.append(d)
             if "superseded" in kinds or rng.random() < 0.3:
@@ -358,9 +402,13 @@ class World:
             docs.append(d2)
         return docs
 
-    def _layout_fixed(self, layout: str) -> bool:
+    def _fixed_money(self, d: DocSpec) -> bool:
+        """Does d's layout print 万元 with two decimals ("12.50") or as stored ("12.5")?"""
+        if d.printer == "chromium":
+            from synth.html_form import HTML_STYLES
+            return HTML_STYLES[d.layout].fixed_money
         from synth.form import LAYOUTS
-        return LAYOUTS[layout].fixed_money
+        return LAYOUTS[d.layout].fixed_money
 
     def _unknown_doc(self, i: int) -> DocSpec:
         rng = random.Random(self.seed * 31 + i)
@@ -388,6 +436,9 @@ class World:
         t0 = time.time()
         done: set[int] = set()
         if self.workers > 1 and len(jobs) > 4:
+            if self.chromium_share:   # the workers start their own browsers: free the planner's
+                from synth.chromium import close_browser
+                close_browser()
             self._render_pool(jobs, by_id, done, t0)
         for j in jobs:   # serial, or what a broken pool left undone
             if j[0].id not in done:
@@ -436,7 +487,8 @@ class World:
         return {"account": d.unit.account if d.known else None, "unit_name": d.unit.name, "uscc": d.unit.uscc,
                 "pages": list(d.page_order or []), "pages_total": d.pages_total, "first_page": first_page,
                 "profile": prof, "page_profiles": [d.profiles[p - 1] for p in d.page_order or []],
-                "print_time": f"{d.print_time:%Y-%m-%d %H:%M}", "layout": d.layout, "dpi": d.dpi,
+                "print_time": f"{d.print_time:%Y-%m-%d %H:%M}", "layout": d.layout, "printer": d.printer,
+                "dpi": d.dpi,
                 "doc_id": d.id, "superseded": d.superseded, "format": d.fmt,
                 "blank_pages": d.faults.get("blank_pages", []), "unreadable_pages": d.faults.get("unreadable_pages", []),
                 "no_seal_pages": d.faults.get("no_seal_pages", []),
@@ -1010,6 +1062,7 @@ def _finalize(w: World) -> dict:
         "venue_owners": {u.account: u.owner_account for u in w.units if u.is_venue},
         "expected_accounts": [u.account for u in w.units],
         "stats": {"messages": len(messages), "documents": len(w.docs), "mail_bytes": total_bytes,
+                  "printers": w.printers, "printed_by": dict(Counter(d.printer for d in w.docs)),
                   "scan_mix": "lite" if w.lite else "full",
                   "pages_rendered": sum(d.pages_total for d in w.docs), "fault_kinds": kinds, "shapes": shapes,
                   "timings_s": w.timings},
@@ -1045,12 +1098,24 @@ def write_records(records: list[Record], t: Template, path: Path, rng: random.Ra
     wb.save(path)
 
 
+def check_printers(printers: str) -> float:
+    """Share of documents printed by Chromium for a `printers` mix (ValueError: unknown / unavailable)."""
+    from synth.chromium import CHROMIUM, available
+    if printers not in PRINTER_MIXES:
+        raise ValueError(f"未知的打印方式：{printers}（可选 {' / '.join(PRINTER_MIXES)}）")
+    if printers == "chromium" and not available():
+        raise ValueError(f"打印方式 chromium 需要 {CHROMIUM}（apt-get install chromium）")
+    return PRINTER_MIXES[printers] if available() else 0.0
+
+
 def build_world(units: int, seed: int, out: str | Path, workers: int | None = None, log=None,
-                template: Template | None = None) -> dict:
-    """Generate the whole world into out/; returns truth (also written to out/truth.json)."""
+                template: Template | None = None, printers: str | None = None) -> dict:
+    """Generate the whole world into out/; returns truth (also written to out/truth.json).
+    printers: "reportlab" | "mixed" (about 40 % of the documents printed by Chromium, when
+    /usr/bin/chromium exists) | "chromium"; default KPTJ_SYNTH_PRINTERS or DEFAULT_PRINTERS."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    w = World(units, seed, out, template, workers, log)
+    w = World(units, seed, out, template, workers, log, printers)
     t0 = time.time()
     w.plan()
     w.timings["plan"] = round(time.time() - t0, 2)

@@ -19,19 +19,28 @@ def register(app: typer.Typer) -> None:
         out: Path = typer.Option(Path("./kptj-synth"), "--out", help="输出目录"),
         workers: int = typer.Option(0, "--workers", help="渲染扫描件的进程数，0 = CPU 核数"),
         fmt: str = typer.Option("table", "--format", help="table | json"),
+        printer: str = typer.Option("", "--printer",
+                                    help="打印方式：reportlab | mixed（约 40% 由 Chromium 打印）| chromium；"
+                                         "默认取环境变量 KPTJ_SYNTH_PRINTERS，否则 reportlab"),
     ) -> None:
         """生成模拟的调查世界：roster.xlsx、records.xlsx、mail/*.eml、truth.json、pages.jsonl。"""
-        from synth.world import build_world
+        from synth.world import build_world, check_printers
 
+        if printer:
+            try:
+                check_printers(printer)
+            except ValueError as e:   # unknown mix, or chromium asked for and not installed
+                typer.echo(f"错误：{e}", err=True)
+                raise typer.Exit(2) from e
         t0 = time.time()
         quiet = fmt == "json"
         log = (lambda s: None) if quiet else (lambda s: typer.echo(s, err=True))
         if not quiet:
             typer.echo(f"正在生成 {units} 个单位的模拟数据（种子 {seed}）→ {out}", err=True)
-        truth = build_world(units, seed, out, workers=workers or None, log=log)
+        truth = build_world(units, seed, out, workers=workers or None, log=log, printers=printer or None)
         st = truth["stats"]
         summary = {"out": str(out), "units": units, "seed": seed, "messages": st["messages"],
-                   "documents": st["documents"], "pages": st["pages_rendered"],
+                   "documents": st["documents"], "pages": st["pages_rendered"], "printed_by": st["printed_by"],
                    "mail_mb": round(st["mail_bytes"] / 1e6, 1), "faults": st["fault_kinds"],
                    "seconds": round(time.time() - t0, 1)}
         if quiet:
@@ -39,5 +48,6 @@ def register(app: typer.Typer) -> None:
             return
         typer.echo(f"完成：{summary['messages']} 封邮件，{summary['documents']} 份扫描件（{summary['pages']} 页），"
                    f"邮件共 {summary['mail_mb']} MB，用时 {summary['seconds']} 秒")
+        typer.echo("打印方式：" + "，".join(f"{k} {v} 份" for k, v in sorted(summary["printed_by"].items())))
         typer.echo("注入的问题：" + "，".join(f"{k} {v}" for k, v in sorted(st["fault_kinds"].items())))
         typer.echo(f"文件：{out}/roster.xlsx  {out}/records.xlsx  {out}/mail/  {out}/truth.json  {out}/pages.jsonl")
