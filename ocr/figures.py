@@ -8,219 +8,21 @@ from __future__ import annotations
 
 import re
 import statistics
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import replace
-from decimal import Decimal, InvalidOperation
 
 import numpy as np
-from rapidfuzz import fuzz
 
 from ocr import cells, dashes, layout
 from ocr.model import Box, FigureReading, OcrLine
+from ocr.rows import locate, row_pitch, row_slopes
+from ocr.table import TableModel
+from ocr.tokens import is_dot, is_misread_code, looks_numeric, parse_number
 from registry.template import Indicator, Template
 
-DASHES = {"-", "—", "–", "一", "_", "―", "－", "~", "ー"}
-# letters OCR puts where digits belong (code digits, figures)
-DIGIT_LOOKALIKE = str.maketrans({"O": "0", "o": "0", "D": "0", "Q": "0", "I": "1", "l": "1", "|": "1",
-                                 "i": "1", "Z": "2", "z": "2", "S": "5", "s": "5", "B": "8", "G": "6",
-                                 "g": "9", "q": "9", "。": "0", "〇": "0"})
-CODE_SHAPE = re.compile(r"^([A-Z])([0-9A-Za-z|]{2,3})$")
-NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
-VALUE_HEADER = "数值"
-CODE_LETTER_LOOKALIKE = {"5": "S", "4": "A", "8": "B", "6": "G", "0": "O", "1": "I"}
-MIN_LABEL_SCORE = 75
+__all__ = ["parse_number", "read_figures", "row_slopes"]
 
 SecondOpinion = Callable[[Box], tuple[str, float]]
-
-
-# ---------- tokens ----------
-
-def parse_code(text: str, codes: set[str]) -> str | None:
-    """A template code read off the page ("P0l" -> "P01"), or None."""
-    t = text.strip().replace(" ", "").upper()
-    if len(t) == 3 and t[0] in CODE_LETTER_LOOKALIKE and t[1:].isdigit():  # "501" for "S01"
-        t = CODE_LETTER_LOOKALIKE[t[0]] + t[1:]
-    m = CODE_SHAPE.match(t)
-    if not m:
-        return None
-    cand = m.group(1) + m.group(2).translate(DIGIT_LOOKALIKE)
-    return cand if cand in codes else None
-
-
-def parse_number(text: str, decimals: int) -> tuple[str | None, bool, bool]:
-    """(canonical value or None, clean, is_dash).
-
-    clean = the text was already a well-formed figure for `decimals` (no letter mapped to a digit,
-    no stray characters); unclean readings are never strong evidence of a difference.
-    """
-    t = text.strip().replace(" ", "")
-    t = "".join(chr(ord(c) - 0xFEE0) if 0xFF01 <= ord(c) <= 0xFF5E else c for c in t)
-    if t and all(c in DASHES for c in t):
-        return None, True, True
-    stripped = t.replace(",", "")
-    clean = bool(NUMBER.match(stripped))
-    mapped = stripped if clean else stripped.translate(DIGIT_LOOKALIKE).strip(".:;'\"`")
-    if not NUMBER.match(mapped):
-        # stray marks around a figure (seal ink, a ruling): keep the one numeric run, unclean
-        runs = re.findall(r"\d+(?:\.\d+)?", stripped)
-        if len(runs) != 1 or len(runs[0]) < len(stripped) - 2:
-            return None, False, False
-        mapped = runs[0]
-    if "." in mapped and len(mapped.split(".")[1]) > max(decimals, 0):
-        clean = False  # more decimals than the form prints
-    if decimals == 0 and "." in mapped:
-        clean = False
-    if decimals > 0 and len(mapped.split(".")[1] if "." in mapped else "") != decimals:
-        clean = False  # the form prints every decimal place: "125" where 12.50 stands lost its point
-    if mapped.startswith("-"):
-        clean = False  # no figure of the survey is negative: a ruling or seal stroke became a sign
-    try:
-        value = Decimal(mapped)
-    except InvalidOperation:
-        return None, False, False
-    return canonical(value), clean, False
-
-
-def canonical(value: Decimal) -> str:
-    """Canonical decimal string: no exponent, no trailing fractional zeros ("12.50" -> "12.5")."""
-    s = format(value, "f")
-    if "." in s:
-        s = s.rstrip("0").rstrip(".")
-    return "0" if s in ("-0", "") else s
-
-
-def _is_misread_code(text: str, codes: set[str]) -> bool:
-    """"501" where "S01" is printed: a code whose letter was read as a digit is not a figure."""
-    t = text.strip()
-    return len(t) == 3 and t[0] in CODE_LETTER_LOOKALIKE and CODE_LETTER_LOOKALIKE[t[0]] + t[1:] in codes
-
-
-def _is_dot(text: str) -> bool:
-    return text.strip() in {".", "·", "•", "、", ",", "，", "'", "`"}
-
-
-def looks_numeric(text: str) -> bool:
-    value, _, dash = parse_number(text, 4)
-    return dash or value is not None
-
-
-# ---------- rows ----------
-
-def code_rows(lines: list[OcrLine], template: Template,
-              value_x0: float | None = None) -> tuple[list[tuple[str, OcrLine]], set[str]]:
-    """(code, line) pairs in page order that agree with the template's order, and the codes
-    seen but doubtful (duplicated or out of order: maybe misread). Nothing in the 数值 column
-    (from `value_x0`) is a code: on a form without a code column a figure "507" read as S07
-    took the row of M15 away."""
-    codes = set(template.codes)
-    order = {c: i for i, c in enumerate(template.codes)}
-    found = sorted(((parse_code(ln.text, codes), ln) for ln in lines
-                    if value_x0 is None or ln.cx < value_x0), key=lambda t: t[1].cy)
-    found = [(c, ln) for c, ln in found if c]
-    counts: dict[str, int] = {}
-    for c, _ in found:
-        counts[c] = counts.get(c, 0) + 1
-    unique = [(c, ln) for c, ln in found if counts[c] == 1]
-    keep = _longest_increasing(unique, order)
-    if len(keep) >= 3:  # codes stand in one column: a "code" elsewhere is a misread figure
-        col = statistics.median(ln.cx for _, ln in keep)
-        h = statistics.median(ln.height for _, ln in keep)
-        keep = [(c, ln) for c, ln in keep if abs(ln.cx - col) <= 2.5 * h]
-    doubtful = {c for c, _ in found} - {c for c, _ in keep}
-    return keep, doubtful
-
-
-def _longest_increasing(items: list[tuple[str, OcrLine]], order: dict[str, int]) -> list[tuple[str, OcrLine]]:
-    n = len(items)
-    if n == 0:
-        return []
-    best = [1] * n
-    prev = [-1] * n
-    for i in range(n):
-        for j in range(i):
-            if order[items[j][0]] < order[items[i][0]] and best[j] + 1 > best[i]:
-                best[i], prev[i] = best[j] + 1, j
-    i = max(range(n), key=lambda k: best[k])
-    out = []
-    while i >= 0:
-        out.append(items[i])
-        i = prev[i]
-    return out[::-1]
-
-
-def row_pitch(anchors: list[tuple[str, OcrLine]], order: dict[str, int], fallback: float) -> float:
-    """Height of one table row: the gap between two found rows divided by how many template rows
-    lie between them (rows whose code was misread leave gaps; a part heading adds one row)."""
-    pts = sorted((ln.cy, order[c]) for c, ln in anchors)
-    per_row = [(y2 - y1) / (o2 - o1) for (y1, o1), (y2, o2) in zip(pts, pts[1:], strict=False)
-               if o2 > o1 and y2 - y1 > 0.5 * fallback]
-    return statistics.median(per_row) if per_row else 2.0 * fallback
-
-
-def label_rows(lines: list[OcrLine], template: Template, skip_codes: set[str],
-               value_x0: float | None, known: Sequence[tuple[str, OcrLine]] = ()) -> list[tuple[str, OcrLine]]:
-    """(code, label line) for rows identified by their label; ambiguous labels (the same words
-    under different parents) resolved by template order between unambiguous neighbours, the
-    rows `known` by their code among them."""
-    units = {i.unit for i in template.indicators}
-    candidates = [i for i in template.indicators if i.code not in skip_codes]
-    order = {c: k for k, c in enumerate(template.codes)}
-    text_lines = [ln for ln in sorted(lines, key=lambda x: x.cy)
-                  if len(ln.text) >= 2 and not looks_numeric(ln.text) and ln.text not in units
-                  and (value_x0 is None or ln.box[2] <= value_x0 + 5)]
-    scored: list[tuple[OcrLine, list[Indicator]]] = []
-    for ln in text_lines:
-        text = ln.text.replace(" ", "")
-        scores = [(max(fuzz.ratio(ind.label, text), fuzz.ratio(ind.bare_label, text)), ind) for ind in candidates]
-        top = max((s for s, _ in scores), default=0)
-        if top < MIN_LABEL_SCORE:
-            continue
-        scored.append((ln, [ind for s, ind in scores if s >= top - 2]))
-    # first pass: unambiguous labels are anchors
-    assigned: list[tuple[int, str | None]] = []
-    for _ln, inds in scored:
-        assigned.append((order[inds[0].code], inds[0].code) if len(inds) == 1 else (-1, None))
-    result: list[tuple[str, OcrLine]] = []
-    used: set[str] = set()
-    for k, (ln, inds) in enumerate(scored):
-        code = assigned[k][1]
-        if code is None:
-            lo = max([assigned[j][0] for j in range(k) if assigned[j][1]]
-                     + [order[c] for c, a in known if a.cy < ln.cy - ln.height / 2], default=-1)
-            hi = min([assigned[j][0] for j in range(k + 1, len(scored)) if assigned[j][1]]
-                     + [order[c] for c, a in known if a.cy > ln.cy + ln.height / 2], default=10**6)
-            fits = [i for i in inds if lo < order[i.code] < hi and i.code not in used]
-            if len(fits) != 1:
-                fits = fits[:1] if fits and lo >= 0 else []  # nearest after the previous anchor
-            if not fits:
-                continue
-            code = fits[0].code
-            assigned[k] = (order[code], code)
-        if code in used:
-            continue
-        used.add(code)
-        result.append((code, ln))
-    return result
-
-
-# ---------- value column ----------
-
-def value_span(lines: list[OcrLine], template: Template, page_width: int) -> tuple[float, float] | None:
-    """x-range of the 数值 column from the header words, or None when the header is not read."""
-    headers = [h for h in template.columns] or [VALUE_HEADER]
-    found: dict[str, OcrLine] = {}
-    for h in headers:
-        hits = [ln for ln in lines if ln.text.replace(" ", "") == h or (len(h) > 2 and fuzz.ratio(h, ln.text) >= 80)]
-        if hits:
-            found[h] = min(hits, key=lambda x: x.cy)
-    head = found.get(VALUE_HEADER if VALUE_HEADER in headers else headers[-1])
-    if head is None:
-        return None
-    left_neighbours = [ln for ln in found.values() if ln.box[2] <= head.box[0] and abs(ln.cy - head.cy) < 3 * head.height]
-    right_neighbours = [ln for ln in found.values() if ln.box[0] >= head.box[2] and abs(ln.cy - head.cy) < 3 * head.height]
-    x0 = (max(ln.box[2] for ln in left_neighbours) + head.box[0]) / 2 if left_neighbours else head.box[0] - 2 * head.height
-    x1 = (min(ln.box[0] for ln in right_neighbours) + head.box[2]) / 2 if right_neighbours else page_width
-    return x0, x1
 
 
 # ---------- figures ----------
@@ -228,7 +30,8 @@ def value_span(lines: list[OcrLine], template: Template, page_width: int) -> tup
 def read_figures(lines: list[OcrLine], template: Template, grey: np.ndarray, *, engine: str,
                  second_opinion: SecondOpinion | None = None, second_engine: str = "",
                  ink: np.ndarray | None = None, cell_reader: SecondOpinion | None = None,
-                 problems: list[str] | None = None) -> dict[str, FigureReading]:
+                 problems: list[str] | None = None,
+                 tables: list[TableModel] | None = None) -> dict[str, FigureReading]:
     """One FigureReading per indicator whose row is on this page.
 
     `grey` is the OCR copy; `ink` (default: grey) the image for judging ink shapes in a cell;
@@ -237,33 +40,22 @@ def read_figures(lines: list[OcrLine], template: Template, grey: np.ndarray, *, 
     ink = grey if ink is None else ink
     page_w = grey.shape[1]
     text_h = statistics.median([ln.height for ln in lines]) if lines else 20.0
-    span = value_span(lines, template, page_w)
-    by_code, doubtful = code_rows(lines, template, span[0] if span else None)
-    anchors: list[tuple[str, OcrLine, str]] = [(c, ln, "code") for c, ln in by_code]
-    found_codes = {c for c, _ in by_code}
+    found = locate(lines, template, page_w)
+    if tables is not None:
+        tables.append(found.model)
+    anchors = found.anchors
+    span = found.model.span("value")
     order = {c: k for k, c in enumerate(template.codes)}
-    code_pitch = row_pitch(by_code, order, text_h)
-    # rows whose code was not read (or not printed) are found by their label
-    # every label competes for every indicator (else a found row's label grabs a similar one)
-    for c, ln in label_rows(lines, template, set(), span[0] if span else None, by_code):
-        if c not in found_codes and not any(abs(ln.cy - a.cy) < 0.5 * code_pitch for _, a in by_code):
-            anchors.append((c, ln, "label"))
     pitch = row_pitch([(c, a) for c, a, _ in anchors], order, text_h)
     tol = 0.45 * pitch  # a figure belongs to the row whose centre line is within half a row
     right_edge = max((ln.box[2] for ln in lines), default=page_w)
+
     def columns(anchor: OcrLine) -> tuple[float, float]:
         lo, hi = span if span else (anchor.box[2] + 2, right_edge + text_h)
-        return max(lo, anchor.box[2] + 2), hi
+        # a label reaching into the value column's room is no figure; a code right of it limits nothing
+        return (max(lo, anchor.box[2] + 2) if anchor.cx < lo else lo), hi
 
     slope = row_slopes(anchors, lines, columns, tol)
-    if span is None:  # no 数值 header read: the column is where the rows' right-most figures stand
-        picks = [max(near, key=lambda x: x.box[2]) for c, a, _ in anchors
-                 if (near := [ln for ln in lines if ln is not a and ln.box[0] > a.box[2]
-                              and abs(ln.cy - a.cy - slope[c] * (ln.cx - a.cx)) <= tol and looks_numeric(ln.text)])]
-        if len(picks) >= 3:
-            x0 = statistics.median(ln.box[0] for ln in picks)
-            x1 = statistics.median(ln.box[2] for ln in picks)
-            span = (x0 - 3 * text_h, x1 + 2 * text_h)
     out: dict[str, FigureReading] = {}
     to_confirm: list[dashes.DashMark] = []
     rows = {}
@@ -354,7 +146,7 @@ def column_tilt(tokens: list[OcrLine]) -> float:
 
 def figure_token(row: list[OcrLine], codes: set[str]) -> OcrLine | None:
     """The right-most figure-like token of a row, if any."""
-    cands = [ln for ln in row if looks_numeric(ln.text) and not _is_dot(ln.text) and not _is_misread_code(ln.text, codes)]
+    cands = [ln for ln in row if looks_numeric(ln.text) and not is_dot(ln.text) and not is_misread_code(ln.text, codes)]
     return max(cands, key=lambda x: x.box[2]) if cands else None
 
 
@@ -424,31 +216,6 @@ def swollen(tokens: dict[str, OcrLine | None], limit: float = 1.5) -> list[str]:
     return [c for c, t in read.items() if t.height > limit * typical]
 
 
-def row_slopes(anchors: list[tuple[str, OcrLine, str]], lines: list[OcrLine],
-                columns: Callable[[OcrLine], tuple[float, float]], tol: float) -> dict[str, float]:
-    """Residual tilt of each row (dy/dx) from anchor -> figure pairs: what deskew or a photo's
-    perspective left over moves a row by several pixels across a wide table, and on a photo of a
-    bent or tilted sheet by more lower down than higher up. So each row takes the median tilt of
-    the LOCAL_ROWS rows nearest to it; a second pass looks for the figures where the first placed
-    them, which finds the rows that drifted furthest."""
-    local = dict.fromkeys((c for c, _, _ in anchors), 0.0)
-    for _ in range(2):
-        pairs = []
-        for code, anchor, _ in anchors:
-            lo, hi = columns(anchor)
-            near = [ln for ln in lines if ln is not anchor and lo - 2 <= ln.cx <= hi and looks_numeric(ln.text)
-                    and abs(ln.cy - anchor.cy - local[code] * (ln.cx - anchor.cx)) <= 1.5 * tol]
-            if len(near) == 1 and near[0].cx - anchor.cx > 4 * tol:
-                pairs.append((anchor.cy, (near[0].cy - anchor.cy) / (near[0].cx - anchor.cx)))
-        if len(pairs) < 3:
-            return local
-        for code, anchor, _ in anchors:
-            nearest = sorted(pairs, key=lambda p: abs(p[0] - anchor.cy))[:LOCAL_ROWS]
-            local[code] = float(statistics.median(sl for _, sl in nearest))
-    return local
-
-
-LOCAL_ROWS = 5
 CELL_SURE = 0.9  # a figure recognised in a cell (no detected line) below this is asked of the second engine
 
 

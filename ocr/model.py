@@ -76,6 +76,7 @@ class PageReading:
     signatures: dict | None = None   # from ocr.signature.detect_signatures
     problems: list[str] = field(default_factory=list)
     lines: list[OcrLine] = field(default_factory=list)
+    table: dict | None = None        # ocr.table.TableModel.as_json(): column roles, ranges, how found
 
 
 @dataclass

@@ -14,7 +14,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from ocr import evidence, figures, identity, layout, normalise, quality
+from ocr import evidence, figures, identity, layout, normalise, quality, rows, tokens
 from ocr.engines import rapid, tess
 from ocr.model import Box, OcrLine, PageReading
 from ocr.seal_masks import is_bilevel
@@ -40,10 +40,12 @@ def read_page(source: PageSource, template: Template, *, source_name: str = "",
     ident = identity.read_identity(lines, template)
     opinion = _tesseract_opinion(grey) if second_opinion and method == "ocr" else None
     problems: list[str] = []
+    tables: list = []
     figs = figures.read_figures(lines, template, grey, engine=engine, second_opinion=opinion,
                                 second_engine=tess.engine_id() if opinion else "",
                                 ink=normalise.ink_copy(original),
-                                cell_reader=_CellReader(grey) if method == "ocr" else None, problems=problems)
+                                cell_reader=_CellReader(grey) if method == "ocr" else None, problems=problems,
+                                tables=tables)
     if method == "text-layer":
         for f in figs.values():
             f.found_by = "text-layer"
@@ -58,7 +60,8 @@ def read_page(source: PageSource, template: Template, *, source_name: str = "",
             problems.append(legible.reason())
     page = PageReading(source=source_name, index=source.index, rotation=rotation, skew=round(skew, 2),
                        method=method, identity=ident, figures=figs, template_id=template.id, engine=engine,
-                       size=(original.shape[1], original.shape[0]), lines=lines, problems=problems)
+                       size=(original.shape[1], original.shape[0]), lines=lines, problems=problems,
+                       table=tables[0].as_json() if tables else None)
     page.is_signature_page = _has_signature_labels(lines, template)
     _check(page)
     _seal_and_signatures(page, original, lines)
@@ -136,25 +139,26 @@ def recognise_needed(grey: np.ndarray, quads: np.ndarray, template: Template) ->
                 done[i] = OcrLine(txt.strip(), score, boxes[i], eng)
 
     run(short)
-    rows, doubtful = figures.code_rows(list(done.values()), template)
+    found = rows.locate(list(done.values()), template, grey.shape[1])
+    code_lines = [ln for _, ln, how in found.anchors if how == "code"]
     rest = [i for i in range(len(quads)) if i not in set(short)]
-    if len(rows) >= 3:
-        code_lines = [ln for _, ln in rows]
-        doubtful_lines = [ln for ln in done.values() if figures.parse_code(ln.text, set(template.codes)) in doubtful]
-        code_x = float(np.median([ln.cx for ln in code_lines]))
-        # the value column starts at the 数值 header when it was read (codes may come first)
-        span = figures.value_span(list(done.values()), template, grey.shape[1])
-        value_x = span[0] if span and span[0] > code_x else code_x
+    if len(code_lines) >= 3:
+        codes = set(template.codes)
+        doubtful_lines = [ln for ln in done.values() if tokens.parse_code(ln.text, codes) in found.doubtful]
+        # the label column ends where the first other column the table model placed begins
+        others = [c.x0 for r, c in found.model.columns.items() if r != "label"]
+        label_end = min(others) if others else min(ln.box[0] for ln in code_lines)
         order = {c: k for k, c in enumerate(template.codes)}
-        pitch = figures.row_pitch(rows, order, layout.median_height(code_lines))
+        pitch = rows.row_pitch([(c, ln) for c, ln, how in found.anchors if how == "code"], order,
+                               layout.median_height(code_lines))
         tol = 0.45 * pitch
         top, bottom = min(ln.cy for ln in code_lines) - tol, max(ln.cy for ln in code_lines) + tol
 
         def needed(i: int) -> bool:
             b = boxes[i]
-            cy, cx = (b[1] + b[3]) / 2, (b[0] + b[2]) / 2
-            if cy < top or cy > bottom or cx > value_x or b[2] > value_x + pitch:
-                return True  # header/footer text, or the value side of the table
+            cy = (b[1] + b[3]) / 2
+            if cy < top or cy > bottom or b[2] > label_end + pitch:
+                return True  # header/footer text, or beyond the label column
             on_code_row = any(abs(cy - ln.cy) <= tol for ln in code_lines)
             on_doubtful_row = any(abs(cy - ln.cy) <= tol for ln in doubtful_lines)
             return on_doubtful_row or not on_code_row

@@ -58,7 +58,7 @@ def page_row(page: PageReading, *, attachment_id: int, document_id: int | None) 
             "is_signature_page": page.is_signature_page, "engine": page.engine,
             "template_id": page.template_id, "seconds": page.seconds,
             "seal_reason": getattr(seal, "reason", None), "seal_method": getattr(seal, "method", None),
-            "seal_box_format": "xywh",
+            "seal_box_format": "xywh", "table": page.table,
         },
     )
 

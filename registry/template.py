@@ -64,7 +64,7 @@ class Template:
     year: int
     title: str
     parts: tuple[Part, ...]
-    columns: tuple[str, ...]
+    columns: dict[str, tuple[str, ...]]   # column role -> header words naming it
     indicators: tuple[Indicator, ...]
     rules: tuple[Rule, ...]
     zones: dict[str, dict[str, Any]]
@@ -133,9 +133,30 @@ def parse_template(data: dict[str, Any], source: str = "<template>") -> Template
     rules = tuple(_parse_rule(r, n, seen, source) for n, r in enumerate(data.get("rules") or [], 1))
     return Template(
         id=str(data["id"]), year=int(data["year"]), title=str(data["title"]), parts=tuple(parts),
-        columns=tuple(data.get("columns") or ()), indicators=tuple(indicators), rules=rules,
+        columns=_parse_columns(data.get("columns"), source), indicators=tuple(indicators), rules=rules,
         zones=dict(data.get("zones") or {}),
     )
+
+
+COLUMN_ROLES = ("label", "unit", "code", "value")
+
+
+def _parse_columns(raw: Any, source: str) -> dict[str, tuple[str, ...]]:
+    """Column role -> header names; label and value are required, names are non-empty text."""
+    where = f"{source} columns"
+    if not isinstance(raw, dict):
+        raise _err(where, "应为映射：列角色 -> 表头名称列表")
+    out: dict[str, tuple[str, ...]] = {}
+    for role, names in raw.items():
+        if role not in COLUMN_ROLES:
+            raise _err(where, f"未知列角色: {role}")
+        if not isinstance(names, list) or not names or not all(isinstance(n, str) and n.strip() for n in names):
+            raise _err(where, f"{role} 应为非空的表头名称列表")
+        out[role] = tuple("".join(n.split()) for n in names)
+    for role in ("label", "value"):
+        if role not in out:
+            raise _err(where, f"缺少列角色 {role}")
+    return out
 
 
 def _parse_rule(r: Any, n: int, codes: set[str], source: str) -> Rule:

@@ -42,6 +42,8 @@ class Layout:
     footer: str = "center"             # center: page no centred, time right; split: time left, page no right
     continued: bool = False            # "（续）" heading when a part flows onto a new page
     sig_gap: float = 18
+    titles: dict[str, str] = field(default_factory=dict)  # header text printed for a column, if not its name
+    header_every_page: bool = True     # the column header on every page, or only on the first
 
 
 LAYOUTS: dict[str, Layout] = {
@@ -58,6 +60,18 @@ LAYOUTS: dict[str, Layout] = {
                 columns=("指标名称", "代码", "计量单位", "数值"),
                 widths={"指标名称": 0.56, "代码": 0.1, "计量单位": 0.12, "数值": 0.22},
                 value_align="center", fixed_money=False, orphan_rows=3, header_lines=2, continued=True),
+    # 代码 after 数值, a spaced header naming the value column 本年, horizontal rules only
+    "E": Layout("E", font="uming", size=9.5, margins=(40, 40, 38, 36), row_h=20,
+                columns=("指标名称", "计量单位", "数值", "代码"),
+                widths={"指标名称": 0.56, "计量单位": 0.12, "数值": 0.2, "代码": 0.12},
+                value_align="right", fixed_money=True, grid="rules", footer="split",
+                titles={"指标名称": "指 标 名 称", "计量单位": "计量单位", "数值": "本 年", "代码": "代 码"}),
+    # code first, unit last, the header (合计) printed on the first page only
+    "F": Layout("F", font="wqy", size=10, margins=(46, 40, 44, 40), row_h=21,
+                columns=("代码", "指标名称", "数值", "计量单位"),
+                widths={"代码": 0.1, "指标名称": 0.58, "数值": 0.2, "计量单位": 0.12},
+                value_align="right", fixed_money=False, orphan_rows=2, continued=True,
+                titles={"数值": "合计"}, header_every_page=False),
 }
 
 
@@ -153,8 +167,9 @@ def render_form(unit: Unit, values: dict[str, Decimal | None], template: Templat
         if y + need > table_bottom:
             pages.append([])
             y = table_top
-            pages[-1].append(("colhead", None, y))
-            y += lay.row_h
+            if lay.header_every_page:
+                pages[-1].append(("colhead", None, y))
+                y += lay.row_h
             if kind == "ind" and lay.continued and current_part is not None:
                 pages[-1].append(("cont", current_part, y))
                 y += lay.row_h
@@ -239,7 +254,7 @@ def render_form(unit: Unit, values: dict[str, Decimal | None], template: Templat
                 if kind == "colhead":
                     for col in lay.columns:
                         x0, x1 = xs[col]
-                        text(col, (x0 + x1) / 2, yb, size, "center")
+                        text(lay.titles.get(col, col), (x0 + x1) / 2, yb, size, "center")
                 elif kind in ("part", "cont"):
                     label = obj.heading + ("（续）" if kind == "cont" else "")
                     text(label, ml + 4, yb, size + (0.5 if kind == "part" else 0))

@@ -1,0 +1,154 @@
+"""The page's table model: which column holds what, and where, learned from the page itself.
+
+The header printed on the page (template.columns: role -> header words, spaced or not) gives the
+columns' roles and order. Each column's x-range then comes from what stands in it: the codes,
+units and labels identified by the template, so a right-aligned figure next to a code column or a
+wide label column is placed by the ink, not by where the header's words happen to be centred.
+A page without a header (a form that prints it once) gets its roles from that content alone.
+Never by pixel position or an assumed column order.
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz
+
+from ocr import layout
+from ocr.model import OcrLine
+from registry.template import Template
+
+HEADER_FUZZ = 80        # header words of 3+ characters read with one character wrong still name it
+HEADER_MAX_PIECES = 6   # a spaced header (指 标 名 称) may come out as one line per character
+MIN_HEADER_ROLES = 2    # a header row names at least two columns (数值 alone could be anything)
+GAP = 0.3               # text heights left between a column's content and the next column's
+
+
+@dataclass
+class Column:
+    role: str
+    x0: float
+    x1: float
+    how: str            # "header" | "content": what placed it
+
+    def as_json(self) -> dict:
+        return {"role": self.role, "x0": round(self.x0), "x1": round(self.x1), "how": self.how}
+
+
+@dataclass
+class TableModel:
+    columns: dict[str, Column] = field(default_factory=dict)
+    header_y: float | None = None     # centre line of the header row, when one was read
+    header_roles: tuple[str, ...] = ()  # roles named in the header, left to right
+
+    def span(self, role: str) -> tuple[float, float] | None:
+        col = self.columns.get(role)
+        return (col.x0, col.x1) if col else None
+
+    @property
+    def has_code_column(self) -> bool | None:
+        """True/False when the header says; None when no header was read."""
+        return ("code" in self.header_roles) if self.header_roles else None
+
+    def as_json(self) -> dict:
+        return {"header_y": round(self.header_y) if self.header_y is not None else None,
+                "header_roles": list(self.header_roles),
+                "columns": [c.as_json() for c in sorted(self.columns.values(), key=lambda c: c.x0)]}
+
+
+def _compact(text: str) -> str:
+    return "".join(text.split()).strip("：:")
+
+
+def _role_of(text: str, template: Template) -> str | None:
+    t = _compact(text)
+    if not t:
+        return None
+    for role, names in template.columns.items():
+        for name in names:
+            if t == name or (len(name) >= 3 and abs(len(t) - len(name)) <= 1 and fuzz.ratio(name, t) >= HEADER_FUZZ):
+                return role
+    return None
+
+
+def header_cells(lines: list[OcrLine], template: Template) -> tuple[dict[str, tuple[float, float, float]], float] | None:
+    """role -> (x0, x1, cy) of its header words on the top-most row naming MIN_HEADER_ROLES
+    columns, and that row's centre line; None when no such row was read. Runs of up to
+    HEADER_MAX_PIECES neighbouring pieces are joined, so `指 标 名 称` read per character counts."""
+    for row in layout.rows(lines):
+        found: dict[str, tuple[float, float, float]] = {}
+        i = 0
+        while i < len(row):
+            hit = None
+            for j in range(min(len(row), i + HEADER_MAX_PIECES), i, -1):
+                role = _role_of("".join(ln.text for ln in row[i:j]), template)
+                if role is not None and role not in found:
+                    hit = (role, j)
+                    break
+            if hit is None:
+                i += 1
+                continue
+            role, j = hit
+            found[role] = (min(ln.box[0] for ln in row[i:j]), max(ln.box[2] for ln in row[i:j]),
+                           statistics.fmean(ln.cy for ln in row[i:j]))
+            i = j
+        if len(found) >= MIN_HEADER_ROLES:
+            return found, statistics.fmean(c[2] for c in found.values())
+    return None
+
+
+def build(lines: list[OcrLine], template: Template, page_width: int, *, codes: list[OcrLine] = (),
+          units: list[OcrLine] = (), labels: list[OcrLine] = (), figures: list[OcrLine] = ()) -> TableModel:
+    """The table model from the header (when read) and the content identified so far: code lines,
+    unit lines, label lines and figure-like lines of the table's rows. Each content column spans
+    its content; the value column spans the room between its neighbours' content."""
+    text_h = layout.median_height(lines)
+    header = header_cells(lines, template)
+    content: dict[str, list[OcrLine]] = {"code": list(codes), "unit": list(units), "label": list(labels)}
+    centres: dict[str, float] = {r: statistics.median(ln.cx for ln in ls) for r, ls in content.items() if ls}
+    model = TableModel()
+    if header is not None:
+        cells, model.header_y = header
+        model.header_roles = tuple(sorted(cells, key=lambda r: cells[r][0]))
+        for r, (x0, x1, _) in cells.items():
+            centres[r] = (x0 + x1) / 2 if r not in centres or r == "value" else centres[r]
+        if "code" not in cells:
+            centres.pop("code", None)  # the header names no code column: code-like text is a figure
+    if "value" not in centres and figures:
+        centres["value"] = statistics.median(ln.cx for ln in figures)
+    if "value" not in centres:
+        return model
+    order = sorted(centres, key=lambda r: centres[r])
+    how = "header" if header is not None else "content"
+    for k, role in enumerate(order):
+        left = order[k - 1] if k > 0 else None
+        right = order[k + 1] if k + 1 < len(order) else None
+        x0 = _border(left, role, content, centres, header, text_h, page_width) if left else 0.0
+        x1 = _border(role, right, content, centres, header, text_h, page_width) if right else float(page_width)
+        model.columns[role] = Column(role, x0, x1, how)
+    return model
+
+
+def _border(left: str, right: str, content: dict[str, list[OcrLine]], centres: dict[str, float],
+            header: tuple[dict, float] | None, text_h: float, page_width: int) -> float:
+    """x between two neighbouring columns: beside the content of the one whose content is known
+    (codes, units, labels), else half-way between their header words or centres."""
+    gap = GAP * text_h
+    lefts, rights = content.get(left) or [], content.get(right) or []
+    if left != "value" and lefts and right == "value":
+        return _edge([ln.box[2] for ln in lefts], high=True) + gap
+    if right != "value" and rights and left == "value":
+        return _edge([ln.box[0] for ln in rights], high=False) - gap
+    if lefts and rights:
+        return (_edge([ln.box[2] for ln in lefts], True) + _edge([ln.box[0] for ln in rights], False)) / 2
+    cells = header[0] if header else {}
+    if left in cells and right in cells:
+        return (cells[left][1] + cells[right][0]) / 2
+    return (centres[left] + centres[right]) / 2
+
+
+def _edge(xs: list[float], high: bool) -> float:
+    """The content's outer edge, robust to one stray reading: the second-most extreme of 3 or more."""
+    s = sorted(xs, reverse=high)
+    return float(s[1] if len(s) >= 3 else s[0])

@@ -1,0 +1,86 @@
+"""Tokens read off a page: template codes and figures, OCR-tolerant ("P0l" -> P01, "12.50")."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+DASHES = {"-", "—", "–", "一", "_", "―", "－", "~", "ー"}
+# letters OCR puts where digits belong (code digits, figures)
+DIGIT_LOOKALIKE = str.maketrans({"O": "0", "o": "0", "D": "0", "Q": "0", "I": "1", "l": "1", "|": "1",
+                                 "i": "1", "Z": "2", "z": "2", "S": "5", "s": "5", "B": "8", "G": "6",
+                                 "g": "9", "q": "9", "。": "0", "〇": "0"})
+CODE_SHAPE = re.compile(r"^([A-Z])([0-9A-Za-z|]{2,3})$")
+NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
+VALUE_HEADER = "数值"
+CODE_LETTER_LOOKALIKE = {"5": "S", "4": "A", "8": "B", "6": "G", "0": "O", "1": "I"}
+
+# ---------- tokens ----------
+
+def parse_code(text: str, codes: set[str]) -> str | None:
+    """A template code read off the page ("P0l" -> "P01"), or None."""
+    t = text.strip().replace(" ", "").upper()
+    if len(t) == 3 and t[0] in CODE_LETTER_LOOKALIKE and t[1:].isdigit():  # "501" for "S01"
+        t = CODE_LETTER_LOOKALIKE[t[0]] + t[1:]
+    m = CODE_SHAPE.match(t)
+    if not m:
+        return None
+    cand = m.group(1) + m.group(2).translate(DIGIT_LOOKALIKE)
+    return cand if cand in codes else None
+
+
+def parse_number(text: str, decimals: int) -> tuple[str | None, bool, bool]:
+    """(canonical value or None, clean, is_dash).
+
+    clean = the text was already a well-formed figure for `decimals` (no letter mapped to a digit,
+    no stray characters); unclean readings are never strong evidence of a difference.
+    """
+    t = text.strip().replace(" ", "")
+    t = "".join(chr(ord(c) - 0xFEE0) if 0xFF01 <= ord(c) <= 0xFF5E else c for c in t)
+    if t and all(c in DASHES for c in t):
+        return None, True, True
+    stripped = t.replace(",", "")
+    clean = bool(NUMBER.match(stripped))
+    mapped = stripped if clean else stripped.translate(DIGIT_LOOKALIKE).strip(".:;'\"`")
+    if not NUMBER.match(mapped):
+        # stray marks around a figure (seal ink, a ruling): keep the one numeric run, unclean
+        runs = re.findall(r"\d+(?:\.\d+)?", stripped)
+        if len(runs) != 1 or len(runs[0]) < len(stripped) - 2:
+            return None, False, False
+        mapped = runs[0]
+    if "." in mapped and len(mapped.split(".")[1]) > max(decimals, 0):
+        clean = False  # more decimals than the form prints
+    if decimals == 0 and "." in mapped:
+        clean = False
+    if decimals > 0 and len(mapped.split(".")[1] if "." in mapped else "") != decimals:
+        clean = False  # the form prints every decimal place: "125" where 12.50 stands lost its point
+    if mapped.startswith("-"):
+        clean = False  # no figure of the survey is negative: a ruling or seal stroke became a sign
+    try:
+        value = Decimal(mapped)
+    except InvalidOperation:
+        return None, False, False
+    return canonical(value), clean, False
+
+
+def canonical(value: Decimal) -> str:
+    """Canonical decimal string: no exponent, no trailing fractional zeros ("12.50" -> "12.5")."""
+    s = format(value, "f")
+    if "." in s:
+        s = s.rstrip("0").rstrip(".")
+    return "0" if s in ("-0", "") else s
+
+
+def is_misread_code(text: str, codes: set[str]) -> bool:
+    """"501" where "S01" is printed: a code whose letter was read as a digit is not a figure."""
+    t = text.strip()
+    return len(t) == 3 and t[0] in CODE_LETTER_LOOKALIKE and CODE_LETTER_LOOKALIKE[t[0]] + t[1:] in codes
+
+
+def is_dot(text: str) -> bool:
+    return text.strip() in {".", "·", "•", "、", ",", "，", "'", "`"}
+
+
+def looks_numeric(text: str) -> bool:
+    value, _, dash = parse_number(text, 4)
+    return dash or value is not None
