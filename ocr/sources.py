@@ -16,6 +16,7 @@ from ocr.model import OcrLine
 from ocr.textlayer import text_layer_lines
 
 RENDER_DPI = 200
+SCAN_COVER = 0.6    # of the page's area: an image that large is a scanned page, not a logo or a picture
 PDF_SUFFIXES = {".pdf"}
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp", ".webp"}
 Image.MAX_IMAGE_PIXELS = 200_000_000  # big scans are normal; decompression bombs are caught upstream
@@ -87,10 +88,28 @@ def _pdf_page(path: Path, index: int) -> PageSource:
         pil = page.render(scale=RENDER_DPI / 72, rotation=0).to_pil()
         image = _to_bgr(pil)
     lines = None
-    if how == "rendered":  # a scan has no text of its own; a born-digital export might
+    # The image is the evidence: a scan's text layer (a "searchable PDF" from scanner software or
+    # a phone app) is somebody's OCR, often wrong, so only a born-digital export's text is used
+    if how == "rendered" and not _page_sized_images(page, pdfium_c, width_pt, height_pt):
         scale = image.shape[1] / width_pt
         lines = text_layer_lines(path, index, scale)
     return PageSource(index, image, how, lines)
+
+
+def _page_sized_images(page, pdfium_c, width_pt: float, height_pt: float) -> bool:  # noqa: ANN001
+    """Some image on the page covers most of it (a scanned page), whatever is drawn over it."""
+    for o in page.get_objects(max_depth=2):
+        if o.type == pdfium_c.FPDF_PAGEOBJ_IMAGE:
+            x0, y0, x1, y1 = o.get_pos()
+            if (x1 - x0) * (y1 - y0) >= SCAN_COVER * width_pt * height_pt:
+                return True
+    return False
+
+
+def _visible_text(objs: list, pdfium_c) -> list:  # noqa: ANN001
+    """Text objects that are drawn: an OCR layer over a scan is invisible (render mode 3)."""
+    return [o for o in objs if o.type == pdfium_c.FPDF_PAGEOBJ_TEXT
+            and pdfium_c.FPDFTextObj_GetTextRenderMode(o.raw) != pdfium_c.FPDF_TEXTRENDERMODE_INVISIBLE]
 
 
 def _single_embedded_image(page, pdfium_c, width_pt: float, height_pt: float) -> np.ndarray | None:  # noqa: ANN001
@@ -99,8 +118,7 @@ def _single_embedded_image(page, pdfium_c, width_pt: float, height_pt: float) ->
         return None
     objs = list(page.get_objects(max_depth=2))
     images = [o for o in objs if o.type == pdfium_c.FPDF_PAGEOBJ_IMAGE]
-    texts = [o for o in objs if o.type == pdfium_c.FPDF_PAGEOBJ_TEXT]
-    if len(images) != 1 or texts:
+    if len(images) != 1 or _visible_text(objs, pdfium_c):
         return None
     img = images[0]
     m = img.get_matrix()

@@ -234,3 +234,27 @@ def test_a_page_whose_code_was_misread_in_two_places_stays_with_its_unit(merged)
     stranger = copy.deepcopy(slipped)
     stranger.identity.unit_name = units[2].name
     assert len(group_pages([*own[:-1], stranger])) == 2
+
+
+def test_a_scanners_invisible_text_layer_is_not_evidence(tmp_path: Path) -> None:
+    """A "searchable PDF" (the scan with Tesseract's invisible OCR layer on top) is read from its
+    image, exactly as the image itself: the layer once named every such unit "称"."""
+    import subprocess
+
+    from synth import make_pages
+    unit = demo_unit()
+    page = make_pages(unit, demo_values(unit, random.Random(4)), random.Random(4), layout="A",
+                      print_time=PRINT_TIME, dpi=150, profile="grey")[0]
+    png = tmp_path / "scan.png"
+    page.image.save(png)
+    subprocess.run(["tesseract", str(png), str(tmp_path / "searchable"), "-l", "chi_sim", "pdf"],
+                   check=True, capture_output=True)
+    searchable = tmp_path / "searchable.pdf"
+    assert PdfReader(str(searchable)).pages[0].extract_text().strip(), "Tesseract wrote no text layer"
+    src = load_page(searchable, 0)
+    assert src.text_lines is None and src.how == "embedded-image"
+    from_layer, from_image = read_pages([searchable, png], TEMPLATE, workers=1)
+    assert from_layer.method == from_image.method == "ocr"
+    assert from_layer.identity == from_image.identity
+    assert from_layer.identity.unit_name == unit.name
+    assert {c: f.value for c, f in from_layer.figures.items()} == {c: f.value for c, f in from_image.figures.items()}
