@@ -1,0 +1,222 @@
+"""What ink in a signature region counts: pen strokes, not rules, print, dust or the unit's seal;
+and a red personal name seal (人名章), which counts as signed.
+
+The unit's round seal is told apart from handwriting by shape where colour cannot (grey scans):
+its ring is an arc at the seal's radius, its lettering glyph-sized pieces in the band along
+the ring, its star a blob at the centre. Ink explained that way is the seal's; the rest counts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from ocr import signature_params as P
+from ocr.seal_masks import line_mask, loose_red_mask, red_ink_mask
+
+XYWH = tuple[int, int, int, int]
+
+
+@dataclass(frozen=True)
+class InkMeasure:
+    area: float  # ink pixels / lh^2
+    span: float  # longer side of the ink's bounding box / lh
+    box: XYWH | None  # in region pixels
+
+
+@dataclass(frozen=True)
+class Circle:
+    cx: float
+    cy: float
+    r: float
+
+
+def ink_mask(crop: np.ndarray, colour: bool, lh: int, label_top: int) -> np.ndarray:
+    """Pen ink in the region without rules, underlines, red seal ink, print above a rule or dust."""
+    # In the red channel, red seal ink is nearly as light as paper; blue/black pen is dark.
+    grey = crop[..., 2] if colour else cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY)
+    block = max(15, (2 * lh) | 1)
+    ink = cv2.adaptiveThreshold(grey, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block, 15)
+    # Rules are blurred and a little skewed in scans: take a generous band around each.
+    # (Before the seal ink goes: a seal over the underline would cut it into short pieces.)
+    lines = line_mask(ink, max(12, 3 * lh), thickness=max(3, lh // 5))
+    ink = cv2.bitwise_and(ink, cv2.bitwise_not(lines))
+    _clear_above_rule(ink, lines, label_top)
+    if colour:
+        # Under dim or tinted light (phone photos) seal ink still shows in the red channel:
+        # drop every reddish pixel and its fringe. Pale seal ink is only weakly red.
+        red = cv2.bitwise_or(red_ink_mask(crop), loose_red_mask(crop))
+        ink = cv2.bitwise_and(ink, cv2.bitwise_not(cv2.dilate(red, np.ones((5, 5), np.uint8))))
+    # Speckles, and slivers left along removed rules (long and flat), are not handwriting.
+    return _drop_dust(ink, lh)
+
+
+def _drop_dust(ink: np.ndarray, lh: int) -> np.ndarray:
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    widths, heights = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]
+    thin, long = np.minimum(widths, heights), np.maximum(widths, heights)
+    sliver = (thin <= max(2, lh // 3)) & (long >= np.maximum(lh, 8 * thin))
+    keep = (stats[:, cv2.CC_STAT_AREA] >= max(4, int(P.SPECKLE_AREA * lh * lh))) & ~sliver
+    keep[0] = False
+    return keep[labels].astype(np.uint8) * 255
+
+
+def _clear_above_rule(ink: np.ndarray, lines: np.ndarray, label_top: int) -> None:
+    """A rule across the region above the label (a table's bottom border) ends the signature
+    space: the printed rows beyond it are not a signature."""
+    if label_top <= 0:
+        return
+    row_share = (lines[:label_top] > 0).mean(axis=1)
+    rule_rows = np.flatnonzero(row_share >= 0.6)
+    if rule_rows.size:
+        ink[: rule_rows.max() + 1] = 0
+
+
+# --- the unit's seal by shape -------------------------------------------------------------------
+
+
+def seal_circle(grey: np.ndarray, seal_box: XYWH) -> Circle | None:
+    """The seal's ring (centre, radius) from its box, refined on the dark pixels near the ring."""
+    sx, sy, sw, sh = seal_box
+    r0 = (sw + sh) / 4
+    if r0 < 8:
+        return None
+    cx, cy, r = sx + sw / 2, sy + sh / 2, r0
+    pad = int(0.2 * r0)
+    x0, y0 = max(0, int(sx - pad)), max(0, int(sy - pad))
+    crop = grey[y0: int(sy + sh + pad), x0: int(sx + sw + pad)]
+    if crop.size == 0:
+        return None
+    dark = cv2.adaptiveThreshold(crop, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV,
+                                 max(15, int(0.15 * r0) | 1), 10)
+    ys, xs = np.nonzero(dark)
+    xs, ys = xs.astype(np.float64) + x0, ys.astype(np.float64) + y0
+    for band in (P.RING_FIT_BAND, P.RING_FIT_BAND / 2):
+        d = np.hypot(xs - cx, ys - cy)
+        near = np.abs(d - r) < band * r
+        if near.sum() < 20:
+            break
+        fit = _fit_circle(xs[near], ys[near])
+        if fit is None:
+            break
+        if np.hypot(fit[0] - sx - sw / 2, fit[1] - sy - sh / 2) > P.RING_FIT_MOVE * r0 or abs(fit[2] - r0) > 0.2 * r0:
+            break
+        cx, cy, r = fit
+    return Circle(cx, cy, r)
+
+
+def _fit_circle(xs: np.ndarray, ys: np.ndarray) -> tuple[float, float, float] | None:
+    a = np.column_stack([xs, ys, np.ones_like(xs)])
+    b = -(xs**2 + ys**2)
+    try:
+        (d, e, f), *_ = np.linalg.lstsq(a, b, rcond=None)
+    except np.linalg.LinAlgError:
+        return None
+    cx, cy = -d / 2, -e / 2
+    r2 = cx * cx + cy * cy - f
+    return (float(cx), float(cy), float(np.sqrt(r2))) if r2 > 0 else None
+
+
+def without_seal(ink: np.ndarray, origin: tuple[int, int], circle: Circle) -> tuple[np.ndarray, int]:
+    """Ink not explained by the seal's shape, and how many pixels the seal explained."""
+    h, w = ink.shape
+    yy, xx = np.mgrid[0:h, 0:w]
+    rho = np.hypot(xx + origin[0] - circle.cx, yy + origin[1] - circle.cy) / circle.r
+    kept = ink.copy()
+    kept[np.abs(rho - 1) < P.RING_BAND] = 0
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(kept, connectivity=8)
+    explained = np.zeros(count, bool)
+    theta = np.arctan2(yy + origin[1] - circle.cy, xx + origin[0] - circle.cx)
+    for k in range(1, count):
+        sel = labels == k
+        rk = rho[sel]
+        if rk.min() > 1 + P.RING_BAND * 2:
+            continue  # outside the disc: not the seal's
+        radial = rk.max() - rk.min()
+        if radial <= P.ARC_MAX_RADIAL and rk.min() > 0.75:
+            explained[k] = True  # ring residue, an inner ring
+        elif rk.max() <= P.STAR_OUTER:
+            explained[k] = True  # the star
+        elif rk.min() >= P.TEXT_INNER and rk.max() <= P.TEXT_OUTER and radial <= P.TEXT_MAX_RADIAL:
+            ang = np.unwrap(np.sort(theta[sel]))
+            spread = float(ang.max() - ang.min())
+            gaps = np.diff(np.sort(theta[sel]))
+            if gaps.size and gaps.max() > np.pi:  # the piece straddles the +-pi cut
+                spread = 2 * np.pi - float(gaps.max())
+            if spread * float(rk.mean()) <= P.TEXT_MAX_TANGENTIAL:
+                explained[k] = True  # one (or two touching) glyph(s) of the lettering
+    removed = int(np.count_nonzero(ink)) - int(np.count_nonzero(kept))
+    seal_px = explained[labels] & (kept > 0)
+    kept[seal_px] = 0
+    return kept, removed + int(seal_px.sum())
+
+
+# --- personal name seal -----------------------------------------------------------------------
+
+
+def name_seal(context: np.ndarray, origin: tuple[int, int], field: XYWH, lh: int,
+              circle: Circle | None) -> XYWH | None:
+    """A red square/rectangular seal with a frame (or a red ground) in the field, as a page box.
+
+    `context` is a crop around the field (`origin`: its top-left on the page), wide enough to
+    tell a small seal from a piece of the unit's round seal, whose red runs on beyond it."""
+    red = cv2.bitwise_or(red_ink_mask(context), loose_red_mask(context))
+    if not red.any():
+        return None
+    joined = cv2.morphologyEx(red, cv2.MORPH_CLOSE, np.ones((max(3, lh // 5),) * 2, np.uint8))
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
+    fx, fy, fw, fh = field[0] - origin[0], field[1] - origin[1], field[2], field[3]
+    for k in range(1, count):
+        x, y, w, h, _ = stats[k]
+        long, short = max(w, h), min(w, h)
+        if not (P.NAME_SEAL_MIN_SIDE * lh <= long <= P.NAME_SEAL_MAX_SIDE * lh and short >= 0.6 * P.NAME_SEAL_MIN_SIDE * lh):
+            continue  # too small (a tick, a dot) or too large (the round seal's ring)
+        if long / max(1, short) > P.NAME_SEAL_MAX_ASPECT:
+            continue
+        if min(x + w, fx + fw) - max(x, fx) < 0.5 * w or min(y + h, fy + fh) - max(y, fy) < 0.5 * h:
+            continue  # mostly outside this field
+        if circle is not None:
+            rho = np.hypot(x + w / 2 + origin[0] - circle.cx, y + h / 2 + origin[1] - circle.cy) / circle.r
+            if rho < 1.0:
+                continue  # inside the round seal: its lettering or star
+        blob = (labels[y: y + h, x: x + w] == k).astype(np.uint8)
+        contours, _ = cv2.findContours(blob, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+        rect = cv2.minAreaRect(max(contours, key=cv2.contourArea))
+        rw, rh = rect[1]
+        if rw * rh <= 0:
+            continue
+        ink_k = red[y: y + h, x: x + w] > 0
+        if ink_k.sum() / (rw * rh) < P.NAME_SEAL_FILL:
+            continue
+        if _frame_share(ink_k, rect, (x, y), lh) >= P.NAME_SEAL_FRAME:
+            return int(x + origin[0]), int(y + origin[1]), int(w), int(h)
+    return None
+
+
+def _frame_share(ink: np.ndarray, rect, origin: tuple[int, int], lh: int) -> float:
+    """Share of points along the rectangle's outline with red ink within a small distance."""
+    pts = cv2.boxPoints(rect) - np.array(origin, np.float32)
+    near = cv2.dilate(ink.astype(np.uint8), np.ones((max(3, lh // 4),) * 2, np.uint8))
+    hits = total = 0
+    for a, b in zip(pts, np.roll(pts, -1, axis=0), strict=True):
+        for t in np.linspace(0.1, 0.9, 9):
+            px, py = a + (b - a) * t
+            xi, yi = int(round(px)), int(round(py))
+            total += 1
+            if 0 <= yi < near.shape[0] and 0 <= xi < near.shape[1] and near[yi, xi]:
+                hits += 1
+    return hits / max(1, total)
+
+
+# --- measuring ---------------------------------------------------------------------------------
+
+
+def measure(ink: np.ndarray, lh: int) -> InkMeasure:
+    ink_px = int(np.count_nonzero(ink))
+    if not ink_px:
+        return InkMeasure(0.0, 0.0, None)
+    ys, xs = np.nonzero(ink)
+    box = (int(xs.min()), int(ys.min()), int(xs.max() - xs.min()) + 1, int(ys.max() - ys.min()) + 1)
+    return InkMeasure(ink_px / (lh * lh), max(box[2], box[3]) / lh, box)

@@ -1,0 +1,83 @@
+"""Every threshold of the signature check, in one place.
+
+Lengths are in text heights (lh: the height of the block's printed labels as OCR boxes them,
+~3.7 mm for the 10.5 pt labels of the survey form), areas in lh², so dpi does not matter.
+Measurements quoted come from tests/ocr/sig_pages.py pages (5 layouts, 4 fonts, 150-300 dpi,
+colour / grey / phone) and the synthetic world's signature pages (tests/bench/bench_seal.py).
+"""
+
+from __future__ import annotations
+
+# --- label boxes ------------------------------------------------------------------------------
+# An OCR box taller than this many text heights holds more than printed text (the detector
+# merged the label with the handwriting next to it: real pages had boxes 1.6-3x the label
+# height); printed lines of one font size measured 0.9-1.15 lh.
+SWOLLEN_HEIGHT = 1.45
+# ... or wider than this many character widths per printed character (full-width CJK glyphs
+# measured 0.95-1.1 lh wide, the colon included).
+SWOLLEN_WIDTH_PER_CHAR = 1.35
+CHAR_WIDTH = 1.0  # width of one printed CJK character, lh
+# Heights within this factor of the smallest printed box are "one font size" (the median of
+# those is lh); boxes merged with handwriting are larger.
+SAME_SIZE = 1.35
+# Labels on one printed row: centres within this many lh; in one column: left edges within.
+SAME_ROW = 0.6
+SAME_COLUMN = 1.0
+# A placed (not read) label is searched this far around its predicted position.
+PLACE_SEARCH_X = 2.5
+PLACE_SEARCH_Y = 0.5
+# Printed-text score of a window (ink-covered columns in the text band minus twice the columns
+# with ink just above/below it): printed labels measured 0.55-0.95, blank paper 0, handwriting
+# -0.6-0.3. A placed label is "seen" from this score.
+LABEL_SEEN = 0.45
+
+# --- search regions ---------------------------------------------------------------------------
+GAP_AFTER_LABEL = 0.15
+MAX_WIDTH = 14.0  # a right-hand field is at most this wide (35 mm fields of the form: 9.5 lh)
+FIELD_PITCH_SHARE = 0.95  # with no next label on the row: of the distance from the previous one
+ABOVE = 1.8  # signatures on the line rise up to 1.6 lh above the label's top (synth: 1.45)
+BELOW = 0.9  # ... and dip below its baseline (descenders, the underline at +0.15 lh)
+BELOW_GAP = 0.15  # the space under a label starts this far below its box
+BELOW_DEPTH = 4.5  # and is at most this deep (table cells for names measured 2.5-4.3 lh)
+BELOW_WIDTH = 10.0  # and this wide, from the label's left edge (names under labels: 4-9 lh)
+BELOW_LEFT = 0.2  # it may start this far left of the label
+# Horizontal rulings this close under a label are its underline or the header cell's bottom
+# edge (0.1-0.6 lh measured), not the end of the space below it.
+UNDERLINE_ZONE = 1.0
+RULING_MIN_LENGTH = 3.0  # a ruling is a straight run at least this long (a name's stroke: < 2.5)
+RULING_SPAN_SHARE = 0.5  # a horizontal ruling bounds a region when it spans this share of it
+OBSTACLE_PAD = 0.15
+# Print OCR did not report: a row one lh tall, blank 0.15-0.5 lh above and below, at least this
+# long (lh) with gaps between characters up to PRINTED_ROW_GAP; 联系电话/报出日期 rows are
+# 12-16 lh, （单位盖章） 6 lh, handwritten names cross the blank strips.
+PRINTED_ROW_RUN = 4.0
+PRINTED_ROW_GAP = 0.8
+PRINTED_ROW_DENSITY = 0.12  # ink share of the band: CJK print 0.2-0.35, a pen line 0.03-0.1
+
+# --- evidence ---------------------------------------------------------------------------------
+PRESENT_INK_AREA = 0.6  # ink px / lh²: names of two or three handwritten characters give 2-6
+UNCERTAIN_INK_AREA = 0.12  # JPEG/scanner residue of an empty field measured < 0.06
+MIN_SPAN = 0.9  # the ink's extent, lh: a name is longer than one printed character
+SPECKLE_AREA = 0.01  # components below this many lh² are dust
+REACH_ROW_INK = 0.05  # lh² of ink in the label's own row: the name is on the signing line
+
+# --- the unit's seal on a grey scan (shape, not colour) ----------------------------------------
+# Seal geometry relative to its radius R (synth seals and the form's 42 mm seals): ring 0.064 R
+# thick; text glyphs 0.26-0.32 R tall between 0.55 R and 0.94 R; star within 0.34 R.
+RING_BAND = 0.08  # |d - R| below this is the ring (thickness + blur + fit error)
+TEXT_INNER, TEXT_OUTER = 0.42, 0.97
+TEXT_MAX_RADIAL = 0.45  # a glyph's extent across the arc, R
+TEXT_MAX_TANGENTIAL = 0.5  # and along it (two touching glyphs at 150 dpi measured 0.46 R)
+STAR_OUTER = 0.42
+ARC_MAX_RADIAL = 0.08  # ring residue and inner rings: thin arcs of constant radius
+RING_FIT_BAND = 0.12  # pixels this close to the estimated ring refine its centre and radius
+RING_FIT_MOVE = 0.2  # a refit moving the centre further than this share of R is rejected
+
+# --- personal name seal (人名章) on colour scans ----------------------------------------------
+NAME_SEAL_MIN_SIDE = 0.9  # lh: seals of 10-20 mm are 2.7-5.4 lh; a red tick is not square
+NAME_SEAL_MAX_SIDE = 6.5
+NAME_SEAL_MAX_ASPECT = 2.6  # 2 stacked characters: 1.6-1.9
+NAME_SEAL_FRAME = 0.7  # share of the rectangle's outline carrying red ink (frame or 白文 ground);
+# the round seal's glyphs and star measured <= 0.55, name seals >= 0.8
+NAME_SEAL_FILL = 0.12  # red ink share inside the rectangle (frame + characters: 0.25-0.9)
+NAME_SEAL_CONTEXT = 7.0  # red ink connected further than this (lh) belongs to the round seal

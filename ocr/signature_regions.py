@@ -1,0 +1,151 @@
+"""Where a name may be written: the space to the right of a label and the space below it.
+
+Both are bounded by the other labels, the block's printed words (obstacles) and the rulings
+printed around the block (cell edges; an underline right under a label does not end the space
+below it, it is where the name goes).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from ocr import signature_params as P
+
+XYWH = tuple[int, int, int, int]
+
+
+@dataclass(frozen=True)
+class Rulings:
+    horizontal: list[tuple[int, int, int]]  # (y, x0, x1)
+    vertical: list[tuple[int, int, int]]  # (x, y0, y1)
+
+
+def find_rulings(ink: np.ndarray, lh: float) -> Rulings:
+    """Straight horizontal and vertical runs longer than RULING_MIN_LENGTH text heights."""
+    length = max(8, int(P.RULING_MIN_LENGTH * lh))
+    out = []
+    for kernel in ((length, 1), (1, length)):
+        mask = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, kernel))
+        # scans are a little skewed: join pieces of one rule
+        mask = cv2.dilate(mask, np.ones((3, 3), np.uint8))
+        _, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+        segs = []
+        for x, y, w, h, _ in stats[1:]:
+            if kernel[1] == 1 and w >= length:
+                segs.append((int(y + h // 2), int(x), int(x + w)))
+            elif kernel[0] == 1 and h >= length:
+                segs.append((int(x + w // 2), int(y), int(y + h)))
+        out.append(segs)
+    return Rulings(out[0], out[1])
+
+
+def right_region(label: XYWH, lh: float, others: Iterable[XYWH], obstacles: Iterable[XYWH], rulings: Rulings,
+                 shape: tuple[int, ...], rows: Iterable[XYWH] = ()) -> XYWH | None:
+    x, y, w, h = label
+    cy = y + h / 2
+    x0 = x + w + int(P.GAP_AFTER_LABEL * lh)
+    x1 = x0 + int(P.MAX_WIDTH * lh)
+    y0, y1 = y - int(P.ABOVE * lh), y + h + int(P.BELOW * lh)
+    before, after = [], False
+    others = list(others)
+    for ox, oy, _ow, oh in others:
+        if abs(oy + oh / 2 - cy) < lh:
+            if ox > x:
+                x1, after = min(x1, ox - int(0.3 * lh)), True
+            else:
+                before.append(ox)
+    if before and not after:
+        # no next label read: a field is no wider than the one before it on this row, else the
+        # next field's signature would count for this one
+        x1 = min(x1, x + int(P.FIELD_PITCH_SHARE * (x - max(before))))
+    for vx, vy0, vy1 in rulings.vertical:  # a cell edge right of the label, across its row
+        if x0 < vx < x1 and vy0 <= cy <= vy1:
+            x1 = vx - 2
+    for ox, oy, _ow, oh in obstacles:
+        if oy < cy < oy + oh and ox > x + w / 2:  # printed words further along the row
+            x1 = min(x1, ox - int(P.OBSTACLE_PAD * lh))
+    others, obstacles = list(others), list(obstacles)
+    for ox, oy, ow, oh in [*others, *obstacles, *rows]:
+        if min(x1, ox + ow) - max(x0, ox) > 0:
+            if oy + oh <= y and oy + oh > y0:  # print above the field
+                y0 = oy + oh + int(P.OBSTACLE_PAD * lh)
+            elif oy >= y + 0.5 * h and oy < y1:  # a line of print below
+                y1 = oy - int(0.1 * lh)
+    for ry, rx0, rx1 in rulings.horizontal:
+        if min(x1, rx1) - max(x0, rx0) >= P.RULING_SPAN_SHARE * (x1 - x0):
+            if y0 < ry < y - 0.1 * lh:  # a rule above the label (a table's bottom border)
+                y0 = ry + 2
+            elif y + h + P.UNDERLINE_ZONE * lh < ry < y1:
+                y1 = ry - 2
+    return _clip((x0, y0, x1, y1), lh, shape)
+
+
+def below_region(label: XYWH, lh: float, others: Iterable[XYWH], obstacles: Iterable[XYWH], rulings: Rulings,
+                 shape: tuple[int, ...], rows: Iterable[XYWH] = ()) -> XYWH | None:
+    x, y, w, h = label
+    cx, cy = x + w / 2, y + h / 2
+    x0 = x - int(P.BELOW_LEFT * lh)
+    x1 = x + max(w, int(P.BELOW_WIDTH * lh))
+    y0 = y + h + int(P.BELOW_GAP * lh)
+    y1 = y0 + int(P.BELOW_DEPTH * lh)
+    for ox, oy, ow, oh in others:
+        if abs(oy + oh / 2 - cy) < lh:  # labels on the same row bound it left and right
+            if ox > x:
+                x1 = min(x1, ox - int(0.3 * lh))
+            else:
+                x0 = max(x0, ox + ow + int(0.3 * lh))
+    for vx, vy0, vy1 in rulings.vertical:  # the cell under the label
+        if vy0 <= y0 + lh and vy1 >= y0:
+            if cx < vx < x1:
+                x1 = vx - 2
+            elif x0 < vx < cx:
+                x0 = vx + 2
+    reach = 4 * lh  # print this close beside the space ends it too (the next row of the block)
+    for ox, oy, ow, _oh in [*others, *obstacles, *rows]:
+        if oy > y + 0.5 * h and oy < y1 and min(x1 + reach, ox + ow) > max(x0 - reach, ox):
+            y1 = oy - int(P.OBSTACLE_PAD * lh)
+    for ry, rx0, rx1 in sorted(rulings.horizontal):
+        span = min(x1, rx1) - max(x0, rx0)
+        if span >= P.RULING_SPAN_SHARE * (x1 - x0) and y + h + P.UNDERLINE_ZONE * lh < ry < y1:
+            y1 = ry + int(0.3 * lh)  # names sit on a signing line: keep its neighbourhood
+            break
+    return _clip((x0, y0, x1, y1), lh, shape)
+
+
+def printed_rows(ink: np.ndarray, lh: float) -> list[XYWH]:
+    """Runs of print: bands one text height tall with ink in most columns over several
+    characters and blank strips just above and below. Names are taller than print and cross
+    such strips, so they are not taken (runs must also be PRINTED_ROW_RUN long)."""
+    h, w = ink.shape
+    lhi = max(4, int(round(lh)))
+    margin, reach = max(1, int(0.15 * lh)), max(2, int(0.5 * lh))
+    cum = np.vstack([np.zeros((1, w), np.int32), np.cumsum(ink > 0, axis=0, dtype=np.int32)])
+
+    def any_ink(y0: int, y1: int) -> np.ndarray:
+        y0, y1 = max(0, y0), min(h, y1)
+        return (cum[y1] - cum[y0]) > 0 if y1 > y0 else np.zeros(w, bool)
+
+    rows: list[XYWH] = []
+    gap = np.ones((1, max(2, int(P.PRINTED_ROW_GAP * lh))), np.uint8)
+    for y in range(0, max(1, h - lhi + 1), max(1, lhi // 4)):
+        inside = any_ink(y + int(0.1 * lh), y + lhi - int(0.1 * lh))
+        clear = ~(any_ink(y - reach, y - margin) | any_ink(y + lhi + margin, y + lhi + reach))
+        closed = cv2.morphologyEx((inside & clear).astype(np.uint8)[None, :], cv2.MORPH_CLOSE, gap)
+        count, _, stats, _ = cv2.connectedComponentsWithStats(closed, connectivity=4)
+        for x, _, rw, _, _ in stats[1:count]:
+            density = (cum[min(h, y + lhi), x: x + rw] - cum[y, x: x + rw]).sum() / max(1, rw * lhi)
+            if rw >= P.PRINTED_ROW_RUN * lh and density >= P.PRINTED_ROW_DENSITY:
+                rows.append((int(x), y, int(rw), lhi))
+    return rows
+
+
+def _clip(box: tuple[float, float, float, float], lh: float, shape: tuple[int, ...]) -> XYWH | None:
+    x0, y0 = max(0, int(box[0])), max(0, int(box[1]))
+    x1, y1 = min(shape[1], int(box[2])), min(shape[0], int(box[3]))
+    if x1 - x0 < lh or y1 - y0 < lh:
+        return None
+    return x0, y0, x1 - x0, y1 - y0
