@@ -14,6 +14,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from matching import policy
 from matching.evaluate import DocFinding, evaluate
 from matching.identify import Candidate, Identification, UnitIndex
 from matching.persist import store_document
@@ -111,8 +112,13 @@ def _process_document(session: Session, out: Outcome, doc: DocumentReading, temp
     ident: Identification = index.identify(doc.unit_name, doc.uscc)
     online, status, modified = _online(session, ident.unit_id, year) if ident.known else (None, None, None)
     found, decisions = evaluate(doc, template, online, status, modified) if ident.known else ([], [])
+    acceptance = policy.decide_document(policy.Policy.of(template), doc, found, decisions, modified) \
+        if decisions else None
+    if acceptance is not None:
+        policy.apply(acceptance, found)
     row, pages = store_document(session, doc, by_path, ident.unit_id,
-                                {"method": ident.method, "confidence": ident.confidence, **ident.explanation},
+                                {"method": ident.method, "confidence": ident.confidence, **ident.explanation,
+                                 "acceptance": acceptance.as_json() if acceptance else None},
                                 template, {d.code: d.kind for d in decisions} if decisions else None)
     out.documents += 1
     out.pages += len(doc.pages)

@@ -3,6 +3,8 @@
 scan status:
 - missing:  no scan of this unit has been recognised;
 - received: the newest scan is in, but a person still has to look at something (warnings open);
+            `info` findings (e.g. figures the acceptance policy let pass unverified) stay listed
+            and need nobody;
 - problem:  the newest scan has an open error finding (figure differs, seal/signature/page missing …);
 - ok:       the newest scan was read and nothing is open against it.
 """
@@ -92,7 +94,8 @@ def unit_statuses(session: Session, year: int, admin: str | None = None, today: 
         by_kind: dict[str, int] = {}
         for f in open_f:
             by_kind[f.kind] = by_kind.get(f.kind, 0) + 1
-        on_scan = [f for f in open_f if f.kind in SCAN_KINDS and doc is not None and f.document_id == doc.id]
+        on_scan = [f for f in open_f if f.kind in SCAN_KINDS and doc is not None and f.document_id == doc.id
+                   and f.severity != "info"]
         if doc is None:
             scan = "missing"
         elif any(f.severity == "error" for f in on_scan):

@@ -54,6 +54,14 @@ def _one_lookalike_swap(a: str, b: str) -> bool:
     return len(diffs) == 1 and frozenset(diffs[0]) in LOOKALIKES
 
 
+def reading_agrees(figure: FigureReading, online: str | None) -> bool:
+    """The reading equals the online value ("-" read or nothing printed vs no value online counts
+    only for a read dash), whatever its confidence."""
+    if figure.value is None:
+        return parse_number(figure.text, 0)[2] and _num(online) is None
+    return _num(figure.value) == _num(online)
+
+
 def decide(figure: FigureReading | None, online: str | None, decimals: int) -> Decision:
     """Compare one figure on paper with its online value (canonical string, None = no value)."""
     if figure is None:

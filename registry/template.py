@@ -68,6 +68,7 @@ class Template:
     indicators: tuple[Indicator, ...]
     rules: tuple[Rule, ...]
     zones: dict[str, dict[str, Any]]
+    acceptance: dict[str, Any] = field(default_factory=dict)   # matching.policy's numbers
 
     @property
     def codes(self) -> list[str]:
@@ -134,11 +135,36 @@ def parse_template(data: dict[str, Any], source: str = "<template>") -> Template
     return Template(
         id=str(data["id"]), year=int(data["year"]), title=str(data["title"]), parts=tuple(parts),
         columns=_parse_columns(data.get("columns"), source), indicators=tuple(indicators), rules=rules,
-        zones=dict(data.get("zones") or {}),
+        zones=dict(data.get("zones") or {}), acceptance=_parse_acceptance(data.get("acceptance"), source),
     )
 
 
 COLUMN_ROLES = ("label", "unit", "code", "value")
+ACCEPTANCE_KEYS = ("absorbs", "require_print_after_change", "max_weight", "weights", "under_seal_factor",
+                   "online_empty_factor")
+UNVERIFIED_KINDS = ("weak_match", "nothing_read", "no_row", "reads_other")
+
+
+def _parse_acceptance(raw: Any, source: str) -> dict[str, Any]:
+    """The acceptance policy's numbers (matching.policy); absent = every flagged form to a person."""
+    where = f"{source} acceptance"
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise _err(where, "应为映射")
+    _require(raw, ACCEPTANCE_KEYS, where)
+    weights = raw["weights"]
+    if not isinstance(weights, dict) or set(weights) != set(UNVERIFIED_KINDS):
+        raise _err(where, f"weights 应恰好给出 {'、'.join(UNVERIFIED_KINDS)}")
+    for k, v in weights.items():
+        if v != "block" and (not isinstance(v, (int, float)) or v < 0):
+            raise _err(where, f"weights.{k} 应为非负数或 block")
+    for k in ("max_weight", "under_seal_factor", "online_empty_factor"):
+        if not isinstance(raw[k], (int, float)) or raw[k] < 0:
+            raise _err(where, f"{k} 应为非负数")
+    if not isinstance(raw["absorbs"], list):
+        raise _err(where, "absorbs 应为问题类型列表")
+    return dict(raw)
 
 
 def _parse_columns(raw: Any, source: str) -> dict[str, tuple[str, ...]]:

@@ -26,7 +26,7 @@ from kptj.workspace import Workspace
 from registry.models import Document, Finding, Page, Reading, Unit
 from registry.template import default_template
 from tests.bench.eval_breakdown import breakdown, report
-from tests.bench.scoring import score_findings, score_identity
+from tests.bench.scoring import score_automation, score_findings, score_identity
 from tests.bench.world_setup import add_world_options, generate_world, load_registry, needs_world
 
 
@@ -105,7 +105,7 @@ def main() -> None:
     times: dict[str, float] = {}
     if needs_world(world):
         t0 = time.perf_counter()
-        generate_world(world, a.units, a.seed)
+        generate_world(world, a.units, a.seed, a.printers)
         times["synth"] = time.perf_counter() - t0
     truth = json.loads((world / "truth.json").read_text(encoding="utf-8"))
     ws = Workspace.from_options(str(a.workspace or tmp / "ws"))
@@ -124,6 +124,7 @@ def main() -> None:
     with ws.session() as s:
         kinds = score_findings(s, truth, world)
         ident = score_identity(s, truth)
+        auto = score_automation(s, truth, world)
         readings = s.scalar(select(func.count()).select_from(Reading))
         unreadable = s.scalar(select(func.count()).select_from(Reading).where(Reading.decision == "unreadable"))
         differs = s.scalar(select(func.count()).select_from(Reading).where(Reading.decision == "differs"))
@@ -147,6 +148,16 @@ def main() -> None:
           f"(together {_pct((to_human + on_rescan) / max(1, checks)).strip()})")
     for line in where:
         print(line)
+    ok, total = auto.fault_free.get("all", [0, 0])
+    print(f"\nAUTOMATION: fault-free units ok (no human look) {ok}/{total} ({_pct(ok / max(1, total)).strip()}); "
+          f"units with a planted fault that came out ok: {len(auto.faulty_accepted)} of {auto.faulty}")
+    for g, (gok, gtotal) in sorted(auto.fault_free.items()):
+        if g != "all":
+            print(f"  {g:<22} {gok:>4}/{gtotal:<4} {_pct(gok / max(1, gtotal)).strip()}")
+    print("  what still sends fault-free units to a person: "
+          + (", ".join(f"{k} {v}" for k, v in sorted(auto.blockers.items(), key=lambda kv: -kv[1])) or "nothing"))
+    if auto.faulty_accepted:
+        print(f"  planted faults accepted: {auto.faulty_accepted[:10]}")
     read_s = times.get("read+match", times["run_total"])
     print(f"pages/s (read+match): {summary.pages / max(read_s, 1e-9):.2f}; peak memory {_peak_mb():.0f} MB")
     print("time per stage (s): " + ", ".join(f"{k} {v:.1f}" for k, v in times.items()))

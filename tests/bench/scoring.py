@@ -160,3 +160,65 @@ def score_identity(s: Session, truth: dict) -> IdentityScore:
                 else:
                     sc.unknown += 1
     return sc
+
+
+# Planted faults a scan can show; a unit with none of them on any of its documents is fault-free.
+SCAN_FAULTS = {"figure_mismatch", "seal_missing", "signature_missing", "page_blank", "page_missing",
+               "page_duplicate", "scan_stale", "page_unreadable"}
+
+
+@dataclass
+class AutomationScore:
+    """Automation at full recall: fault-free units whose scan came out `ok` (no human look), and
+    units with a planted fault that came out `ok` all the same (must be none)."""
+    fault_free: dict[str, list[int]] = field(default_factory=dict)   # group -> [ok, total]
+    blockers: dict[str, int] = field(default_factory=dict)          # open warning/error kinds on fault-free units
+    faulty_accepted: list[Any] = field(default_factory=list)        # (account, fault kinds) that came out ok
+    faulty: int = 0
+
+
+def _doc_groups(world: Path) -> dict[str, tuple[str, str]]:
+    """account -> (printer, profile) of its last rendered document."""
+    import json
+    out: dict[str, tuple[str, str]] = {}
+    for line in (world / "pages.jsonl").read_text(encoding="utf-8").splitlines():
+        d = json.loads(line)
+        pages = d.get("pages") or []
+        if d.get("account") and pages:
+            profiles = [p.get("profile", "?") for p in pages]
+            prof = "phone" if "phone" in profiles else max(set(profiles), key=profiles.count)
+            out[d["account"]] = (pages[0].get("printer", "reportlab"), prof)
+    return out
+
+
+def score_automation(s: Session, truth: dict, world: Path, year: int = 2024) -> AutomationScore:
+    sent = set()
+    for m in truth["messages"]:
+        for a in m["attachments"]:
+            if a["expected_status"] in ("document", "duplicate"):
+                sent |= {d["account"] for d in a["documents"] if d.get("account")}
+    faults: dict[str, set[str]] = defaultdict(set)
+    for f in truth["faults"]:
+        if f.get("account") and f["kind"] in SCAN_FAULTS:
+            faults[f["account"]].add(f["kind"])
+    groups = _doc_groups(world)
+    sc = AutomationScore()
+    for st in unit_statuses(s, year):
+        acc = st.unit.account
+        if acc not in sent or st.scan == "missing":
+            continue
+        if acc in faults:
+            sc.faulty += 1
+            if st.scan == "ok":
+                sc.faulty_accepted.append((acc, sorted(faults[acc])))
+            continue
+        printer, profile = groups.get(acc, ("?", "?"))
+        for g in ("all", f"printer={printer}", f"profile={profile}"):
+            cell = sc.fault_free.setdefault(g, [0, 0])
+            cell[0] += st.scan == "ok"
+            cell[1] += 1
+        if st.scan != "ok":
+            for f in s.scalars(select(Finding).where(Finding.unit_id == st.unit.id, Finding.state == "open",
+                                                     Finding.severity != "info")):
+                sc.blockers[f.kind] = sc.blockers.get(f.kind, 0) + 1
+    return sc

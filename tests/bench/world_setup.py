@@ -18,15 +18,16 @@ def add_world_options(ap: argparse.ArgumentParser, *, units: int, seed: int) -> 
     ap.add_argument("--world", type=Path, help="reuse a world made by `kptj synth` (else generated)")
     ap.add_argument("--workspace", type=Path)
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--printers", default="mixed", help="reportlab | mixed | chromium (synth.world)")
 
 
 def needs_world(world: Path) -> bool:
     return not (world / "truth.json").exists()
 
 
-def generate_world(world: Path, units: int, seed: int) -> None:
+def generate_world(world: Path, units: int, seed: int, printers: str = "mixed") -> None:
     from synth.world import build_world
-    build_world(units=units, seed=seed, out=world)
+    build_world(units=units, seed=seed, out=world, printers=printers)
 
 
 def load_registry(ws: Workspace, world: Path) -> None:

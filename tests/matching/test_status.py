@@ -61,6 +61,20 @@ def test_open_error_on_the_current_scan_makes_a_problem_and_resolving_makes_it_o
     assert {x.unit.account: x.scan for x in unit_statuses(s, 2024)}["hp_school1"] == "ok"
 
 
+def test_a_figure_the_policy_let_pass_stays_listed_but_needs_nobody(tmp_path):
+    s, ids, docs = _world(tmp_path)
+    doc = docs["hp_school1"].id
+    sync_findings(s, 2024, ["figure_unreadable"], [
+        NewFinding("figure_unreadable", ids["hp_school1"], indicator="P01", document_id=doc, severity="info",
+                   detail={"accepted_by": "acceptance-policy"}),
+        NewFinding("figure_unreadable", ids["sj_kx"], indicator="P01", document_id=docs["sj_kx"].id,
+                   severity="warning")])
+    s.commit()
+    by = {x.unit.account: x for x in unit_statuses(s, 2024)}
+    assert by["hp_school1"].scan == "ok" and by["hp_school1"].open_findings == 1
+    assert by["sj_kx"].scan == "received"
+
+
 def test_status_command_json_has_the_documented_fields(tmp_path):
     s, ids, docs = _world(tmp_path)
     r = subprocess.run([sys.executable, "-m", "kptj", "--home", str(tmp_path), "status", "--admin", "hp_jyj",

@@ -1,0 +1,106 @@
+"""The acceptance policy: which documents pass with no human look, and why (pure logic)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+
+import pytest
+
+from matching import policy
+from matching.evaluate import DocFinding, FigureDecision
+from ocr.model import DocumentReading, FigureReading, PageIdentity, PageReading
+from ocr.seal import SealResult
+from registry.template import TemplateError, default_template, parse_template
+
+TEMPLATE = default_template()
+POLICY = policy.Policy.of(TEMPLATE)
+CHANGED = datetime(2025, 6, 10, 9, 0)
+
+
+def _doc(print_time: str = "2025-06-18 09:30", seal_box: tuple[int, int, int, int] | None = (100, 100, 200, 200)) -> DocumentReading:
+    seal = SealResult("present", 0.9, seal_box, "有印章", "colour")
+    page = PageReading(source="f.pdf", index=0, rotation=0, skew=0.0, method="ocr", identity=PageIdentity(), seal=seal)
+    return DocumentReading("单位", None, 1, print_time, [page])
+
+
+def _unreadable(code: str, online: str | None, text: str, value: str | None, box=(500, 500, 560, 530)) -> tuple[DocFinding, FigureDecision]:
+    fig = FigureReading(code, text, value, 0.4, box, "rapidocr", clean=False)
+    return (DocFinding("figure_unreadable", "warning", code, online, value, 0, list(box), {"reason": "?"}),
+            FigureDecision(code, "unreadable", "?", online, fig, 0))
+
+
+def _decide(pairs, doc=None, extra=(), modified=CHANGED) -> tuple[policy.Acceptance, list[DocFinding]]:
+    found = [f for f, _ in pairs] + list(extra)
+    acc = policy.decide_document(POLICY, doc or _doc(), found, [d for _, d in pairs], modified)
+    policy.apply(acc, found)
+    return acc, found
+
+
+def test_a_clean_form_printed_after_the_last_change_is_accepted() -> None:
+    acc, _ = _decide([])
+    assert acc.accepted and acc.weight == 0
+
+
+def test_weak_matches_pass_and_stay_listed_as_info_with_the_rule() -> None:
+    acc, found = _decide([_unreadable("P01", "12", "12", "12"), _unreadable("P02", "3", "3", "3")])
+    assert acc.accepted
+    assert {f.severity for f in found} == {"info"}
+    assert all(f.detail["accepted_by"] == "acceptance-policy" and f.detail["policy"]["why"] == "weak_match"
+               for f in found)
+
+
+def test_a_reading_that_disagrees_with_the_record_always_goes_to_a_person() -> None:
+    acc, found = _decide([_unreadable("P01", "12", "17", "17")])
+    assert not acc.accepted and found[0].severity == "warning"
+    assert acc.unverified[0]["why"] == "reads_other" and acc.unverified[0]["weight"] is None
+
+
+def test_an_empty_cell_weighs_less_under_the_seal_and_in_a_row_empty_online() -> None:
+    plain = policy.weigh(POLICY, _doc(seal_box=None), _unreadable("P01", "12", "", None)[1])
+    sealed = policy.weigh(POLICY, _doc(), _unreadable("P01", "12", "", None, box=(150, 150, 190, 170))[1])
+    empty = policy.weigh(POLICY, _doc(seal_box=None), _unreadable("P01", None, "", None)[1])
+    assert plain[0] == sealed[0] == empty[0] == "nothing_read"
+    assert sealed[1] < plain[1] and empty[1] < plain[1] and sealed[2] and not plain[2]
+
+
+def test_too_many_unverified_figures_go_to_a_person() -> None:
+    pairs = [_unreadable(f"P{k:02d}", "12", "", None) for k in range(1, 8)]
+    acc, found = _decide(pairs, doc=_doc(seal_box=None))
+    assert not acc.accepted and acc.weight > POLICY.max_weight
+    assert {f.severity for f in found} == {"warning"}
+
+
+def test_a_stale_print_or_an_unread_print_time_is_never_accepted() -> None:
+    assert not _decide([], modified=datetime(2025, 6, 20))[0].accepted
+    assert not _decide([], doc=_doc(print_time=None))[0].accepted
+
+
+def test_any_error_or_other_warning_blocks_acceptance() -> None:
+    for kind, sev in (("seal_missing", "error"), ("figure_mismatch", "error"), ("signature_missing", "warning"),
+                      ("seal_missing", "warning")):
+        acc, _ = _decide([_unreadable("P01", "12", "12", "12")], extra=[DocFinding(kind, sev)])
+        assert not acc.accepted, kind
+
+
+def test_a_disabled_policy_accepts_nothing() -> None:
+    acc = policy.decide_document(replace(POLICY, enabled=False), _doc(), [], [], CHANGED)
+    assert not acc.accepted
+
+
+def test_the_weight_ladder_orders_risks_as_documented() -> None:
+    w = POLICY.weights
+    assert w["weak_match"] < w["nothing_read"] <= w["no_row"] < w["reads_other"] == policy.BLOCK
+    assert 0 < POLICY.under_seal_factor <= 1 and 0 < POLICY.online_empty_factor <= 1
+
+
+def test_a_broken_acceptance_section_is_rejected_at_load() -> None:
+    import yaml
+    from importlib import resources
+    data = yaml.safe_load((resources.files("registry") / "templates" / "kp-2024.yaml").read_text(encoding="utf-8"))
+    data["acceptance"]["weights"].pop("no_row")
+    with pytest.raises(TemplateError, match="weights"):
+        parse_template(data)
+    data["acceptance"]["weights"]["no_row"] = -1
+    with pytest.raises(TemplateError, match="no_row"):
+        parse_template(data)
