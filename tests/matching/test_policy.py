@@ -95,8 +95,9 @@ def test_the_weight_ladder_orders_risks_as_documented() -> None:
 
 
 def test_a_broken_acceptance_section_is_rejected_at_load() -> None:
-    import yaml
     from importlib import resources
+
+    import yaml
     data = yaml.safe_load((resources.files("registry") / "templates" / "kp-2024.yaml").read_text(encoding="utf-8"))
     data["acceptance"]["weights"].pop("no_row")
     with pytest.raises(TemplateError, match="weights"):
