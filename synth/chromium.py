@@ -13,6 +13,7 @@ import base64
 import contextlib
 import json
 import os
+import select
 import shutil
 import subprocess
 import tempfile
@@ -61,14 +62,21 @@ class Browser:
         self._buf = b""
         self._next = 0
         self._lock = threading.Lock()
-        target = self.call("Target.createTarget", url="about:blank")["targetId"]
-        self.session = self.call("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
-        self.call("Page.enable", session=self.session)
-        self.frame = self.call("Page.getFrameTree", session=self.session)["frameTree"]["frame"]["id"]
+        try:
+            target = self.call("Target.createTarget", url="about:blank")["targetId"]
+            self.session = self.call("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
+            self.call("Page.enable", session=self.session)
+            self.frame = self.call("Page.getFrameTree", session=self.session)["frameTree"]["frame"]["id"]
+        except BaseException:
+            self.close()
+            raise
 
     # ---- protocol
     def _read_message(self) -> dict:
         while b"\0" not in self._buf:
+            if not select.select([self._from_r], [], [], self.timeout)[0]:
+                self.proc.kill()
+                raise BrowserError(f"Chromium {self.timeout:.0f} 秒内无响应，已终止")
             chunk = os.read(self._from_r, 1 << 20)
             if not chunk:
                 raise BrowserError("Chromium 已退出")

@@ -107,8 +107,9 @@ def _page_html(st: HtmlStyle) -> str:
     css_vars = {
         "--font": f'"{st.font}", "Noto Sans CJK SC", sans-serif', "--size": f"{st.size}pt",
         "--title-size": f"{st.title_size}pt", "--title-spacing": f"{st.title_spacing}pt",
-        "--title-weight": "bold", "--head-weight": "bold" if st.bold_heads else "normal",
-        "--part-weight": "bold" if st.bold_heads else "normal",
+        "--title-stroke": f"{st.title_size * 0.035:.2f}pt",
+        "--head-stroke": f"{st.size * 0.04:.2f}pt" if st.bold_heads else "0",
+        "--part-stroke": f"{st.size * 0.04:.2f}pt" if st.bold_heads else "0",
         "--ml": f"{ml}mm", "--mr": f"{mr}mm", "--mt": f"{mt}mm", "--mb": f"{mb}mm", "--body-top": body_top,
         "--pad": f"{st.pad}pt", "--value-align": st.value_align, "--sig-gap": f"{st.sig_gap}pt",
     }
@@ -146,16 +147,23 @@ def render_form_html(unit: Unit, values: dict[str, Decimal | None], template: Te
                      style: str | HtmlStyle = "H1", print_time: datetime | None = None,
                      report_date: datetime | None = None) -> RenderedForm:
     """Lay the form out in Chromium, print it to PDF and return it with its geometry."""
-    from synth.chromium import BrowserError, browser
+    from synth.chromium import BrowserError, browser, close_browser
     t = template or default_template()
     st = HTML_STYLES[style] if isinstance(style, str) else style
     print_time = print_time or datetime(2025, 6, 18, 9, 30)
     report_date = report_date or print_time
     data = form_data(unit, values, t, st, print_time, report_date)
-    b = browser()
-    b.set_content(_page_html(st))
-    laid = b.evaluate(f"document.fonts.ready.then(() => ({_asset('html_form.js')})({json.dumps(data)}))")
-    pdf = b.print_pdf()
+    for attempt in (1, 2):   # a browser that died or hung is replaced once
+        try:
+            b = browser()
+            b.set_content(_page_html(st))
+            laid = b.evaluate(f"document.fonts.ready.then(() => ({_asset('html_form.js')})({json.dumps(data)}))")
+            pdf = b.print_pdf()
+            break
+        except (BrowserError, OSError):
+            if attempt == 2:
+                raise
+            close_browser()
     m = int(laid["pages"])
     n, size = _pdf_pages(pdf)
     if n != m:

@@ -40,7 +40,8 @@ def forms() -> dict[str, tuple[RenderedForm, list]]:
     for s in STYLES:
         f = render_form_html(unit, values, style=s)
         pdf = pdfplumber.open(io.BytesIO(f.pdf))
-        out[s] = (f, pdf.pages)
+        # bold is a stroked copy of the regular face: its text is in the PDF twice, as in many real exports
+        out[s] = (f, [p.dedupe_chars() for p in pdf.pages])
     return out
 
 
