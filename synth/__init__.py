@@ -72,10 +72,21 @@ unit-independent skeleton of each page is rasterized once per (layout, dpi) and 
 strings (name, code, figures, page numbers, times) are drawn on a copy with the same font.
 make_pages() uses it unless you pass ``form=`` (then it rasterizes form.pdf).
 
+Second printing path: ``synth.html_form.render_form_html(unit, values, template=None, style="H1",
+print_time=None, report_date=None) -> RenderedForm`` lays the form out as HTML/CSS and prints it
+with headless Chromium (/usr/bin/chromium, driven over the DevTools pipe by synth.chromium; one
+browser per process, reused, closed at exit).  It shares no drawing code with synth.form and
+returns the same geometry, so ``make_pages(..., form=form)`` works unchanged.  Styles
+(``HTML_STYLES``): "H1" (Noto Serif CJK, 指标名称|计量单位|本年|代码, spaced header, full rulings,
+header on every page, signing line right of the label), "H2" (Noto Sans CJK, 代码 first, 合计, no
+rulings, header on page 1 only, narrow label column that wraps, an empty box below each signer),
+"H3" (no 代码 column, spaced headers, very narrow label column, full rulings, a line below each
+signer), "H4" (serif, 代码 between, horizontal rules, header once, （续） headings).
+
 World (issue 3 part 2)
 ----------------------
-``synth.world.build_world(units=N, seed=S, out=DIR, workers=None)`` and
-``kptj synth --units N --seed S --out DIR`` write (deterministic from the seed, any worker count):
+``synth.world.build_world(units=N, seed=S, out=DIR, workers=None, printers=None)`` and
+``kptj synth --units N --seed S --out DIR [--printer reportlab|mixed|chromium]`` write (deterministic from the seed, any worker count):
 
 - roster.xlsx  ``账号, 单位名称, 统一社会信用代码, 单位类型, 所在区, 上级管理单位账号, 是否科普场馆,
   所属单位账号, 联系人, 联系电话, 电子邮箱`` (synth.roster: the tree and the 科普场馆 rule)
@@ -87,7 +98,10 @@ World (issue 3 part 2)
   (figure_mismatch, scan_stale, seal_missing, signature_missing, page_missing, page_duplicate,
   page_blank (detail blank|unreadable), duplicate, superseded, unit_unknown, never_sent,
   rule_violation); never_sent; not_received.  Full shape in the synth.world docstring.
-- pages.jsonl: per rendered document, the per-page truth above (figure boxes, seal, signatures).
+- pages.jsonl: per rendered document, the per-page truth above (figure boxes, seal, signatures),
+  plus "printer" (reportlab | chromium).  printers: "reportlab" (default; KPTJ_SYNTH_PRINTERS
+  overrides it), "mixed" (about 40 % of the documents printed by Chromium, when it is installed),
+  "chromium" (all).
 
 ``python -m synth.samples docs/samples`` redraws the three sample pictures.
 """
