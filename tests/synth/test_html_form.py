@@ -245,3 +245,16 @@ def test_printer_choice_shifts_no_other_draw():
             assert y.layout in HTML_STYLES and len(y.profiles) == y.pages_total
             assert set(y.page_order) <= set(range(1, y.pages_total + 1))
     assert [f["kind"] for f in a.faults] == [f["kind"] for f in b.faults]
+
+
+def test_printers_option_without_chromium(monkeypatch):
+    import synth.chromium
+    from synth.world import check_printers
+    assert check_printers("reportlab") == 0.0 and check_printers("chromium") == 1.0
+    assert 0.3 <= check_printers("mixed") <= 0.5
+    with pytest.raises(ValueError, match="未知的打印方式"):
+        check_printers("laser")
+    monkeypatch.setattr(synth.chromium, "CHROMIUM", "/nonexistent/chromium")
+    assert check_printers("mixed") == 0.0     # mixed quietly prints everything with reportlab
+    with pytest.raises(ValueError, match="chromium"):
+        check_printers("chromium")
