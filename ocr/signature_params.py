@@ -53,6 +53,7 @@ OBSTACLE_PAD = 0.15
 PRINTED_ROW_RUN = 4.0
 PRINTED_ROW_GAP = 0.8
 PRINTED_ROW_DENSITY = 0.12  # ink share of the band: CJK print 0.2-0.35, a pen line 0.03-0.1
+PRINTED_ROW_STROKES = 1.0  # strokes met per pixel row and lh of length: print 1.1-2.1, synth names 0.6
 
 # --- evidence ---------------------------------------------------------------------------------
 PRESENT_INK_AREA = 0.6  # ink px / lh²: names of two or three handwritten characters give 2-6

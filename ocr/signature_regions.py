@@ -137,8 +137,14 @@ def printed_rows(ink: np.ndarray, lh: float) -> list[XYWH]:
         closed = cv2.morphologyEx((inside & clear).astype(np.uint8)[None, :], cv2.MORPH_CLOSE, gap)
         count, _, stats, _ = cv2.connectedComponentsWithStats(closed, connectivity=4)
         for x, _, rw, _, _ in stats[1:count]:
-            density = (cum[min(h, y + lhi), x: x + rw] - cum[y, x: x + rw]).sum() / max(1, rw * lhi)
-            if rw >= P.PRINTED_ROW_RUN * lh and density >= P.PRINTED_ROW_DENSITY:
+            if rw < P.PRINTED_ROW_RUN * lh:
+                continue
+            cells = ink[y: y + lhi, x: x + rw] > 0
+            density = cells.mean()
+            # strokes met along each pixel row, per text height: print crosses many short
+            # strokes, a pen line running along the band few
+            strokes = np.count_nonzero(cells[:, 1:] & ~cells[:, :-1]) / max(1, lhi) / (rw / lh)
+            if density >= P.PRINTED_ROW_DENSITY and strokes >= P.PRINTED_ROW_STROKES:
                 rows.append((int(x), y, int(rw), lhi))
     return rows
 

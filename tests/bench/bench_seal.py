@@ -9,6 +9,12 @@ on pages with and without a seal. Ground truth is what was stamped and signed.
 --jpeg Q saves every scan (phone photos are JPEG already) as JPEG quality Q, as mailed scans
 arrive (PDFs of JPEG pages, often quality 35-70).
 
+--variants N adds N signature pages of tests/ocr/sig_pages.py (layouts right / overline / below /
+open / stacked, four fonts, 150-300 dpi, colour / grey / phone, handwritten names or red name
+seals, the unit seal over a field, OCR-like label faults: a box swollen by the name next to it,
+a label not read) judged from OCR-like lines; --signature-module FILE judges them with another
+implementation of detect_signatures (e.g. an older ocr/signature.py) for before/after numbers.
+
 Prints: "no seal" recall/precision (strict: status absent; flagged: absent or uncertain),
 uncertain rate (also without bw scans), per-profile statuses and absent precision, seal found rate, box IoU, missing-signature detection rate, time per page.
 """
@@ -229,18 +235,98 @@ def report(outcomes: list[Outcome], wall: float) -> None:
     print(f"wall time (incl. page synthesis): {wall:.1f} s")
 
 
+@dataclass
+class VariantSpec:
+    index: int
+    layout: str
+    font: str
+    dpi: int
+    profile: str
+    names: dict[str, str]
+    seal_over: str | None
+    swollen: tuple[str, ...]
+    dropped: tuple[str, ...]
+    seed: int
+    module: str | None = None
+
+
+def make_variants(n: int, seed: int, module: str | None) -> list[VariantSpec]:
+    from tests.ocr.sig_pages import FONTS, LAYOUTS, ROLES
+
+    rng = random.Random(seed + 7919)
+    specs = []
+    for i in range(n):
+        names = {r: rng.choices(("hand", "name_seal", "empty"), (0.62, 0.13, 0.25))[0] for r in ROLES}
+        signed = [r for r in ROLES if names[r] != "empty"]
+        specs.append(VariantSpec(
+            index=i, layout=LAYOUTS[i % len(LAYOUTS)], font=rng.choice(sorted(FONTS)),
+            dpi=rng.choice((150, 150, 200, 300)), profile=rng.choice(("colour", "grey", "grey", "phone")),
+            names=names, seal_over=rng.choice(ROLES) if rng.random() < 0.35 else None,
+            swollen=tuple(r for r in signed if rng.random() < 0.2),
+            dropped=tuple(r for r in ROLES if rng.random() < 0.08),
+            seed=seed * 100_000 + 50_000 + i, module=module,
+        ))
+    return specs
+
+
+def _detector(module: str | None):
+    if module is None:
+        return detect_signatures
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("signature_under_test", module)
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = mod  # dataclasses look their module up there
+    spec.loader.exec_module(mod)
+    return mod.detect_signatures
+
+
+def run_variant(spec: VariantSpec) -> list[tuple[str, bool, str, str, str]]:
+    """(role, truly signed, status, reason, description) per field."""
+    from tests.ocr.sig_pages import sig_page
+
+    page = sig_page(spec.layout, dpi=spec.dpi, font=spec.font, names=spec.names, seal_over=spec.seal_over,
+                    profile=spec.profile, seed=spec.seed, swollen=spec.swollen, dropped=spec.dropped)
+    found = _detector(spec.module)(page.image, page.lines)
+    what = (f"#{spec.index} {spec.layout} {spec.font} {spec.dpi}dpi {spec.profile} seal_over={spec.seal_over} "
+            f"swollen={spec.swollen} dropped={spec.dropped}")
+    return [(role, page.signed[role], found[role].status, found[role].reason, f"{what} {spec.names[role]}")
+            for role in page.signed]
+
+
+def report_variants(fields: list[tuple[str, bool, str, str, str]]) -> None:
+    missing = [f for f in fields if not f[1]]
+    signed = [f for f in fields if f[1]]
+    print(f"\n== signature variants (tests/ocr/sig_pages.py) ==\nfields: {len(fields)} ({len(missing)} missing, {len(signed)} signed)")
+    print(f"missing signatures reported absent:            {_ratio(sum(1 for f in missing if f[2] == 'absent'), len(missing))}")
+    print(f"missing signatures flagged (absent|uncertain): {_ratio(sum(1 for f in missing if f[2] != 'present'), len(missing))}")
+    print(f"signed fields reported present:                {_ratio(sum(1 for f in signed if f[2] == 'present'), len(signed))}")
+    print(f"signed fields reported absent:                 {_ratio(sum(1 for f in signed if f[2] == 'absent'), len(signed))}")
+    print(f"signed fields reported uncertain:              {_ratio(sum(1 for f in signed if f[2] == 'uncertain'), len(signed))}")
+    wrong = [f for f in fields if (f[2] == "present") != f[1]]
+    for role, truth, status, reason, what in wrong[:40]:
+        print(f"  {what} {role} signed={truth}: {status} {reason}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pages", type=int, default=240)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--jpeg", type=int, default=None, help="save scans as JPEG of this quality")
+    parser.add_argument("--variants", type=int, default=0, help="signature pages of tests/ocr/sig_pages.py")
+    parser.add_argument("--signature-module", default=None, help="judge the variants with this file's detect_signatures")
     args = parser.parse_args()
     specs = make_specs(args.pages, args.seed, args.jpeg)
     start = time.perf_counter()
     with ProcessPoolExecutor(max_workers=args.workers) as pool:
-        outcomes = list(pool.map(run_one, specs, chunksize=4))
-    report(outcomes, time.perf_counter() - start)
+        outcomes = list(pool.map(run_one, specs, chunksize=4)) if specs else []
+        variants = make_variants(args.variants, args.seed, args.signature_module)
+        fields = [f for fs in pool.map(run_variant, variants, chunksize=2) for f in fs]
+    if outcomes:
+        report(outcomes, time.perf_counter() - start)
+    if fields:
+        report_variants(fields)
 
 
 if __name__ == "__main__":
