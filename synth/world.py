@@ -64,7 +64,7 @@ from synth.values import fmt_value, record_text
 
 ROSTER_COLUMNS = ["账号", "单位名称", "统一社会信用代码", "单位类型", "所在区", "上级管理单位账号", "是否科普场馆",
                   "所属单位账号", "联系人", "联系电话", "电子邮箱"]
-LAYOUT_WEIGHTS = {"A": 0.45, "B": 0.2, "C": 0.15, "D": 0.2}
+LAYOUT_WEIGHTS = {"A": 0.35, "B": 0.15, "C": 0.12, "D": 0.14, "E": 0.12, "F": 0.12}
 LITE_ABOVE = 1500   # worlds larger than this get the cheaper scan mix (time and mailbox size)
 # Printing paths: "reportlab" (synth.form) or "chromium" (synth.html_form, HTML/CSS printed by headless
 # Chromium).  A world's `printers` mix: share of documents printed by Chromium.
