@@ -45,7 +45,7 @@ class SignatureResult:
     reason: str  # shown to staff (Chinese)
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Page:
     image: np.ndarray
     grey: np.ndarray
@@ -97,6 +97,8 @@ def detect_signatures(
     # rows of print OCR did not report (or the caller did not pass) bound the fields above/below
     rows = [(x, y + top, w, h) for x, y, w, h in printed_rows(ink[top: top + band.shape[0]], lh)]
     rulings = Rulings([(y + top, a, b) for y, a, b in rulings.horizontal], [(x, a + top, b + top) for x, a, b in rulings.vertical])
+    if circle is not None:
+        rulings = _off_the_seal(rulings, circle)
     page = _Page(image, grey, colour, lh, circle, seal_box, rulings, rows)
     return {role: _judge_role(page, role, labels, obstacles) if role in labels else _not_found(role)
             for role in SIGNATURE_ROLES}
@@ -151,6 +153,12 @@ def _judge_region(page: _Page, role: str, label: XYWH, region: XYWH, obstacles: 
         cx0, cy0 = max(0, rx - pad), max(0, ry - pad)
         context = page.image[cy0: ry + rh + pad, cx0: rx + rw + pad]
         stamp = name_seal(context, (cx0, cy0), region, lh, page.circle)
+        if stamp is not None and page.seal_box is None:
+            # a red square could be a piece of the round seal's lettering: find that seal first
+            seal = detect_seal(page.image)
+            if seal.status != ABSENT and seal.box is not None:
+                page.seal_box, page.circle = seal.box, seal_circle(page.grey, seal.box)
+                stamp = name_seal(context, (cx0, cy0), region, lh, page.circle)
         if stamp is not None:
             return SignatureResult(PRESENT, 0.9, stamp, f"“{role}”处盖有人名章")
     ink = ink_mask(crop, page.colour, lh, label[1] - ry if signing_row else 0)
@@ -204,3 +212,15 @@ def _overlaps_disc(region: XYWH, circle: Circle) -> bool:
 
 def _overlaps(a: XYWH, b: XYWH) -> bool:
     return min(a[0] + a[2], b[0] + b[2]) > max(a[0], b[0]) and min(a[1] + a[3], b[1] + b[3]) > max(a[1], b[1])
+
+
+def _off_the_seal(rulings: Rulings, circle: Circle) -> Rulings:
+    """Straight runs along the seal's ring (its flattest stretches) or through its star are
+    the seal, not cell edges."""
+
+    def on_seal(x: float, y: float) -> bool:
+        rho = np.hypot(x - circle.cx, y - circle.cy) / circle.r
+        return rho < P.STAR_OUTER or abs(rho - 1) < 2 * P.RING_BAND
+
+    return Rulings([s for s in rulings.horizontal if not on_seal((s[1] + s[2]) / 2, s[0])],
+                   [s for s in rulings.vertical if not on_seal(s[0], (s[1] + s[2]) / 2)])

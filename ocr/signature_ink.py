@@ -125,7 +125,8 @@ def without_seal(ink: np.ndarray, origin: tuple[int, int], circle: Circle) -> tu
     yy, xx = np.mgrid[0:h, 0:w]
     rho = np.hypot(xx + origin[0] - circle.cx, yy + origin[1] - circle.cy) / circle.r
     kept = ink.copy()
-    kept[np.abs(rho - 1) < P.RING_BAND] = 0
+    kept[np.abs(rho - 1) < P.RING_BAND] = 0  # the ring
+    kept[rho < P.STAR_OUTER] = 0  # the star (and what crosses it: the rest of a name still counts)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(kept, connectivity=8)
     explained = np.zeros(count, bool)
     theta = np.arctan2(yy + origin[1] - circle.cy, xx + origin[0] - circle.cx)
@@ -137,8 +138,6 @@ def without_seal(ink: np.ndarray, origin: tuple[int, int], circle: Circle) -> tu
         radial = rk.max() - rk.min()
         if radial <= P.ARC_MAX_RADIAL and rk.min() > 0.75:
             explained[k] = True  # ring residue, an inner ring
-        elif rk.max() <= P.STAR_OUTER:
-            explained[k] = True  # the star
         elif rk.min() >= P.TEXT_INNER and rk.max() <= P.TEXT_OUTER and radial <= P.TEXT_MAX_RADIAL:
             ang = np.unwrap(np.sort(theta[sel]))
             spread = float(ang.max() - ang.min())
@@ -190,14 +189,17 @@ def name_seal(context: np.ndarray, origin: tuple[int, int], field: XYWH, lh: int
         ink_k = red[y: y + h, x: x + w] > 0
         if ink_k.sum() / (rw * rh) < P.NAME_SEAL_FILL:
             continue
-        if _frame_share(ink_k, rect, (x, y), lh) >= P.NAME_SEAL_FRAME:
+        solid = cv2.contourArea(max(contours, key=cv2.contourArea)) / (rw * rh)
+        # a frame (朱文), or a red ground with the characters left blank (白文)
+        if _frame_share(ink_k, rect, lh) >= P.NAME_SEAL_FRAME or (
+                ink_k.sum() / (rw * rh) >= P.NAME_SEAL_GROUND and solid >= P.NAME_SEAL_SOLID):
             return int(x + origin[0]), int(y + origin[1]), int(w), int(h)
     return None
 
 
-def _frame_share(ink: np.ndarray, rect, origin: tuple[int, int], lh: int) -> float:
+def _frame_share(ink: np.ndarray, rect, lh: int) -> float:
     """Share of points along the rectangle's outline with red ink within a small distance."""
-    pts = cv2.boxPoints(rect) - np.array(origin, np.float32)
+    pts = cv2.boxPoints(rect)
     near = cv2.dilate(ink.astype(np.uint8), np.ones((max(3, lh // 4),) * 2, np.uint8))
     hits = total = 0
     for a, b in zip(pts, np.roll(pts, -1, axis=0), strict=True):

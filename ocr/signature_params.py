@@ -81,4 +81,6 @@ NAME_SEAL_MAX_ASPECT = 2.6  # 2 stacked characters: 1.6-1.9
 NAME_SEAL_FRAME = 0.7  # share of the rectangle's outline carrying red ink (frame or 白文 ground);
 # the round seal's glyphs and star measured <= 0.55, name seals >= 0.8
 NAME_SEAL_FILL = 0.12  # red ink share inside the rectangle (frame + characters: 0.25-0.9)
-NAME_SEAL_CONTEXT = 7.0  # red ink connected further than this (lh) belongs to the round seal
+NAME_SEAL_GROUND = 0.6  # 白文 seals: red covers 0.65-0.9 of the rectangle
+NAME_SEAL_SOLID = 0.75  # ... and their outline fills it (contour area / rectangle: 0.8-0.99; a star 0.4)
+NAME_SEAL_CONTEXT = 7.0  # the name seal is looked for in the field and this far (lh) around it

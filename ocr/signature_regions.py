@@ -88,24 +88,32 @@ def below_region(label: XYWH, lh: float, others: Iterable[XYWH], obstacles: Iter
                  shape: tuple[int, ...], rows: Iterable[XYWH] = ()) -> XYWH | None:
     x, y, w, h = label
     cx, cy = x + w / 2, y + h / 2
-    x0 = x - int(P.BELOW_LEFT * lh)
-    x1 = x + max(w, int(P.BELOW_WIDTH * lh))
     y0 = y + h + int(P.BELOW_GAP * lh)
     y1 = y0 + int(P.BELOW_DEPTH * lh)
-    for ox, oy, ow, oh in others:
-        if abs(oy + oh / 2 - cy) < lh:  # labels on the same row bound it left and right
-            if ox > x:
-                x1 = min(x1, ox - int(0.3 * lh))
-            else:
-                x0 = max(x0, ox + ow + int(0.3 * lh))
-    for vx, vy0, vy1 in rulings.vertical:  # the cell under the label
-        if vy0 <= y0 + lh and vy1 >= y0:
-            if cx < vx < x1:
-                x1 = vx - 2
-            elif x0 < vx < cx:
-                x0 = vx + 2
+    others = list(others)
+    row = [o for o in others if abs(o[1] + o[3] / 2 - cy) < lh]
+    prev_right = max((o[0] + o[2] for o in row if o[0] < x), default=None)
+    next_left = min((o[0] for o in row if o[0] > x), default=None)
+    # under a label with a neighbour on its left, that neighbour's name may dip below its line:
+    # start at the label; else the name may be centred under it
+    x0 = x - P.BELOW_LEFT * lh if prev_right is not None else cx - P.BELOW_WIDTH / 2 * lh
+    x1 = x + max(w, P.BELOW_WIDTH * lh)
+    if next_left is not None:
+        x1 = min(x1, next_left - 0.3 * lh)
+    # a ruled cell under the label: its edges bound the space, wherever they are
+    crossing = [vx for vx, vy0, vy1 in rulings.vertical if vy0 <= y0 + lh and vy1 >= y0]
+    lefts = [vx for vx in crossing if (prev_right if prev_right is not None else -1) < vx < cx]
+    rights = [vx for vx in crossing if cx < vx < (next_left if next_left is not None else shape[1])]
+    if lefts:
+        x0 = max(lefts) + 2
+    if rights:
+        x1 = min(rights) - 2
+    for ox, oy, ow, _oh in others:
+        # a label further down: its own name rises up to ABOVE text heights over it
+        if oy > y + 0.5 * h and min(x1, ox + ow + P.MAX_WIDTH * lh) > max(x0, ox):
+            y1 = min(y1, oy - int(P.ABOVE * lh))
     reach = 4 * lh  # print this close beside the space ends it too (the next row of the block)
-    for ox, oy, ow, _oh in [*others, *obstacles, *rows]:
+    for ox, oy, ow, _oh in [*obstacles, *rows]:
         if oy > y + 0.5 * h and oy < y1 and min(x1 + reach, ox + ow) > max(x0 - reach, ox):
             y1 = oy - int(P.OBSTACLE_PAD * lh)
     for ry, rx0, rx1 in sorted(rulings.horizontal):
