@@ -77,6 +77,40 @@ def _units(lines: list[OcrLine], template: Template, header_y: float | None, tex
     return [ln for ln in found if abs(ln.cx - mid) <= UNIT_WINDOW * text_h]
 
 
+WRAP_GAP = 0.8      # text heights between a wrapped label's two lines at most
+WRAP_INDENT = 3.0   # text heights the second line may start right of the first (a 其中 row's indent)
+WRAP_GAIN = 5       # points a joined label must score above either half
+
+
+def _join_wrapped(text_lines: list[OcrLine], scores: Callable[[OcrLine], list[tuple[float, Indicator]]]
+                  ) -> list[tuple[OcrLine, list[tuple[float, Indicator]]]]:
+    """Each text line with its label scores; a long label wrapped onto two lines is joined with the
+    line right below it when the joined text names a label better than either line alone."""
+    out: list[tuple[OcrLine, list[tuple[float, Indicator]]]] = []
+    skip: set[int] = set()
+    for i, ln in enumerate(text_lines):
+        if i in skip:
+            continue
+        own = scores(ln)
+        best = max((s for s, _ in own), default=0)
+        for j in range(i + 1, min(i + 4, len(text_lines))):
+            nxt = text_lines[j]
+            h = max(ln.height, nxt.height, 1)
+            if nxt.box[1] - ln.box[3] > WRAP_GAP * h:
+                break
+            if nxt.box[1] <= ln.cy or not -h <= nxt.box[0] - ln.box[0] <= WRAP_INDENT * h:
+                continue
+            joined = OcrLine(ln.text + nxt.text, min(ln.score, nxt.score),
+                             (min(ln.box[0], nxt.box[0]), ln.box[1], max(ln.box[2], nxt.box[2]), nxt.box[3]), ln.engine)
+            both = scores(joined)
+            if max((s for s, _ in both), default=0) >= max(best, max((s for s, _ in scores(nxt)), default=0)) + WRAP_GAIN:
+                own, ln = both, joined
+                skip.add(j)
+            break
+        out.append((ln, own))
+    return out
+
+
 def code_rows(lines: list[OcrLine], template: Template,
               x_range: tuple[float, float] | None = None) -> tuple[list[tuple[str, OcrLine]], set[str]]:
     """(code, line) pairs in page order that agree with the template's order, and the codes
@@ -139,14 +173,16 @@ def label_rows(lines: list[OcrLine], template: Template, skip_codes: set[str],
     text_lines = [ln for ln in sorted(lines, key=lambda x: x.cy)
                   if len(ln.text) >= 2 and not looks_numeric(ln.text) and ln.text not in units
                   and (right_limit is None or ln.box[0] < right_limit)]
-    scored: list[tuple[OcrLine, list[Indicator]]] = []
-    for ln in text_lines:
+    def scores(ln: OcrLine) -> list[tuple[float, Indicator]]:
         text = ln.text.replace(" ", "")
-        scores = [(max(fuzz.ratio(ind.label, text), fuzz.ratio(ind.bare_label, text)), ind) for ind in candidates]
-        top = max((s for s, _ in scores), default=0)
+        return [(max(fuzz.ratio(ind.label, text), fuzz.ratio(ind.bare_label, text)), ind) for ind in candidates]
+
+    scored: list[tuple[OcrLine, list[Indicator]]] = []
+    for ln, found in _join_wrapped(text_lines, scores):
+        top = max((s for s, _ in found), default=0)
         if top < MIN_LABEL_SCORE:
             continue
-        scored.append((ln, [ind for s, ind in scores if s >= top - 2]))
+        scored.append((ln, [ind for s, ind in found if s >= top - 2]))
     # first pass: unambiguous labels are anchors
     assigned: list[tuple[int, str | None]] = []
     for _ln, inds in scored:

@@ -61,13 +61,14 @@ def _compact(text: str) -> str:
     return "".join(text.split()).strip("：:")
 
 
-def _role_of(text: str, template: Template) -> str | None:
+def _role_of(text: str, template: Template, fuzzy: bool) -> str | None:
     t = _compact(text)
     if not t:
         return None
     for role, names in template.columns.items():
         for name in names:
-            if t == name or (len(name) >= 3 and abs(len(t) - len(name)) <= 1 and fuzz.ratio(name, t) >= HEADER_FUZZ):
+            if t == name or (fuzzy and len(name) >= 3 and abs(len(t) - len(name)) <= 1
+                             and fuzz.ratio(name, t) >= HEADER_FUZZ):
                 return role
     return None
 
@@ -78,21 +79,26 @@ def header_cells(lines: list[OcrLine], template: Template) -> tuple[dict[str, tu
     HEADER_MAX_PIECES neighbouring pieces are joined, so `指 标 名 称` read per character counts."""
     for row in layout.rows(lines):
         found: dict[str, tuple[float, float, float]] = {}
-        i = 0
-        while i < len(row):
-            hit = None
-            for j in range(min(len(row), i + HEADER_MAX_PIECES), i, -1):
-                role = _role_of("".join(ln.text for ln in row[i:j]), template)
-                if role is not None and role not in found:
-                    hit = (role, j)
-                    break
-            if hit is None:
-                i += 1
-                continue
-            role, j = hit
-            found[role] = (min(ln.box[0] for ln in row[i:j]), max(ln.box[2] for ln in row[i:j]),
-                           statistics.fmean(ln.cy for ln in row[i:j]))
-            i = j
+        taken: set[int] = set()
+        for fuzzy in (False, True):  # exact names first: "计量单位本" is one letter off 计量单位, and 本年 lost its 本
+            i = 0
+            while i < len(row):
+                hit = None
+                for j in range(min(len(row), i + HEADER_MAX_PIECES), i, -1):
+                    if taken & set(range(i, j)):
+                        continue
+                    role = _role_of("".join(ln.text for ln in row[i:j]), template, fuzzy)
+                    if role is not None and role not in found:
+                        hit = (role, j)
+                        break
+                if hit is None:
+                    i += 1
+                    continue
+                role, j = hit
+                found[role] = (min(ln.box[0] for ln in row[i:j]), max(ln.box[2] for ln in row[i:j]),
+                               statistics.fmean(ln.cy for ln in row[i:j]))
+                taken |= set(range(i, j))
+                i = j
         if len(found) >= MIN_HEADER_ROLES:
             return found, statistics.fmean(c[2] for c in found.values())
     return None

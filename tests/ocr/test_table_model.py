@@ -1,0 +1,99 @@
+"""The page's table model: column roles and ranges from the printed header or the content, on
+every column order of WORLD.md §4 and on both printing paths (real engines, real rendered pages)."""
+
+from __future__ import annotations
+
+import random
+import shutil
+from datetime import datetime
+
+import cv2
+import numpy as np
+import pytest
+
+from ocr import table
+from ocr.decide import decide
+from ocr.model import OcrLine
+from ocr.page import read_page
+from ocr.sources import PageSource
+from registry.template import default_template
+from synth import demo_unit, demo_values, make_pages
+from synth.values import record_text
+
+TEMPLATE = default_template()
+PRINT_TIME = datetime(2025, 6, 18, 9, 30)
+
+
+def _ln(text: str, x0: int, y0: int, x1: int, h: int = 20) -> OcrLine:
+    return OcrLine(text, 0.99, (x0, y0, x1, y0 + h), "t")
+
+
+def test_a_spaced_header_read_one_character_at_a_time_names_its_columns() -> None:
+    pieces = [_ln(c, 100 + 40 * i, 100, 120 + 40 * i) for i, c in enumerate("指标名称")]
+    pieces += [_ln("计量单位", 600, 100, 680), _ln("本", 800, 100, 820), _ln("年", 860, 100, 880),
+               _ln("代 码", 1000, 100, 1060)]
+    cells, _ = table.header_cells(pieces, TEMPLATE)
+    assert sorted(cells, key=lambda r: cells[r][0]) == ["label", "unit", "value", "code"]
+    assert cells["label"][:2] == (100, 240)
+
+
+def test_the_value_column_ends_where_the_codes_after_it_begin() -> None:
+    header = [_ln("指标名称", 100, 100, 180), _ln("计量单位", 600, 100, 680), _ln("数值", 820, 100, 860),
+              _ln("代码", 1000, 100, 1040)]
+    codes = [_ln(f"P0{k}", 995, 140 + 30 * k, 1045) for k in range(1, 6)]
+    units = [_ln("人", 630, 140 + 30 * k, 650) for k in range(1, 6)]
+    model = table.build(header + codes + units, TEMPLATE, 1200, codes=codes, units=units)
+    lo, hi = model.span("value")
+    assert 650 < lo < 700 and 960 < hi < 995   # a right-aligned figure ending at 980 is inside
+    assert model.header_roles == ("label", "unit", "value", "code")
+
+
+def test_without_a_header_the_columns_come_from_the_content() -> None:
+    codes = [_ln(f"P0{k}", 40, 140 + 30 * k, 90) for k in range(1, 6)]
+    figures = [_ln(str(k * 7), 900, 140 + 30 * k, 940) for k in range(1, 6)]
+    model = table.build(codes + figures, TEMPLATE, 1200, codes=codes, figures=figures)
+    assert model.header_y is None and model.has_code_column is None
+    assert [c.role for c in sorted(model.columns.values(), key=lambda c: c.x0)] == ["code", "value"]
+    assert all(c.how == "content" for c in model.columns.values())
+
+
+def _pages(printer: str, layout: str, seed: int = 5) -> list:
+    unit = demo_unit()
+    values = demo_values(unit, random.Random(seed))
+    form = None
+    if printer == "chromium":
+        from synth.html_form import render_form_html
+        form = render_form_html(unit, values, TEMPLATE, layout, PRINT_TIME)
+    return make_pages(unit, values, random.Random(seed), layout=layout, form=form, print_time=PRINT_TIME,
+                      dpi=150, profile="grey", faults={"seal_over_figures": False})
+
+
+CASES = [  # (printer, layout, page, what it covers)
+    ("reportlab", "E", 1, "代码 after 本年, spaced header, rules only"),
+    ("reportlab", "F", 2, "no header on this page (printed on page 1 only), code first, unit last"),
+    ("chromium", "H1", 1, "代码 after 数值, another renderer and font"),
+    ("chromium", "H3", 1, "no 代码 column, labels wrapped onto two lines, spaced header"),
+]
+
+
+@pytest.mark.parametrize(("printer", "layout", "page", "what"), CASES, ids=[f"{c[0]}-{c[1]}-p{c[2]}" for c in CASES])
+def test_every_row_is_found_and_read_on_every_column_order(printer: str, layout: str, page: int, what: str) -> None:
+    if printer == "chromium" and shutil.which("chromium") is None:
+        pytest.skip("chromium is not installed (bootstrap.sh test installs it)")
+    sp = _pages(printer, layout)[page - 1]
+    img = cv2.cvtColor(np.asarray(sp.image.convert("RGB")), cv2.COLOR_RGB2BGR)
+    reading = read_page(PageSource(page - 1, img, "image-file"), TEMPLATE, source_name=f"{layout}.png")
+    printed = sp.truth["figures"]
+    assert printed, what
+    assert not [f["code"] for f in printed if f["code"] not in reading.figures], what
+    kinds = [decide(reading.figures[f["code"]], None if f["text"] == "-" else record_text(_dec(f["text"])),
+                    TEMPLATE.indicator(f["code"]).decimals).kind for f in printed]
+    assert "differs" not in kinds
+    assert kinds.count("matches") >= 0.9 * len(kinds), what  # the rest: dashes under a grey seal
+    roles = [c["role"] for c in reading.table["columns"]]
+    assert roles.index("value") >= 0 and ("code" in roles) == (layout != "H3"), roles
+
+
+def _dec(text: str):  # noqa: ANN202
+    from decimal import Decimal
+    return Decimal(text.replace(",", ""))
