@@ -20,7 +20,16 @@ import numpy as np
 from ocr import signature_params as P
 from ocr.seal import ABSENT, PRESENT, UNCERTAIN, detect_seal
 from ocr.seal_masks import as_bgr, is_colour
-from ocr.signature_ink import Circle, InkMeasure, ink_mask, measure, name_seal, seal_circle, without_seal
+from ocr.signature_ink import (
+    Circle,
+    InkMeasure,
+    ink_mask,
+    measure,
+    name_seal,
+    seal_circle,
+    seal_ink_level,
+    without_seal,
+)
 from ocr.signature_labels import (
     SIGNATURE_ROLES,
     Label,
@@ -55,6 +64,7 @@ class _Page:
     seal_box: XYWH | None
     rulings: Rulings
     rows: list[XYWH]  # printed rows found in the image
+    seal_level: float | None = None  # grey level of the seal's ink, once measured
 
 
 def detect_signatures(
@@ -158,6 +168,7 @@ def _judge_region(page: _Page, role: str, label: XYWH, region: XYWH, obstacles: 
             seal = detect_seal(page.image)
             if seal.status != ABSENT and seal.box is not None:
                 page.seal_box, page.circle = seal.box, seal_circle(page.grey, seal.box)
+                page.seal_level = None
                 stamp = name_seal(context, (cx0, cy0), region, lh, page.circle)
         if stamp is not None:
             return SignatureResult(PRESENT, 0.9, stamp, f"“{role}”处盖有人名章")
@@ -166,7 +177,10 @@ def _judge_region(page: _Page, role: str, label: XYWH, region: XYWH, obstacles: 
         ink[max(0, oy - ry): max(0, oy - ry + oh), max(0, ox - rx): max(0, ox - rx + ow)] = 0
     seal_ink = 0
     if page.circle is not None and _overlaps_disc(region, page.circle):
-        ink, seal_ink = without_seal(ink, (rx, ry), page.circle)
+        if page.seal_level is None:
+            page.seal_level = seal_ink_level(page.grey, page.circle)
+        grey = page.grey[ry: ry + rh, rx: rx + rw]
+        ink, seal_ink = without_seal(ink, grey, (rx, ry), page.circle, page.seal_level)
     total = measure(ink, lh)
     status, score, reason = _classify(total, role)
     if status == PRESENT and signing_row and not _reaches_signing_row(ink, label, region):

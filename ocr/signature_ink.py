@@ -119,29 +119,49 @@ def _fit_circle(xs: np.ndarray, ys: np.ndarray) -> tuple[float, float, float] | 
     return (float(cx), float(cy), float(np.sqrt(r2))) if r2 > 0 else None
 
 
-def without_seal(ink: np.ndarray, origin: tuple[int, int], circle: Circle) -> tuple[np.ndarray, int]:
-    """Ink not explained by the seal's shape, and how many pixels the seal explained."""
+def seal_ink_level(grey: np.ndarray, circle: Circle) -> float:
+    """Grey level of the seal's own ink: the median of the dark pixels on its ring."""
+    r = circle.r
+    x0, y0 = max(0, int(circle.cx - 1.1 * r)), max(0, int(circle.cy - 1.1 * r))
+    crop = grey[y0: int(circle.cy + 1.1 * r), x0: int(circle.cx + 1.1 * r)]
+    if crop.size == 0:
+        return 0.0
+    dark = cv2.adaptiveThreshold(crop, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV,
+                                 max(15, int(0.15 * r) | 1), 10) > 0
+    yy, xx = np.mgrid[0: crop.shape[0], 0: crop.shape[1]]
+    ring = np.abs(np.hypot(xx + x0 - circle.cx, yy + y0 - circle.cy) / r - 1) < P.RING_BAND / 2
+    values = crop[dark & ring]
+    return float(np.median(values)) if values.size else 0.0
+
+
+def without_seal(ink: np.ndarray, grey: np.ndarray, origin: tuple[int, int], circle: Circle,
+                 seal_level: float) -> tuple[np.ndarray, int]:
+    """Ink not explained by the seal's shape, and how many pixels the seal explained.
+
+    Seal-shaped ink clearly darker than the seal's own ink (pen over a pale seal) is not the
+    seal's: shape decides, the ink level only keeps pen strokes that happen to be seal-shaped."""
     h, w = ink.shape
     yy, xx = np.mgrid[0:h, 0:w]
     rho = np.hypot(xx + origin[0] - circle.cx, yy + origin[1] - circle.cy) / circle.r
+    pen = grey.astype(np.float32) < seal_level - P.SEAL_DARKER
     kept = ink.copy()
-    kept[np.abs(rho - 1) < P.RING_BAND] = 0  # the ring
-    kept[rho < P.STAR_OUTER] = 0  # the star (and what crosses it: the rest of a name still counts)
+    kept[(np.abs(rho - 1) < P.RING_BAND) & ~pen] = 0  # the ring
+    kept[(rho < P.STAR_OUTER) & ~pen] = 0  # the star (and what crosses it: the rest of a name counts)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(kept, connectivity=8)
     explained = np.zeros(count, bool)
     theta = np.arctan2(yy + origin[1] - circle.cy, xx + origin[0] - circle.cx)
     for k in range(1, count):
         sel = labels == k
         rk = rho[sel]
-        if rk.min() > 1 + P.RING_BAND * 2:
-            continue  # outside the disc: not the seal's
+        if rk.min() > 1 + P.RING_BAND * 2 or np.median(grey[sel]) < seal_level - P.SEAL_DARKER:
+            continue  # outside the disc, or pen ink: not the seal's
         radial = rk.max() - rk.min()
         if radial <= P.ARC_MAX_RADIAL and rk.min() > 0.75:
             explained[k] = True  # ring residue, an inner ring
         elif rk.min() >= P.TEXT_INNER and rk.max() <= P.TEXT_OUTER and radial <= P.TEXT_MAX_RADIAL:
-            ang = np.unwrap(np.sort(theta[sel]))
-            spread = float(ang.max() - ang.min())
-            gaps = np.diff(np.sort(theta[sel]))
+            angles = np.sort(theta[sel])
+            gaps = np.diff(angles)
+            spread = float(angles[-1] - angles[0])
             if gaps.size and gaps.max() > np.pi:  # the piece straddles the +-pi cut
                 spread = 2 * np.pi - float(gaps.max())
             if spread * float(rk.mean()) <= P.TEXT_MAX_TANGENTIAL:

@@ -71,6 +71,10 @@ TEXT_MAX_RADIAL = 0.45  # a glyph's extent across the arc, R
 TEXT_MAX_TANGENTIAL = 0.5  # and along it (two touching glyphs at 150 dpi measured 0.46 R)
 STAR_OUTER = 0.42
 ARC_MAX_RADIAL = 0.08  # ring residue and inner rings: thin arcs of constant radius
+# Pen ink is darker than the seal's: on grey scans the form's red seal measured 90-175 grey
+# levels (strong to pale impressions), blue/black pen 30-80 (synth inks; a pale seal over pen
+# ink keeps it as dark). Seal-shaped ink this much darker than the seal's ring is pen.
+SEAL_DARKER = 35
 RING_FIT_BAND = 0.12  # pixels this close to the estimated ring refine its centre and radius
 RING_FIT_MOVE = 0.2  # a refit moving the centre further than this share of R is rejected
 

@@ -303,7 +303,7 @@ def report_variants(fields: list[tuple[str, bool, str, str, str]]) -> None:
     print(f"signed fields reported present:                {_ratio(sum(1 for f in signed if f[2] == 'present'), len(signed))}")
     print(f"signed fields reported absent:                 {_ratio(sum(1 for f in signed if f[2] == 'absent'), len(signed))}")
     print(f"signed fields reported uncertain:              {_ratio(sum(1 for f in signed if f[2] == 'uncertain'), len(signed))}")
-    wrong = [f for f in fields if (f[2] == "present") != f[1]]
+    wrong = [f for f in fields if (f[2] == "present") != f[1] or f[2] == "uncertain"]
     for role, truth, status, reason, what in wrong[:40]:
         print(f"  {what} {role} signed={truth}: {status} {reason}")
 
