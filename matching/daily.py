@@ -28,6 +28,8 @@ class DailyReport:
     new_findings: dict[str, int]
     status_counts: dict[str, int]
     missing_by_admin: list[dict[str, Any]] = field(default_factory=list)
+    accepted_documents: int = 0       # documents the acceptance policy let pass with no human look
+    accepted_unverified: int = 0      # figures on them nobody verified (info findings, still listed)
 
     def as_json(self) -> dict[str, Any]:
         return self.__dict__ | {"day": self.day.isoformat()}
@@ -39,6 +41,8 @@ class DailyReport:
                  f"识别出报表 {self.documents} 份，对应单位 {self.units_recognised} 个，无法确定单位 {self.unknown_documents} 份",
                  "新发现问题：" + ("；".join(f"{KIND.get(k, k)} {v}" for k, v in sorted(self.new_findings.items()))
                                  or "无"),
+                 f"按接受规则自动通过的报表 {self.accepted_documents} 份（其中未核对数值 {self.accepted_unverified} 项，"
+                 "已列入问题清单备查，无需处理）",
                  "全部单位扫描件状态：" + "，".join(f"{k} {v}" for k, v in self.status_counts.items()), "",
                  "各管理单位尚未收到的下属单位："]
         for m in self.missing_by_admin:
@@ -55,8 +59,10 @@ def daily_report(session: Session, year: int, day: date) -> DailyReport:
     ids = [m.id for m in msgs]
     atts = list(session.scalars(select(Attachment).where(Attachment.message_id.in_(ids)))) if ids else []
     docs = list(session.scalars(select(Document).where(Document.created_at >= start, Document.created_at < end)))
-    new_f = Counter(f.kind for f in session.scalars(
+    day_f = list(session.scalars(
         select(Finding).where(Finding.year == year, Finding.created_at >= start, Finding.created_at < end)))
+    new_f = Counter(f.kind for f in day_f if f.severity != "info" or f.kind not in ("figure_unreadable",))
+    accepted = [d for d in docs if ((d.match_detail or {}).get("acceptance") or {}).get("accepted")]
     statuses = unit_statuses(session, year, today=day)
     counts = Counter(SCAN_LABEL[s.scan] for s in statuses)
     missing = [{"account": a.admin.account, "admin": a.admin.name, "total": a.total,
@@ -65,4 +71,5 @@ def daily_report(session: Session, year: int, day: date) -> DailyReport:
     return DailyReport(day, len(msgs), dict(Counter(m.classification or m.state for m in msgs)),
                        dict(Counter(a.status for a in atts)), len(docs),
                        len({d.unit_id for d in docs if d.unit_id}), sum(1 for d in docs if d.unit_id is None),
-                       dict(new_f), dict(counts), missing)
+                       dict(new_f), dict(counts), missing, len(accepted),
+                       sum(len(d.match_detail["acceptance"].get("unverified") or []) for d in accepted))
