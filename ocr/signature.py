@@ -65,6 +65,7 @@ class _Page:
     rulings: Rulings
     rows: list[XYWH]  # printed rows found in the image
     seal_level: float | None = None  # grey level of the seal's ink, once measured
+    seal_looked_for: bool = False
 
 
 def detect_signatures(
@@ -163,12 +164,13 @@ def _judge_region(page: _Page, role: str, label: XYWH, region: XYWH, obstacles: 
         cx0, cy0 = max(0, rx - pad), max(0, ry - pad)
         context = page.image[cy0: ry + rh + pad, cx0: rx + rw + pad]
         stamp = name_seal(context, (cx0, cy0), region, lh, page.circle)
-        if stamp is not None and page.seal_box is None:
+        if stamp is not None and page.seal_box is None and not page.seal_looked_for:
             # a red square could be a piece of the round seal's lettering: find that seal first
+            page.seal_looked_for = True
             seal = detect_seal(page.image)
-            if seal.status != ABSENT and seal.box is not None:
-                page.seal_box, page.circle = seal.box, seal_circle(page.grey, seal.box)
-                page.seal_level = None
+            circle = seal_circle(page.grey, seal.box) if seal.status != ABSENT and seal.box else None
+            if circle is not None and circle.r >= P.ROUND_SEAL_OVER_NAME_SEAL * max(stamp[2], stamp[3]) / 2:
+                page.seal_box, page.circle, page.seal_level = seal.box, circle, None
                 stamp = name_seal(context, (cx0, cy0), region, lh, page.circle)
         if stamp is not None:
             return SignatureResult(PRESENT, 0.9, stamp, f"“{role}”处盖有人名章")

@@ -196,7 +196,7 @@ def name_seal(context: np.ndarray, origin: tuple[int, int], field: XYWH, lh: int
             continue
         if min(x + w, fx + fw) - max(x, fx) < 0.5 * w or min(y + h, fy + fh) - max(y, fy) < 0.5 * h:
             continue  # mostly outside this field
-        if circle is not None:
+        if circle is not None and circle.r >= P.ROUND_SEAL_OVER_NAME_SEAL * long / 2:
             rho = np.hypot(x + w / 2 + origin[0] - circle.cx, y + h / 2 + origin[1] - circle.cy) / circle.r
             if rho < 1.0:
                 continue  # inside the round seal: its lettering or star

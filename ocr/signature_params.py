@@ -87,4 +87,7 @@ NAME_SEAL_FRAME = 0.7  # share of the rectangle's outline carrying red ink (fram
 NAME_SEAL_FILL = 0.12  # red ink share inside the rectangle (frame + characters: 0.25-0.9)
 NAME_SEAL_GROUND = 0.6  # 白文 seals: red covers 0.65-0.9 of the rectangle
 NAME_SEAL_SOLID = 0.75  # ... and their outline fills it (contour area / rectangle: 0.8-0.99; a star 0.4)
+# The round seal (42 mm) is 2-4x a name seal's side (10-20 mm); a "round seal" found no larger
+# than this many times the candidate is the name seal itself, seen by the round-seal detector.
+ROUND_SEAL_OVER_NAME_SEAL = 1.6
 NAME_SEAL_CONTEXT = 7.0  # the name seal is looked for in the field and this far (lh) around it

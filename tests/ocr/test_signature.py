@@ -9,6 +9,7 @@ from ocr.model import OcrLine
 from ocr.seal import ABSENT, PRESENT, UNCERTAIN
 from ocr.seal_testpages import LABELS, form_page, handwriting, mm, stamp_seal, synth_case, to_grey
 from ocr.signature import SIGNATURE_ROLES, detect_signatures, find_signature_labels
+from tests.ocr.sig_pages import sig_page
 
 
 @pytest.fixture(scope="module")
@@ -131,3 +132,89 @@ def test_next_label_unread_does_not_lend_its_signature_to_the_field_before(signa
     results = detect_signatures(img, labels)
     assert results["统计负责人"].status == ABSENT, results["统计负责人"]
     assert results["填表人"].status == PRESENT  # placed by the row's pitch
+
+
+# --- layouts, name seals, seals over fields, OCR faults (tests/ocr/sig_pages.py) ----------------
+
+
+@pytest.mark.parametrize(("layout", "font", "dpi"), [
+    ("right", "uming", 150),  # name on the underline right of the label
+    ("below", "noto-serif", 200),  # labels in header cells, names in the cells below
+    ("open", "noto-sans", 300),  # label above free space closed by a line
+    ("overline", "wqy", 200),  # name written across a printed line
+    ("stacked", "uming", 200),  # one label per row
+])
+def test_name_found_wherever_the_layout_puts_it(layout: str, font: str, dpi: int) -> None:
+    page = sig_page(layout, font=font, dpi=dpi, profile="grey", seed=11,
+                    names={"单位负责人": "hand", "统计负责人": "empty", "填表人": "hand"})
+    results = detect_signatures(page.image, page.lines)
+    assert results["单位负责人"].status == PRESENT, results["单位负责人"]
+    assert results["填表人"].status == PRESENT, results["填表人"]
+    assert results["统计负责人"].status == ABSENT, results["统计负责人"]
+
+
+def test_name_below_the_label_counts_where_there_is_no_room_to_the_right() -> None:
+    page = sig_page("below", dpi=150, profile="colour", seed=3)
+    results = detect_signatures(page.image, page.lines)
+    assert {r.status for r in results.values()} == {PRESENT}, results
+
+
+@pytest.mark.parametrize("profile", ["colour", "phone"])
+def test_personal_name_seal_counts_as_signed(profile: str) -> None:
+    page = sig_page("right", dpi=200, profile=profile, seed=5,
+                    names={"单位负责人": "name_seal", "统计负责人": "empty", "填表人": "name_seal"})
+    results = detect_signatures(page.image, page.lines)
+    assert results["单位负责人"].status == PRESENT and "人名章" in results["单位负责人"].reason, results
+    assert results["填表人"].status == PRESENT
+    assert results["统计负责人"].status == ABSENT  # a red seal elsewhere is not this field's name
+
+
+def test_name_seal_on_a_grey_scan_counts_as_ink() -> None:
+    page = sig_page("below", dpi=200, profile="grey", seed=6,
+                    names={"单位负责人": "name_seal", "统计负责人": "empty", "填表人": "hand"})
+    results = detect_signatures(page.image, page.lines)
+    assert results["单位负责人"].status == PRESENT, results["单位负责人"]
+    assert results["统计负责人"].status == ABSENT
+
+
+@pytest.mark.parametrize(("layout", "seed"), [("right", 21), ("stacked", 34), ("below", 23)])
+def test_unit_seal_over_a_signed_field_on_a_grey_scan(layout: str, seed: int) -> None:
+    page = sig_page(layout, dpi=150, profile="grey", seed=seed, seal_over="统计负责人")
+    assert page.seal_box is not None
+    results = detect_signatures(page.image, page.lines)
+    assert results["统计负责人"].status == PRESENT, results["统计负责人"]
+
+
+@pytest.mark.parametrize(("layout", "seed"), [("right", 21), ("stacked", 34), ("overline", 6), ("open", 48)])
+def test_unit_seal_over_an_empty_field_on_a_grey_scan_is_not_a_signature(layout: str, seed: int) -> None:
+    page = sig_page(layout, dpi=150, profile="grey", seed=seed, seal_over="统计负责人",
+                    names={"统计负责人": "empty"})
+    results = detect_signatures(page.image, page.lines)
+    assert results["统计负责人"].status != PRESENT, results["统计负责人"]
+    assert results["单位负责人"].status == PRESENT
+
+
+def test_empty_fields_are_absent_not_uncertain() -> None:
+    page = sig_page("open", dpi=200, profile="grey", seed=8, names=dict.fromkeys(LABELS, "empty"))
+    results = detect_signatures(page.image, page.lines)
+    assert {r.status for r in results.values()} == {ABSENT}, results
+
+
+@pytest.mark.parametrize("layout", ["right", "below", "stacked"])
+def test_label_ocr_did_not_read_is_placed_by_the_others(layout: str) -> None:
+    page = sig_page(layout, dpi=200, profile="grey", seed=9, dropped=("填表人",),
+                    names={"单位负责人": "hand", "统计负责人": "hand", "填表人": "hand"})
+    assert not any(text.startswith("填表人") for text, _ in page.lines)
+    assert detect_signatures(page.image, page.lines)["填表人"].status == PRESENT
+    empty = sig_page(layout, dpi=200, profile="grey", seed=9, dropped=("填表人",), names={"填表人": "empty"})
+    assert detect_signatures(empty.image, empty.lines)["填表人"].status == ABSENT
+
+
+def test_label_box_swollen_by_the_name_next_to_it() -> None:
+    # OCR merged 填表人 with its name (a box 2-3 text heights tall reaching the page edge)
+    page = sig_page("right", dpi=200, profile="grey", seed=12, swollen=("填表人", "单位负责人"),
+                    names={"单位负责人": "hand", "统计负责人": "empty", "填表人": "hand"})
+    results = detect_signatures(page.image, page.lines)
+    assert results["填表人"].status == PRESENT, results["填表人"]
+    assert results["单位负责人"].status == PRESENT, results["单位负责人"]
+    assert results["统计负责人"].status == ABSENT, results["统计负责人"]
