@@ -132,8 +132,9 @@ def _judge_role(page: _Page, role: str, labels: Mapping[str, Label], obstacles: 
     shape = page.image.shape
     verdicts = []
     lab = label.box
-    # printed rows bound a field above and below only, never the label's own row
-    rows = [r for r in page.rows if abs(r[1] + r[3] / 2 - lab[1] - lab[3] / 2) >= page.lh
+    # printed rows found in the image bound a field from below
+    # (only rows under the label: above it, a name rising from the signing line looks like one)
+    rows = [r for r in page.rows if r[1] > lab[1] + lab[3] + 0.3 * page.lh
             and not any(_overlaps(r, b) for b in [lab, *others])]
     right = right_region(label.box, page.lh, others, obstacles, page.rulings, shape, rows)
     if right is not None:

@@ -52,8 +52,9 @@ OBSTACLE_PAD = 0.15
 # 12-16 lh, （单位盖章） 6 lh, handwritten names cross the blank strips.
 PRINTED_ROW_RUN = 4.0
 PRINTED_ROW_GAP = 0.8
-PRINTED_ROW_DENSITY = 0.12  # ink share of the band: CJK print 0.2-0.35, a pen line 0.03-0.1
+PRINTED_ROW_DENSITY = 0.06  # ink share of the band: CJK print 0.2-0.35, thinned on b/w scans 0.1
 PRINTED_ROW_STROKES = 1.0  # strokes met per pixel row and lh of length: print 1.1-2.1, synth names 0.6
+PRINTED_ROW_STROKES_ONE_SIDE = 1.5  # blank on one side only (print touched by a mark): print 1.6-2.1
 
 # --- evidence ---------------------------------------------------------------------------------
 PRESENT_INK_AREA = 0.6  # ink px / lh²: names of two or three handwritten characters give 2-6

@@ -141,19 +141,21 @@ def printed_rows(ink: np.ndarray, lh: float) -> list[XYWH]:
     gap = np.ones((1, max(2, int(P.PRINTED_ROW_GAP * lh))), np.uint8)
     for y in range(0, max(1, h - lhi + 1), max(1, lhi // 4)):
         inside = any_ink(y + int(0.1 * lh), y + lhi - int(0.1 * lh))
-        clear = ~(any_ink(y - reach, y - margin) | any_ink(y + lhi + margin, y + lhi + reach))
-        closed = cv2.morphologyEx((inside & clear).astype(np.uint8)[None, :], cv2.MORPH_CLOSE, gap)
-        count, _, stats, _ = cv2.connectedComponentsWithStats(closed, connectivity=4)
-        for x, _, rw, _, _ in stats[1:count]:
-            if rw < P.PRINTED_ROW_RUN * lh:
-                continue
-            cells = ink[y: y + lhi, x: x + rw] > 0
-            density = cells.mean()
-            # strokes met along each pixel row, per text height: print crosses many short
-            # strokes, a pen line running along the band few
-            strokes = np.count_nonzero(cells[:, 1:] & ~cells[:, :-1]) / max(1, lhi) / (rw / lh)
-            if density >= P.PRINTED_ROW_DENSITY and strokes >= P.PRINTED_ROW_STROKES:
-                rows.append((int(x), y, int(rw), lhi))
+        above, below = ~any_ink(y - reach, y - margin), ~any_ink(y + lhi + margin, y + lhi + reach)
+        # blank on both sides; or on one side only (something touches the row), then with
+        # more strokes than any name measured
+        for clear, min_strokes in ((above & below, P.PRINTED_ROW_STROKES), (above | below, P.PRINTED_ROW_STROKES_ONE_SIDE)):
+            closed = cv2.morphologyEx((inside & clear).astype(np.uint8)[None, :], cv2.MORPH_CLOSE, gap)
+            count, _, stats, _ = cv2.connectedComponentsWithStats(closed, connectivity=4)
+            for x, _, rw, _, _ in stats[1:count]:
+                if rw < P.PRINTED_ROW_RUN * lh:
+                    continue
+                cells = ink[y: y + lhi, x: x + rw] > 0
+                # strokes met along each pixel row, per text height: print crosses many short
+                # strokes, a pen line running along the band few
+                strokes = np.count_nonzero(cells[:, 1:] & ~cells[:, :-1]) / max(1, lhi) / (rw / lh)
+                if cells.mean() >= P.PRINTED_ROW_DENSITY and strokes >= min_strokes:
+                    rows.append((int(x), y, int(rw), lhi))
     return rows
 
 
