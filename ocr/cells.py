@@ -10,11 +10,9 @@ from collections.abc import Iterator
 import cv2
 import numpy as np
 
+from ocr.confidence import DASH_AMONG_MARKS, DASH_BENEATH_SEAL
 from ocr.model import Box
 
-DASH_AMONG_MARKS = 0.6  # confidence of a dash picked out among other marks (seal fragments)
-DASH_BENEATH_SEAL = 0.45  # a dash seen only at the level beneath a seal: below a match on its own
-                          # (a fragment of "15" under seal text looked like one), alone for the page's dashes
 SPECK = 0.1             # of a text height: smaller marks are specks (seal edges, noise), not print
 DARKEST_SHARE = 0.35    # of the way from the darkest ink to the paper: a grey seal's strokes lie above
 SEAL_COVER = 0.25       # share of a cell under ink from which it is taken as covered by a seal (a

@@ -21,10 +21,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ocr import layout
+from ocr.confidence import CONFIRMED, DIGIT_SEEN, RECOGNISED_MIN, UNLIKE
 from ocr.model import Box, FigureReading
 
-CONFIRMED = 0.9          # >= decide.DASH_DIFFERS_MIN
-UNLIKE = 0.4             # < decide.MATCH_MIN: a "dash" the page's own dashes contradict confirms nothing
 MIN_PAGE_DASHES = 2      # other dash marks needed to know what a dash looks like on this page
 MIN_FOR_CONTRADICTION = 3
 SIZE_TOLERANCE = 0.35    # of the page's median width / height (at least 2 px: a 150 dpi dash is 5 px)
@@ -33,8 +32,6 @@ POSITION_TOLERANCE = 0.12  # of a text height, from the page's dash column: prin
                            # stroke beside a "0" on a grey scan stood 0.23 off, other fragments 0.5 to 5
 OFF_COLUMN = 0.3         # of a text height: further off, the mark is not where this page prints "-"
 TOO_TALL = 0.12          # of a text height above the page's dash height (dashes: <= 2 px over on 99 %)
-RECOGNISED_MIN = 0.9
-DIGIT_SEEN = 0.5         # a recogniser's digit in the crop at this score vetoes a mark that is not alone
 DASH_LOOKALIKE_DIGIT = "1"  # a lone dash (with a ruling beside it) is often read as "1", "-1": no veto
 
 

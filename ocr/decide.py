@@ -14,18 +14,10 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
+from ocr.confidence import DASH_DIFFERS_MIN, DIFFERS_MIN, LOOKALIKE_SURE, MATCH_DESPITE_DOUBT, MATCH_MIN
 from ocr.figures import parse_number
 from ocr.model import Decision, FigureReading
 
-MATCH_MIN = 0.5        # an exact match of a long figure by chance is practically impossible
-MATCH_DESPITE_DOUBT = 0.9  # equal to the known value at this confidence: a mumbling second engine
-                           # (Tesseract on one small digit) does not make it doubtful
-DIFFERS_MIN = 0.95     # a single engine's confidence needed to claim a difference alone
-DASH_DIFFERS_MIN = 0.85
-LOOKALIKE_SURE = 0.98   # below this a lone look-alike swap is never believed, even if both engines agree.
-                        # Printed figures misread as a look-alike on grey, colour and photo scans
-                        # measured 0.38-0.76 (5 worlds, about 45,000 figures); black-and-white scans
-                        # reach 0.9996 and are capped below this (quality.BILEVEL_SURE)
 LOOKALIKES = {frozenset(p) for p in ("38", "18", "17", "56", "69", "89", "08", "06", "09", "35",
                                      "23", "47", "14", "11", "00", "25", "28", "13", "58")}
 

@@ -14,6 +14,8 @@ from dataclasses import replace
 import numpy as np
 
 from ocr import cells, dashes, layout
+from ocr.confidence import CELL_SURE, FIGURE_IN_MARK_ALONE, UNDER_SEAL_ALONE
+from ocr.confidence import UNTRUSTED as UNTRUSTED_CONFIDENCE
 from ocr.model import Box, FigureReading, OcrLine
 from ocr.rows import locate, row_pitch, row_slopes
 from ocr.table import TableModel
@@ -106,11 +108,9 @@ def read_figures(lines: list[OcrLine], template: Template, grey: np.ndarray, *, 
     return out
 
 
-UNTRUSTED_CONFIDENCE = 0.3   # below decide.MATCH_MIN
 OFF_ROW_MIDDLE = 0.25        # of a text height: printed dashes measured within 0.24 of the row's
                              # middle on 99.9 % (5,400 in two worlds), digit strokes read as a
                              # dash under a seal 0.28 to 0.39
-UNDER_SEAL_ALONE = 0.9       # below decide.DIFFERS_MIN, above its match thresholds
 SEAL_NEIGHBOURHOOD = 0.5     # of a text height around a dash mark: where the rest of a digit would be
 ROWS_LEAN_PROBLEM = "页面倾斜或透视未能校正，数值所在行无法可靠对应，需人工核对"
 MAX_ROW_DRIFT = 0.6          # of a row pitch, label to figure: a row's window reaches 0.45; deskewed
@@ -216,7 +216,6 @@ def swollen(tokens: dict[str, OcrLine | None], limit: float = 1.5) -> list[str]:
     return [c for c, t in read.items() if t.height > limit * typical]
 
 
-CELL_SURE = 0.9  # a figure recognised in a cell (no detected line) below this is asked of the second engine
 
 
 def _figure(code: str, ind: Indicator, token: OcrLine | None, row: list[OcrLine], anchor: OcrLine, cy: float, span: tuple[float, float],
@@ -325,7 +324,6 @@ def figure_in_mark(fig: FigureReading, crop: Box, text: str, score: float, decim
 
 
 PLAIN_NUMBER = re.compile(r"\d+(\.\d+)?")
-FIGURE_IN_MARK_ALONE = 0.99  # no digit read in ~11,000 printed dashes' crops reached 0.9 except a "1"
 
 
 def ask_second(fig: FigureReading, box: Box, decimals: int, second_opinion: SecondOpinion,

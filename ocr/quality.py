@@ -10,13 +10,13 @@ from __future__ import annotations
 import statistics
 from dataclasses import dataclass
 
+from ocr.confidence import BILEVEL_SURE
 from ocr.model import FigureReading, OcrLine
 
 MIN_LINES = 3
 LOW_SCORE = 0.7          # a line read with less is doubtful
 MAX_LOW_SHARE = 0.3      # legible scans (any profile, phone photos too) measured <= 0.06
 MIN_MEDIAN = 0.85        # legible scans measured >= 0.995; the two eroded scans 0.53 and 0.55
-BILEVEL_SURE = 0.975     # below decide.LOOKALIKE_SURE, above its DIFFERS_MIN
 
 
 @dataclass(frozen=True)
