@@ -35,6 +35,7 @@ from ocr.signature_labels import (
     Label,
     block_ink,
     find_signature_labels,
+    glyph_height,
     printed_word_boxes,
     settle_labels,
     text_height,
@@ -94,11 +95,14 @@ def detect_signatures(
         return {role: _not_found(role) for role in SIGNATURE_ROLES}
     grey = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
     colour = is_colour(image)
-    lh = int(round(text_height(raw, obstacles)))
-    band, top = _block_band(grey, raw, lh)
+    box_h = int(round(text_height(raw, obstacles)))
+    # in the red channel the red seal is nearly paper: print and pen stay, the seal goes
+    band, top = _block_band(image[..., 2] if colour else grey, raw, box_h)
     ink = np.zeros_like(grey)
-    ink[top: top + band.shape[0]] = block_ink(band, lh)
-    labels = settle_labels(ink, raw, lh)
+    ink[top: top + band.shape[0]] = block_ink(band, box_h)
+    labels = settle_labels(ink, raw, box_h)
+    # every size below is in glyph heights (the sizes of the form's print, as measured)
+    lh = int(round(glyph_height(ink, [lab.box for lab in labels.values() if lab.how == "read"], box_h)))
     if not colour and seal_box is None:
         seal = detect_seal(image)
         seal_box = seal.box if seal.status != ABSENT else None

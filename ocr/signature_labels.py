@@ -125,18 +125,27 @@ def text_height(labels: Mapping[str, XYWH], printed: Sequence[XYWH]) -> float:
     return float(max(4.0, np.median(same)))
 
 
-def label_width(role: str, lh: float) -> int:
-    return int(round((len(role) + 1) * P.CHAR_WIDTH * lh))
+def label_width(role: str, char_w: float) -> int:
+    return int(round((len(role) + 1) * char_w))
 
 
-def is_swollen(role: str, box: XYWH, lh: float) -> bool:
-    return box[3] > P.SWOLLEN_HEIGHT * lh or box[2] > P.SWOLLEN_WIDTH_PER_CHAR * label_width(role, lh) + lh
+def is_swollen(role: str, box: XYWH, box_h: float, char_w: float) -> bool:
+    return box[3] > P.SWOLLEN_HEIGHT * box_h or box[2] > P.SWOLLEN_WIDTH_PER_CHAR * label_width(role, char_w) + box_h
 
 
-def settle_labels(ink: np.ndarray, raw: Mapping[str, XYWH], lh: float) -> dict[str, Label]:
-    """Read labels, swollen boxes cut back to the printed label, unread labels placed."""
+def settle_labels(ink: np.ndarray, raw: Mapping[str, XYWH], box_h: float) -> dict[str, Label]:
+    """Read labels, swollen boxes cut back to the printed label, unread labels placed.
+
+    `box_h` is the block's usual OCR box height; a character's width is measured on the
+    ordinary label boxes (OCR pads boxes: 1.5-1.6x the glyph height, 1.0-1.1x its width)."""
+    plain = {r: b for r, b in raw.items() if b[3] <= P.SWOLLEN_HEIGHT * box_h}
+    widths = [b[2] / (len(r) + 1) for r, b in plain.items()]
+    char_w = float(np.median(widths)) if widths else P.CHAR_WIDTH * box_h
+    # a box much wider than its text held in the other boxes is swollen too
+    if len(widths) >= 2:
+        char_w = min(widths) if max(widths) > P.SWOLLEN_WIDTH_PER_CHAR * min(widths) else char_w
     labels: dict[str, Label] = {}
-    good = {r: b for r, b in raw.items() if not is_swollen(r, b, lh)}
+    good = {r: b for r, b in raw.items() if not is_swollen(r, b, box_h, char_w)}
     for role, box in raw.items():
         if role in good:
             labels[role] = Label(role, box, "read")
@@ -144,25 +153,38 @@ def settle_labels(ink: np.ndarray, raw: Mapping[str, XYWH], lh: float) -> dict[s
         x, y, w, h = box
         row = [b for b in good.values() if y <= b[1] + b[3] / 2 <= y + h]
         centre = float(np.median([b[1] + b[3] / 2 for b in row])) if row else None
-        guess = _pitch_guess(role, good, lh)
-        labels[role] = Label(role, _best_window(ink, role, box, lh, centre, guess), "refined")
+        guess = _pitch_guess(role, good, box_h)
+        window = _best_window(ink, role, box, box_h, char_w, centre, guess)
+        labels[role] = Label(role, window, "refined")
     known = {r: lab.box for r, lab in labels.items()}
     for role in SIGNATURE_ROLES:
         if role in labels:
             continue
-        guess = _pitch_guess(role, known, lh)
+        guess = _pitch_guess(role, known, box_h)
         if guess is None:
             continue
         gx, gy = guess
-        w = label_width(role, lh)
-        area = (int(gx - P.PLACE_SEARCH_X * lh), int(gy - P.PLACE_SEARCH_Y * lh),
-                int(w + 2 * P.PLACE_SEARCH_X * lh), int(lh * (1 + 2 * P.PLACE_SEARCH_Y)))
+        w = label_width(role, char_w)
+        area = (int(gx - P.PLACE_SEARCH_X * box_h), int(gy - P.PLACE_SEARCH_Y * box_h),
+                int(w + 2 * P.PLACE_SEARCH_X * box_h), int(box_h * (1 + 2 * P.PLACE_SEARCH_Y)))
         if area[0] < 0 or area[1] < 0 or area[0] + area[2] > ink.shape[1] or area[1] + area[3] > ink.shape[0]:
             continue
-        box = _best_window(ink, role, area, lh, gy + lh / 2, guess)
-        seen = _printed_score(ink, box, lh) >= P.LABEL_SEEN
+        box = _best_window(ink, role, area, box_h, char_w, gy + box_h / 2, guess)
+        seen = _printed_score(ink, box, box_h) >= P.LABEL_SEEN
         labels[role] = Label(role, box, "placed", seen)
     return labels
+
+
+def glyph_height(ink: np.ndarray, boxes: Sequence[XYWH], box_h: float) -> float:
+    """The printed glyphs' height (OCR boxes are padded): the median ink extent in the boxes."""
+    heights = []
+    for x, y, w, h in boxes:
+        rows = np.flatnonzero((ink[max(0, y): y + h, max(0, x): x + w] > 0).sum(axis=1) >= 2)
+        if rows.size:
+            heights.append(rows[-1] - rows[0] + 1)
+    if not heights:
+        return box_h
+    return float(min(box_h, max(4.0, np.median(heights))))
 
 
 def _pitch_guess(role: str, known: Mapping[str, XYWH], lh: float) -> tuple[float, float] | None:
@@ -180,11 +202,11 @@ def _pitch_guess(role: str, known: Mapping[str, XYWH], lh: float) -> tuple[float
     return None
 
 
-def _best_window(ink: np.ndarray, role: str, area: XYWH, lh: float, centre_y: float | None,
+def _best_window(ink: np.ndarray, role: str, area: XYWH, lh: float, char_w: float, centre_y: float | None,
                  guess: tuple[float, float] | None) -> XYWH:
     """The label-sized window in `area` that looks most like a printed row of text."""
     x, y, w, h = area
-    lw, lhi = label_width(role, lh), int(round(lh))
+    lw, lhi = label_width(role, char_w), int(round(lh))
     ys = [int(round(centre_y - lh / 2))] if centre_y is not None else list(range(y, max(y + 1, y + h - lhi + 1), max(1, lhi // 4)))
     best, best_score = (x, ys[0], min(w, lw), lhi), -9.0
     for wy in ys:
