@@ -109,7 +109,7 @@ def detect_signatures(
     circle = seal_circle(grey, seal_box) if seal_box is not None else None
     raw_ink = cv2.adaptiveThreshold(band, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, max(15, (2 * lh) | 1), 15)
     rulings = find_rulings(raw_ink, lh)
-    # rows of print OCR did not report (or the caller did not pass) bound the fields above/below
+    # rows of print OCR did not report (or the caller did not pass) bound the fields from below
     rows = [(x, y + top, w, h) for x, y, w, h in printed_rows(ink[top: top + band.shape[0]], lh)]
     rulings = Rulings([(y + top, a, b) for y, a, b in rulings.horizontal], [(x, a + top, b + top) for x, a, b in rulings.vertical])
     if circle is not None:
@@ -156,6 +156,8 @@ def _judge_role(page: _Page, role: str, labels: Mapping[str, Label], obstacles: 
         if label.how == "placed" and not label.seen:
             return SignatureResult(UNCERTAIN, 0.3, best.box,
                                    f"未找到“{role}”栏，按其他栏的位置推定后该处未见签字，请人工核对")
+    if label.how == "placed":
+        best = SignatureResult(best.status, best.score, best.box, best.reason + "（该栏文字未识别，按其他栏的位置推定）")
     return best
 
 

@@ -21,7 +21,7 @@ from ocr import signature_params as P
 
 SIGNATURE_ROLES = ("单位负责人", "统计负责人", "填表人")
 # Other printed words of the signature block: OCR lines holding them are print, not ink to count.
-PRINTED_WORDS = ("联系电话", "报出日期", "单位盖章", "打印时间", "签字", "签名", "盖章")
+PRINTED_WORDS = ("联系电话", "报出日期", "单位盖章", "打印时间", "签字", "签名", "盖章")  # items first, hints after
 # Printed hints that may follow a label inside its OCR line: "单位负责人（签字）：".
 LABEL_SUFFIXES = ("（签字）", "(签字)", "（签名）", "(签名)", "（签章）", "(签章)", "签字", "签名", "签章")
 
@@ -108,6 +108,10 @@ def printed_word_boxes(lines: Sequence[Any]) -> list[XYWH]:
             continue
         if not any(role in compact for role in SIGNATURE_ROLES):
             boxes.append((x, y, w, h))
+            continue
+        # with a label in the line, only the block's other items (not its （签字） hint)
+        hits = [compact.find(word) for word in PRINTED_WORDS[:4] if word in compact]
+        if not hits:
             continue
         first = min(hits)
         if first > 0 and compact:

@@ -66,7 +66,7 @@ def right_region(label: XYWH, lh: float, others: Iterable[XYWH], obstacles: Iter
         if x0 < vx < x1 and vy0 <= cy <= vy1:
             x1 = vx - 2
     for ox, oy, _ow, oh in obstacles:
-        if oy < cy < oy + oh and ox > x + w / 2:  # printed words further along the row
+        if oy < cy < oy + oh and ox >= x + w:  # printed words further along the row
             x1 = min(x1, ox - int(P.OBSTACLE_PAD * lh))
     others, obstacles = list(others), list(obstacles)
     for ox, oy, ow, oh in [*others, *obstacles, *rows]:

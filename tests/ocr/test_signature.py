@@ -218,3 +218,13 @@ def test_label_box_swollen_by_the_name_next_to_it() -> None:
     assert results["填表人"].status == PRESENT, results["填表人"]
     assert results["单位负责人"].status == PRESENT, results["单位负责人"]
     assert results["统计负责人"].status == ABSENT, results["统计负责人"]
+
+
+def test_label_with_a_printed_signing_hint() -> None:
+    # "单位负责人（签字）：": the hint is print, part of the label, and not an obstacle ending the field
+    page = sig_page("right", dpi=200, profile="colour", seed=14, label_text="{role}（签字）：",
+                    names={"单位负责人": "hand", "统计负责人": "empty", "填表人": "hand"})
+    results = detect_signatures(page.image, page.lines)
+    assert results["单位负责人"].status == PRESENT, results["单位负责人"]
+    assert results["统计负责人"].status == ABSENT, results["统计负责人"]
+    assert results["填表人"].status == PRESENT, results["填表人"]
