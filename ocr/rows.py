@@ -17,6 +17,7 @@ from registry.template import Indicator, Template
 
 MIN_LABEL_SCORE = 75
 CODE_WINDOW = 3.0   # text heights either side of the 代码 header's centre where codes stand
+CODES_AGAINST_HEADER = 5   # codes in one column, in template order, that outweigh a header naming none
 UNIT_WINDOW = 2.0   # text heights either side of the units' median centre (a stray "人" of seal text is no unit)
 
 Anchor = tuple[str, OcrLine, str]   # (code, the line that places the row, "code" | "label")
@@ -37,13 +38,15 @@ def locate(lines: list[OcrLine], template: Template, page_width: int) -> Located
     order = {c: k for k, c in enumerate(template.codes)}
     header = table.header_cells(lines, template)
     cells = header[0] if header else {}
-    pool, window = lines, None
-    if header is not None and "code" not in cells:
-        pool = []   # the header names no code column: a "507" is a figure, never S07
-    elif "code" in cells:
+    window = None
+    if "code" in cells:
         centre = (cells["code"][0] + cells["code"][1]) / 2
         window = (centre - CODE_WINDOW * text_h, centre + CODE_WINDOW * text_h)
-    by_code, doubtful = code_rows(pool, template, window)
+    by_code, doubtful = code_rows(lines, template, window)
+    if header is not None and "code" not in cells and len(by_code) < CODES_AGAINST_HEADER:
+        # the header names no code column (or its 代码 was not read): a few code-like figures
+        # ("507" for S07) are figures; only a whole column of codes outweighs the header
+        by_code, doubtful = [], set()
     code_pitch = row_pitch(by_code, order, text_h)
     label_x0 = cells["label"][0] if "label" in cells else None
     right_of_label = [c[0] for r, c in cells.items() if r != "label" and (label_x0 is None or c[0] > label_x0)]

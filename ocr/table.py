@@ -22,6 +22,7 @@ from registry.template import Template
 HEADER_FUZZ = 80        # header words of 3+ characters read with one character wrong still name it
 HEADER_MAX_PIECES = 6   # a spaced header (指 标 名 称) may come out as one line per character
 MIN_HEADER_ROLES = 2    # a header row names at least two columns (数值 alone could be anything)
+MIN_ROOM = 3.0          # text heights: the narrowest room a value column takes ("12345.67" at 9 pt)
 GAP = 0.3               # text heights left between a column's content and the next column's
 
 
@@ -119,12 +120,13 @@ def build(lines: list[OcrLine], template: Template, page_width: int, *, codes: l
         model.header_roles = tuple(sorted(cells, key=lambda r: cells[r][0]))
         for r, (x0, x1, _) in cells.items():
             centres[r] = (x0 + x1) / 2 if r not in centres or r == "value" else centres[r]
-        if "code" not in cells:
-            centres.pop("code", None)  # the header names no code column: code-like text is a figure
     if "value" not in centres and figures:
         centres["value"] = statistics.median(ln.cx for ln in figures)
-    if "value" not in centres:
-        return model
+    if "value" not in centres:  # no header, no figure read (a page of dashes): the widest room left
+        room = _widest_room(content, max((ln.box[2] for ln in lines), default=page_width), text_h)
+        if room is None:
+            return model
+        centres["value"] = room
     order = sorted(centres, key=lambda r: centres[r])
     how = "header" if header is not None else "content"
     for k, role in enumerate(order):
@@ -152,6 +154,24 @@ def _border(left: str, right: str, content: dict[str, list[OcrLine]], centres: d
     if left in cells and right in cells:
         return (cells[left][1] + cells[right][0]) / 2
     return (centres[left] + centres[right]) / 2
+
+
+def _widest_room(content: dict[str, list[OcrLine]], right_edge: float, text_h: float) -> float | None:
+    """Centre of the room no identified column's content occupies: after the last content column
+    up to the page's right print edge when that is MIN_ROOM wide, else the widest gap between
+    content columns; None when nothing is MIN_ROOM wide. A label column's recognised lines
+    understate its extent (long labels on code rows are not recognised), so a gap after it is
+    only taken when nothing is left at the right."""
+    spans = sorted((_edge([ln.box[0] for ln in ls], False), _edge([ln.box[2] for ln in ls], True))
+                   for ls in content.values() if ls)
+    if not spans:
+        return None
+    last = max(hi for _, hi in spans)
+    if right_edge - last >= MIN_ROOM * text_h:
+        return (last + right_edge) / 2  # room after the last column: where WORLD.md's likeliest order puts 数值
+    gaps = [(b[0] - a[1], (a[1] + b[0]) / 2) for a, b in zip(spans, spans[1:], strict=False)]
+    width, centre = max(gaps, default=(0.0, 0.0))
+    return centre if width >= MIN_ROOM * text_h else None
 
 
 def _edge(xs: list[float], high: bool) -> float:

@@ -57,6 +57,28 @@ def test_without_a_header_the_columns_come_from_the_content() -> None:
     assert all(c.how == "content" for c in model.columns.values())
 
 
+def test_a_page_of_dashes_without_a_header_puts_the_value_column_in_the_room_left() -> None:
+    codes = [_ln(f"S1{k}", 600, 140 + 30 * k, 650) for k in range(1, 6)]
+    units = [_ln("个", 760, 140 + 30 * k, 780) for k in range(1, 6)]
+    footer = _ln("第 2 页 共 4 页", 900, 1600, 1150)
+    model = table.build(codes + units + [footer], TEMPLATE, 1240, codes=codes, units=units)
+    lo, hi = model.span("value")
+    assert 780 < lo < 800 and hi == 1240   # right of the units, not between label and code
+
+
+def test_a_header_whose_code_and_value_words_were_not_read_does_not_hide_a_code_column() -> None:
+    from ocr.rows import locate
+    header = [_ln("指标名称", 100, 100, 180), _ln("计量单位", 600, 100, 680)]
+    rows = []
+    for k, code in enumerate(["F02", "F03", "F04", "F05", "F06", "F07"]):
+        y = 140 + 30 * k
+        rows += [_ln("人", 630, y, 650), _ln(str(k + 2), 900, y, 915), _ln(code, 1000, y, 1045)]
+    found = locate(header + rows, TEMPLATE, 1240)
+    assert [c for c, _, how in found.anchors if how == "code"] == ["F02", "F03", "F04", "F05", "F06", "F07"]
+    lo, hi = found.model.span("value")
+    assert lo < 900 and 915 < hi < 1000
+
+
 def _pages(printer: str, layout: str, seed: int = 5) -> list:
     unit = demo_unit()
     values = demo_values(unit, random.Random(seed))
