@@ -162,7 +162,7 @@ def score_identity(s: Session, truth: dict) -> IdentityScore:
     return sc
 
 
-# Planted faults a scan can show; a unit with none of them on any of its documents is fault-free.
+# Planted faults a scan can show; a unit with none of them on its newest document is fault-free.
 SCAN_FAULTS = {"figure_mismatch", "seal_missing", "signature_missing", "page_blank", "page_missing",
                "page_duplicate", "scan_stale", "page_unreadable"}
 
@@ -199,7 +199,7 @@ def score_automation(s: Session, truth: dict, world: Path, year: int = 2024) -> 
                 sent |= {d["account"] for d in a["documents"] if d.get("account")}
     faults: dict[str, set[str]] = defaultdict(set)
     for f in truth["faults"]:
-        if f.get("account") and f["kind"] in SCAN_FAULTS:
+        if f.get("account") and f["kind"] in SCAN_FAULTS and not f.get("superseded"):  # the newest scan counts
             faults[f["account"]].add(f["kind"])
     groups = _doc_groups(world)
     sc = AutomationScore()
