@@ -110,7 +110,8 @@ def detect_signatures(
     raw_ink = cv2.adaptiveThreshold(band, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, max(15, (2 * lh) | 1), 15)
     rulings = find_rulings(raw_ink, lh)
     # rows of print OCR did not report (or the caller did not pass) bound the fields from below
-    rows = [(x, y + top, w, h) for x, y, w, h in printed_rows(ink[top: top + band.shape[0]], lh)]
+    rows = _rows_along(ink[top: top + band.shape[0]], lh, _row_slope(labels, box_h))
+    rows = [(x, y + top, w, h) for x, y, w, h in rows]
     rulings = Rulings([(y + top, a, b) for y, a, b in rulings.horizontal], [(x, a + top, b + top) for x, a, b in rulings.vertical])
     if circle is not None:
         rulings = _off_the_seal(rulings, circle)
@@ -165,7 +166,6 @@ def _judge_region(page: _Page, role: str, label: XYWH, region: XYWH, obstacles: 
                   signing_row: bool) -> SignatureResult:
     lh = page.lh
     rx, ry, rw, rh = region
-    crop = page.image[ry: ry + rh, rx: rx + rw]
     if page.colour:
         pad = int(P.NAME_SEAL_CONTEXT * lh)
         cx0, cy0 = max(0, rx - pad), max(0, ry - pad)
@@ -181,7 +181,10 @@ def _judge_region(page: _Page, role: str, label: XYWH, region: XYWH, obstacles: 
                 stamp = name_seal(context, (cx0, cy0), region, lh, page.circle)
         if stamp is not None:
             return SignatureResult(PRESENT, 0.9, stamp, f"“{role}”处盖有人名章")
-    ink = ink_mask(crop, page.colour, lh, label[1] - ry if signing_row else 0)
+    # ink is found on a wider crop: rules and dust cut by the region's edge are then still whole
+    ex, ey = max(0, rx - lh), max(0, ry - lh)
+    wide = page.image[ey: ry + rh + lh, ex: rx + rw + lh]
+    ink = ink_mask(wide, page.colour, lh, label[1] - ey if signing_row else 0)[ry - ey: ry - ey + rh, rx - ex: rx - ex + rw]
     for ox, oy, ow, oh in obstacles:
         ink[max(0, oy - ry): max(0, oy - ry + oh), max(0, ox - rx): max(0, ox - rx + ow)] = 0
     seal_ink = 0
@@ -212,6 +215,8 @@ def _judge_region(page: _Page, role: str, label: XYWH, region: XYWH, obstacles: 
 
 def _classify(ink: InkMeasure, role: str) -> tuple[str, float, str]:
     if ink.area >= P.PRESENT_INK_AREA and ink.span >= P.MIN_SPAN:
+        if ink.length < P.PRESENT_STROKE_LENGTH:
+            return UNCERTAIN, 0.45, f"“{role}”处只有简单的记号（勾、点或短线），不像签名，请人工核对"
         return PRESENT, 0.6 + 0.4 * min(1.0, ink.area / (4 * P.PRESENT_INK_AREA)), f"“{role}”处有手写签名笔迹"
     if ink.area >= P.UNCERTAIN_INK_AREA:
         score = 0.3 + 0.29 * min(1.0, ink.area / P.PRESENT_INK_AREA)
@@ -247,3 +252,28 @@ def _off_the_seal(rulings: Rulings, circle: Circle) -> Rulings:
 
     return Rulings([s for s in rulings.horizontal if not on_seal((s[1] + s[2]) / 2, s[0])],
                    [s for s in rulings.vertical if not on_seal(s[0], (s[1] + s[2]) / 2)])
+
+
+def _row_slope(labels: Mapping[str, Label], box_h: float) -> float:
+    """dy/dx of the labels' row (a scan's residual skew), 0 when they are not on one row."""
+    boxes = sorted((lab.box for lab in labels.values() if lab.how == "read"), key=lambda b: b[0])
+    pairs = [(a, b) for a, b in zip(boxes, boxes[1:], strict=False)
+             if abs(a[1] + a[3] / 2 - b[1] - b[3] / 2) < box_h and b[0] - a[0] > 4 * box_h]
+    if not pairs:
+        return 0.0
+    return float(np.median([((b[1] + b[3] / 2) - (a[1] + a[3] / 2)) / (b[0] - a[0]) for a, b in pairs]))
+
+
+def _rows_along(ink: np.ndarray, lh: int, slope: float) -> list[XYWH]:
+    """Printed rows on a slightly skewed page: found on the ink sheared level, boxed back."""
+    if abs(slope) < P.LEVEL_SLOPE:
+        return printed_rows(ink, lh)
+    h, w = ink.shape
+    xc = w / 2
+    level = cv2.warpAffine(ink, np.float32([[1, 0, 0], [-slope, 1, slope * xc]]), (w, h), flags=cv2.INTER_NEAREST)
+    out = []
+    for x, y, rw, rh in printed_rows(level, lh):
+        y_mid = y + slope * (x + rw / 2 - xc)
+        spread = abs(slope) * rw / 2
+        out.append((x, int(y_mid - spread), rw, int(rh + 2 * spread)))
+    return out

@@ -24,6 +24,7 @@ class InkMeasure:
     area: float  # ink pixels / lh^2
     span: float  # longer side of the ink's bounding box / lh
     box: XYWH | None  # in region pixels
+    length: float = 0.0  # total stroke length / lh (half the outlines' length: pen-width free)
 
 
 @dataclass(frozen=True)
@@ -131,7 +132,8 @@ def seal_ink_level(grey: np.ndarray, circle: Circle) -> float:
     yy, xx = np.mgrid[0: crop.shape[0], 0: crop.shape[1]]
     ring = np.abs(np.hypot(xx + x0 - circle.cx, yy + y0 - circle.cy) / r - 1) < P.RING_BAND / 2
     values = crop[dark & ring]
-    return float(np.median(values)) if values.size else 0.0
+    # the ring's core (its lower quartile): blur and speckle lighten the rest
+    return float(np.percentile(values, 25)) if values.size else 0.0
 
 
 def without_seal(ink: np.ndarray, grey: np.ndarray, origin: tuple[int, int], circle: Circle,
@@ -146,7 +148,9 @@ def without_seal(ink: np.ndarray, grey: np.ndarray, origin: tuple[int, int], cir
     pen = grey.astype(np.float32) < seal_level - P.SEAL_DARKER
     kept = ink.copy()
     kept[(np.abs(rho - 1) < P.RING_BAND) & ~pen] = 0  # the ring
-    kept[(rho < P.STAR_OUTER) & ~pen] = 0  # the star (and what crosses it: the rest of a name counts)
+    # the star, whatever its shade (solid, it prints darker than the thin ring); a name
+    # crossing it still counts by the rest of its strokes
+    kept[rho < P.STAR_OUTER] = 0
     count, labels, stats, _ = cv2.connectedComponentsWithStats(kept, connectivity=8)
     explained = np.zeros(count, bool)
     theta = np.arctan2(yy + origin[1] - circle.cy, xx + origin[0] - circle.cx)
@@ -241,4 +245,6 @@ def measure(ink: np.ndarray, lh: int) -> InkMeasure:
         return InkMeasure(0.0, 0.0, None)
     ys, xs = np.nonzero(ink)
     box = (int(xs.min()), int(ys.min()), int(xs.max() - xs.min()) + 1, int(ys.max() - ys.min()) + 1)
-    return InkMeasure(ink_px / (lh * lh), max(box[2], box[3]) / lh, box)
+    contours, _ = cv2.findContours((ink > 0).astype(np.uint8), cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
+    length = sum(cv2.arcLength(c, True) for c in contours) / 2
+    return InkMeasure(ink_px / (lh * lh), max(box[2], box[3]) / lh, box, length / lh)

@@ -104,6 +104,9 @@ def printed_word_boxes(lines: Sequence[Any]) -> list[XYWH]:
         text, (x, y, w, h) = text_and_box(line)
         compact = "".join(text.split())
         hits = [compact.find(word) for word in PRINTED_WORDS if word in compact]
+        if not hits and len(compact) >= P.PRINT_LINE_CHARS and not _roles_in_line(compact, 0.0):
+            boxes.append((x, y, w, h))  # a longer line of other print (or a note): not a name
+            continue
         if not hits:
             continue
         if not any(role in compact for role in SIGNATURE_ROLES):

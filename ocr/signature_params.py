@@ -31,6 +31,10 @@ PLACE_SEARCH_Y = 0.5
 # -0.6-0.3. A placed label is "seen" from this score.
 LABEL_SEEN = 0.45
 
+# OCR lines of at least this many characters are print (or an auditor's note), never a name:
+# names are 2-4 characters, OCR of a cursive name gives 0-4.
+PRINT_LINE_CHARS = 6
+
 # --- search regions ---------------------------------------------------------------------------
 GAP_AFTER_LABEL = 0.15
 MAX_WIDTH = 14.0  # a right-hand field is at most this wide (35 mm fields of the form: 9.5 lh)
@@ -51,6 +55,9 @@ OBSTACLE_PAD = 0.15
 # long (lh) with gaps between characters up to PRINTED_ROW_GAP; 联系电话/报出日期 rows are
 # 12-16 lh, （单位盖章） 6 lh, handwritten names cross the blank strips.
 PRINTED_ROW_RUN = 4.0
+# Steeper rows than this (dy/dx; 0.3 degrees: 0.1 lh over a 20 lh row) are levelled first.
+LEVEL_SLOPE = 0.005
+PRINTED_ROW_SCALES = (1.0, 1.4)  # the block's print, and notes in a larger font (5 mm)
 PRINTED_ROW_GAP = 0.8
 PRINTED_ROW_DENSITY = 0.06  # ink share of the band: CJK print 0.2-0.35, thinned on b/w scans 0.1
 PRINTED_ROW_STROKES = 1.0  # strokes met per pixel row and lh of length: print 1.1-2.1, synth names 0.6
@@ -59,6 +66,9 @@ PRINTED_ROW_STROKES_ONE_SIDE = 1.5  # blank on one side only (print touched by a
 # --- evidence ---------------------------------------------------------------------------------
 PRESENT_INK_AREA = 0.6  # ink px / lh²: names of two or three handwritten characters give 2-6
 UNCERTAIN_INK_AREA = 0.12  # JPEG/scanner residue of an empty field measured < 0.06
+# Strokes of a name (half its outlines' length, lh): synth names 8-30, name seals on grey
+# scans >= 10; a tick measured 3.4, a dash < 2.
+PRESENT_STROKE_LENGTH = 5.0
 MIN_SPAN = 0.9  # the ink's extent, lh: a name is longer than one printed character
 SPECKLE_AREA = 0.01  # components below this many lh² are dust
 REACH_ROW_INK = 0.05  # lh² of ink in the label's own row: the name is on the signing line

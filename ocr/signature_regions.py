@@ -125,12 +125,19 @@ def below_region(label: XYWH, lh: float, others: Iterable[XYWH], obstacles: Iter
 
 
 def printed_rows(ink: np.ndarray, lh: float) -> list[XYWH]:
-    """Runs of print: bands one text height tall with ink in most columns over several
-    characters and blank strips just above and below. Names are taller than print and cross
-    such strips, so they are not taken (runs must also be PRINTED_ROW_RUN long)."""
+    """Runs of print: bands one text height tall (the block's, or a larger font's) with ink in
+    most columns over several characters and blank strips just above and below. Names are
+    taller than print and cross such strips, so they are not taken."""
+    rows: list[XYWH] = []
+    for scale in P.PRINTED_ROW_SCALES:
+        rows += _rows_of_height(ink, lh * scale, lh)
+    return rows
+
+
+def _rows_of_height(ink: np.ndarray, th: float, lh: float) -> list[XYWH]:
     h, w = ink.shape
-    lhi = max(4, int(round(lh)))
-    margin, reach = max(1, int(0.15 * lh)), max(2, int(0.5 * lh))
+    lhi = max(4, int(round(th)))
+    margin, reach = max(1, int(0.15 * th)), max(2, int(0.5 * th))
     cum = np.vstack([np.zeros((1, w), np.int32), np.cumsum(ink > 0, axis=0, dtype=np.int32)])
 
     def any_ink(y0: int, y1: int) -> np.ndarray:
@@ -138,9 +145,9 @@ def printed_rows(ink: np.ndarray, lh: float) -> list[XYWH]:
         return (cum[y1] - cum[y0]) > 0 if y1 > y0 else np.zeros(w, bool)
 
     rows: list[XYWH] = []
-    gap = np.ones((1, max(2, int(P.PRINTED_ROW_GAP * lh))), np.uint8)
+    gap = np.ones((1, max(2, int(P.PRINTED_ROW_GAP * th))), np.uint8)
     for y in range(0, max(1, h - lhi + 1), max(1, lhi // 4)):
-        inside = any_ink(y + int(0.1 * lh), y + lhi - int(0.1 * lh))
+        inside = any_ink(y + int(0.1 * th), y + lhi - int(0.1 * th))
         above, below = ~any_ink(y - reach, y - margin), ~any_ink(y + lhi + margin, y + lhi + reach)
         # blank on both sides; or on one side only (something touches the row), then with
         # more strokes than any name measured
@@ -153,7 +160,7 @@ def printed_rows(ink: np.ndarray, lh: float) -> list[XYWH]:
                 cells = ink[y: y + lhi, x: x + rw] > 0
                 # strokes met along each pixel row, per text height: print crosses many short
                 # strokes, a pen line running along the band few
-                strokes = np.count_nonzero(cells[:, 1:] & ~cells[:, :-1]) / max(1, lhi) / (rw / lh)
+                strokes = np.count_nonzero(cells[:, 1:] & ~cells[:, :-1]) / max(1, lhi) / (rw / th)
                 if cells.mean() >= P.PRINTED_ROW_DENSITY and strokes >= min_strokes:
                     rows.append((int(x), y, int(rw), lhi))
     return rows

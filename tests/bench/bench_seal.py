@@ -219,10 +219,10 @@ def report(outcomes: list[Outcome], wall: float) -> None:
     print(f"signed fields reported present:                {_ratio(sum(1 for f in signed if f[2] == 'present'), len(signed))}")
     print(f"signed fields reported absent (false alarm):   {_ratio(sum(1 for f in signed if f[2] == 'absent'), len(signed))}")
 
-    wrong = [(o, f) for o in outcomes for f in o.signatures if (f[2] == "present") != f[1]]
+    wrong = [(o, f) for o in outcomes for f in o.signatures if (f[2] == "present") != f[1] or f[2] == "uncertain"]
     if wrong:
-        print(f"signature fields not clear-cut: {len(wrong)} (first 15):")
-        for o, (role, signed, status) in wrong[:15]:
+        print(f"signature fields not clear-cut: {len(wrong)} (first 25):")
+        for o, (role, signed, status) in wrong[:25]:
             s = o.spec
             print(f"  #{s.index} {s.profile} {s.dpi}dpi layout {s.layout} seal={s.seal} {role} signed={signed}: {status}")
 
