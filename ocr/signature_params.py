@@ -57,7 +57,7 @@ OBSTACLE_PAD = 0.15
 PRINTED_ROW_RUN = 4.0
 # Steeper rows than this (dy/dx; 0.3 degrees: 0.1 lh over a 20 lh row) are levelled first.
 LEVEL_SLOPE = 0.005
-PRINTED_ROW_SCALES = (1.0, 1.4)  # the block's print, and notes in a larger font (5 mm)
+PRINTED_ROW_SCALES = (1.0,)  # row heights tried, in text heights (1.4 took cursive names for notes)
 PRINTED_ROW_GAP = 0.8
 PRINTED_ROW_DENSITY = 0.06  # ink share of the band: CJK print 0.2-0.35, thinned on b/w scans 0.1
 PRINTED_ROW_STROKES = 1.0  # strokes met per pixel row and lh of length: print 1.1-2.1, synth names 0.6
