@@ -17,9 +17,9 @@ from datetime import datetime
 from typing import Any
 
 from matching.evaluate import DocFinding, FigureDecision
-from ocr.decide import reading_agrees
+from ocr.decide import evidence
 from ocr.identity import parse_print_time
-from ocr.model import DocumentReading, FigureReading
+from ocr.model import DocumentReading
 from registry.template import Template
 
 BLOCK = float("inf")
@@ -61,24 +61,13 @@ class Acceptance:
 
 
 WHY_LABEL = {"weak_match": "读数与网上一致但把握不足", "nothing_read": "数值栏未读出内容",
-             "no_row": "未找到该指标所在行", "reads_other": "读数与网上不同但把握不足"}
+             "no_row": "未找到该指标所在行", "guess": "读出其他数字但把握很低",
+             "reads_other": "读数与网上不同但把握不足"}
 
 
 def why_unverified(d: FigureDecision) -> str:
-    """weak_match | nothing_read | no_row | reads_other: what the reading says about the record."""
-    fig = d.figure
-    if fig is None:
-        return "no_row"
-    if reading_agrees(fig, d.online):
-        return "weak_match"
-    if fig.value is None and not _is_dash(fig):
-        return "nothing_read"
-    return "reads_other"
-
-
-def _is_dash(fig: FigureReading) -> bool:
-    from ocr.tokens import parse_number
-    return parse_number(fig.text, 0)[2]
+    """no_row | weak_match | nothing_read | guess | reads_other (ocr.decide.evidence)."""
+    return evidence(d.figure, d.online)
 
 
 def _under_seal(doc: DocumentReading, d: FigureDecision) -> bool:

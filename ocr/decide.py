@@ -54,6 +54,31 @@ def reading_agrees(figure: FigureReading, online: str | None) -> bool:
     return _num(figure.value) == _num(online)
 
 
+# marks the reader itself took for something else than a printed dash (ocr.figures, ocr.dashes)
+DISCOUNTED_MARK_TAGS = ("+off-row-middle", "+unlike-page-dashes")
+
+
+def evidence(figure: FigureReading | None, online: str | None) -> str:
+    """What an unverified reading still says about the online value, for the acceptance policy:
+    no_row | weak_match (it, or the second engine, reads the record's value) | nothing_read (no
+    legible figure, or only a mark the reader discounted as a digit's stroke) | guess (another
+    figure, below MATCH_MIN) | reads_other (a dash against a number, or another figure read with
+    some confidence)."""
+    if figure is None:
+        return "no_row"
+    if reading_agrees(figure, online) or (figure.second_opinion is not None and _num(figure.second_opinion) is not None
+                                          and _num(figure.second_opinion) == _num(online)):
+        return "weak_match"
+    dash = figure.value is None and parse_number(figure.text, 0)[2]
+    if figure.value is None and not dash:
+        return "nothing_read"
+    if dash and any(tag in figure.engine for tag in DISCOUNTED_MARK_TAGS):
+        return "nothing_read"
+    if not dash and figure.confidence < MATCH_MIN:
+        return "guess"
+    return "reads_other"
+
+
 def decide(figure: FigureReading | None, online: str | None, decimals: int) -> Decision:
     """Compare one figure on paper with its online value (canonical string, None = no value)."""
     if figure is None:

@@ -24,8 +24,9 @@ def _doc(print_time: str = "2025-06-18 09:30", seal_box: tuple[int, int, int, in
     return DocumentReading("单位", None, 1, print_time, [page])
 
 
-def _unreadable(code: str, online: str | None, text: str, value: str | None, box=(500, 500, 560, 530)) -> tuple[DocFinding, FigureDecision]:
-    fig = FigureReading(code, text, value, 0.4, box, "rapidocr", clean=False)
+def _unreadable(code: str, online: str | None, text: str, value: str | None, box=(500, 500, 560, 530),
+                conf: float = 0.4, engine: str = "rapidocr", second: str | None = None) -> tuple[DocFinding, FigureDecision]:
+    fig = FigureReading(code, text, value, conf, box, engine, clean=False, second_opinion=second)
     return (DocFinding("figure_unreadable", "warning", code, online, value, 0, list(box), {"reason": "?"}),
             FigureDecision(code, "unreadable", "?", online, fig, 0))
 
@@ -51,9 +52,21 @@ def test_weak_matches_pass_and_stay_listed_as_info_with_the_rule() -> None:
 
 
 def test_a_reading_that_disagrees_with_the_record_always_goes_to_a_person() -> None:
-    acc, found = _decide([_unreadable("P01", "12", "17", "17")])
-    assert not acc.accepted and found[0].severity == "warning"
-    assert acc.unverified[0]["why"] == "reads_other" and acc.unverified[0]["weight"] is None
+    for pair in (_unreadable("P01", "12", "17", "17", conf=0.8),  # another figure, read with some confidence
+                 _unreadable("P01", "12", "-", None, conf=0.4)):   # a dash against a number online
+        acc, found = _decide([pair])
+        assert not acc.accepted and found[0].severity == "warning"
+        assert acc.unverified[0]["why"] == "reads_other" and acc.unverified[0]["weight"] is None
+
+
+def test_what_a_reading_still_says_decides_its_kind() -> None:
+    def why(*args, **kw) -> str:  # noqa: ANN002, ANN003
+        return policy.why_unverified(_unreadable(*args, **kw)[1])
+    assert why("P01", "12", "17", "17", conf=0.3) == "guess"           # seal strokes read as a digit
+    assert why("P01", "12", "-", None, engine="rapidocr+ink-shape+off-row-middle") == "nothing_read"
+    assert why("P01", "12", "7", "7", conf=0.3, second="12") == "weak_match"  # the second engine reads the record
+    assert why("P01", None, "-", None) == "weak_match"
+    assert why("P01", "12", "", None) == "nothing_read"
 
 
 def test_an_empty_cell_weighs_less_under_the_seal_and_in_a_row_empty_online() -> None:
@@ -91,6 +104,7 @@ def test_a_disabled_policy_accepts_nothing() -> None:
 def test_the_weight_ladder_orders_risks_as_documented() -> None:
     w = POLICY.weights
     assert w["weak_match"] < w["nothing_read"] <= w["no_row"] < w["reads_other"] == policy.BLOCK
+    assert w["weak_match"] < w["guess"] < w["reads_other"]
     assert 0 < POLICY.under_seal_factor <= 1 and 0 < POLICY.online_empty_factor <= 1
 
 
