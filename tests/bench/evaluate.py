@@ -26,7 +26,7 @@ from kptj.workspace import Workspace
 from registry.models import Document, Finding, Page, Reading, Unit
 from registry.template import default_template
 from tests.bench.eval_breakdown import breakdown, report
-from tests.bench.scoring import score_automation, score_findings, score_identity
+from tests.bench.scoring import rows_not_found, score_automation, score_findings, score_identity
 from tests.bench.world_setup import add_world_options, generate_world, load_registry, needs_world
 
 
@@ -125,6 +125,7 @@ def main() -> None:
         kinds = score_findings(s, truth, world)
         ident = score_identity(s, truth)
         auto = score_automation(s, truth, world)
+        unfound = rows_not_found(s, world)
         readings = s.scalar(select(func.count()).select_from(Reading))
         unreadable = s.scalar(select(func.count()).select_from(Reading).where(Reading.decision == "unreadable"))
         differs = s.scalar(select(func.count()).select_from(Reading).where(Reading.decision == "differs"))
@@ -148,6 +149,8 @@ def main() -> None:
           f"(together {_pct((to_human + on_rescan) / max(1, checks)).strip()})")
     for line in where:
         print(line)
+    print("rows not found (printer:layout not-found/figures printed): "
+          + ", ".join(f"{k} {v[0]}/{v[1]}" for k, v in sorted(unfound.items())))
     ok, total = auto.fault_free.get("all", [0, 0])
     print(f"\nAUTOMATION: fault-free units ok (no human look) {ok}/{total} ({_pct(ok / max(1, total)).strip()}); "
           f"units with a planted fault that came out ok: {len(auto.faulty_accepted)} of {auto.faulty}")

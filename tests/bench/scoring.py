@@ -222,3 +222,25 @@ def score_automation(s: Session, truth: dict, world: Path, year: int = 2024) -> 
                                                      Finding.severity != "info")):
                 sc.blockers[f.kind] = sc.blockers.get(f.kind, 0) + 1
     return sc
+
+
+def rows_not_found(s: Session, world: Path) -> dict[str, list[int]]:
+    """layout -> [figure_unreadable findings whose row was not found on the page, figures printed]
+    over every current document (rows on a missing page are page_missing's, not counted)."""
+    import json
+    printed: dict[str, int] = defaultdict(int)
+    layout_of: dict[str, str] = {}
+    for line in (world / "pages.jsonl").read_text(encoding="utf-8").splitlines():
+        d = json.loads(line)
+        pages = d.get("pages") or []
+        if d.get("account") and pages:
+            key = f"{pages[0].get('printer', 'reportlab')}:{pages[0].get('layout')}"
+            layout_of[d["account"]] = key
+            printed[key] += sum(len(p.get("figures") or []) for p in pages)
+    accounts = {u.id: u.account for u in s.scalars(select(Unit))}
+    out = {k: [0, n] for k, n in printed.items()}
+    for f in s.scalars(select(Finding).where(Finding.kind == "figure_unreadable")):
+        if (f.detail or {}).get("reason", "").startswith("扫描件上未找到该指标所在行"):
+            key = layout_of.get(accounts.get(f.unit_id, ""), "?")
+            out.setdefault(key, [0, 0])[0] += 1
+    return out
