@@ -187,12 +187,12 @@ def _judge_region(page: _Page, role: str, label: XYWH, region: XYWH, obstacles: 
     ink = ink_mask(wide, page.colour, lh, label[1] - ey if signing_row else 0)[ry - ey: ry - ey + rh, rx - ex: rx - ex + rw]
     for ox, oy, ow, oh in obstacles:
         ink[max(0, oy - ry): max(0, oy - ry + oh), max(0, ox - rx): max(0, ox - rx + ow)] = 0
-    seal_ink = 0
+    seal_ink = pen_like = 0
     if page.circle is not None and _overlaps_disc(region, page.circle):
         if page.seal_level is None:
             page.seal_level = seal_ink_level(page.grey, page.circle)
         grey = page.grey[ry: ry + rh, rx: rx + rw]
-        ink, seal_ink = without_seal(ink, grey, (rx, ry), page.circle, page.seal_level)
+        ink, seal_ink, pen_like = without_seal(ink, grey, (rx, ry), page.circle, page.seal_level)
     total = measure(ink, lh)
     status, score, reason = _classify(total, role)
     if status == PRESENT and signing_row and not _reaches_signing_row(ink, label, region):
@@ -200,7 +200,10 @@ def _judge_region(page: _Page, role: str, label: XYWH, region: XYWH, obstacles: 
         # (a mark on the table above, a stamp's edge).
         status, score = UNCERTAIN, 0.4
         reason = f"“{role}”旁的笔迹不在签字线上，请人工核对"
-    if seal_ink > 0 and status == ABSENT and seal_ink / (lh * lh) >= P.UNCERTAIN_INK_AREA:
+    if status == ABSENT and pen_like / (lh * lh) >= P.UNCERTAIN_INK_AREA:
+        status, score = UNCERTAIN, 0.35
+        reason = f"“{role}”签字处与印章重叠，印章笔画中有较深的笔迹，可能有签字，请人工核对"
+    elif seal_ink > 0 and status == ABSENT and seal_ink / (lh * lh) >= P.UNCERTAIN_INK_AREA:
         reason = f"“{role}”处未签字（该处只有印章的印迹）"
     elif seal_ink > 0 and status == UNCERTAIN:
         reason = f"“{role}”签字处与印章重叠，除印章外笔迹很少，请人工核对"

@@ -137,8 +137,9 @@ def seal_ink_level(grey: np.ndarray, circle: Circle) -> float:
 
 
 def without_seal(ink: np.ndarray, grey: np.ndarray, origin: tuple[int, int], circle: Circle,
-                 seal_level: float) -> tuple[np.ndarray, int]:
-    """Ink not explained by the seal's shape, and how many pixels the seal explained.
+                 seal_level: float) -> tuple[np.ndarray, int, int]:
+    """Ink not explained by the seal's shape, how many pixels the seal explained, and how many
+    of those are as dark as pen ink.
 
     Seal-shaped ink clearly darker than the seal's own ink (pen over a pale seal) is not the
     seal's: shape decides, the ink level only keeps pen strokes that happen to be seal-shaped."""
@@ -157,8 +158,8 @@ def without_seal(ink: np.ndarray, grey: np.ndarray, origin: tuple[int, int], cir
     for k in range(1, count):
         sel = labels == k
         rk = rho[sel]
-        if rk.min() > 1 + P.RING_BAND * 2 or np.median(grey[sel]) < seal_level - P.SEAL_DARKER:
-            continue  # outside the disc, or pen ink: not the seal's
+        if rk.min() > 1 + P.RING_BAND * 2 or np.percentile(grey[sel], 10) < seal_level - P.SEAL_DARKER:
+            continue  # outside the disc, or pen ink (its core is darker than any seal stroke)
         radial = rk.max() - rk.min()
         if radial <= P.ARC_MAX_RADIAL and rk.min() > 0.75:
             explained[k] = True  # ring residue, an inner ring
@@ -170,10 +171,12 @@ def without_seal(ink: np.ndarray, grey: np.ndarray, origin: tuple[int, int], cir
                 spread = 2 * np.pi - float(gaps.max())
             if spread * float(rk.mean()) <= P.TEXT_MAX_TANGENTIAL:
                 explained[k] = True  # one (or two touching) glyph(s) of the lettering
-    removed = int(np.count_nonzero(ink)) - int(np.count_nonzero(kept))
     seal_px = explained[labels] & (kept > 0)
     kept[seal_px] = 0
-    return kept, removed + int(seal_px.sum())
+    taken = (ink > 0) & (kept == 0)
+    # pen-dark ink taken as the seal's outside the star (a name squeezed into its lettering)
+    doubt = int(np.count_nonzero(taken & pen & (rho >= P.STAR_OUTER)))
+    return kept, int(np.count_nonzero(taken)), doubt
 
 
 # --- personal name seal -----------------------------------------------------------------------

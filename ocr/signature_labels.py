@@ -179,7 +179,9 @@ def settle_labels(ink: np.ndarray, raw: Mapping[str, XYWH], box_h: float) -> dic
             continue
         box = _best_window(ink, role, area, box_h, char_w, gy + box_h / 2, guess)
         seen = _printed_score(ink, box, box_h) >= P.LABEL_SEEN
-        labels[role] = Label(role, box, "placed", seen)
+        # the place is known to a character or so: that margin is the label's, not the field's
+        pad = int(P.PLACE_MARGIN * char_w)
+        labels[role] = Label(role, (box[0] - pad, box[1], box[2] + 2 * pad, box[3]), "placed", seen)
     return labels
 
 
@@ -222,7 +224,7 @@ def _best_window(ink: np.ndarray, role: str, area: XYWH, lh: float, char_w: floa
             box = (wx, wy, lw, lhi)
             score = _printed_score(ink, box, lh)
             if guess is not None:
-                score -= 0.1 * abs(wx - guess[0]) / lh
+                score -= P.PLACE_DISTANCE_COST * abs(wx - guess[0]) / lh
             if score > best_score:
                 best, best_score = box, score
     return best

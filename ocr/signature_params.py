@@ -30,6 +30,10 @@ PLACE_SEARCH_Y = 0.5
 # with ink just above/below it): printed labels measured 0.55-0.95, blank paper 0, handwriting
 # -0.6-0.3. A placed label is "seen" from this score.
 LABEL_SEEN = 0.45
+# Away from the pitch's prediction a window must look this much more like print per text
+# height (a seal over the label lowers its score by up to 0.5).
+PLACE_DISTANCE_COST = 0.25
+PLACE_MARGIN = 1.0  # characters either side of a placed label still counted as label
 
 # OCR lines of at least this many characters are print (or an auditor's note), never a name:
 # names are 2-4 characters, OCR of a cursive name gives 0-4.
