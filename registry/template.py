@@ -80,6 +80,14 @@ class Template:
                 return ind
         raise KeyError(code)
 
+    def depth(self, code: str) -> int:
+        """How many parents the indicator has (其中 rows are printed indented by this)."""
+        d, ind = 0, self.indicator(code)
+        while ind.parent:
+            d += 1
+            ind = self.indicator(ind.parent)
+        return d
+
     def by_part(self, part: str) -> list[Indicator]:
         return [i for i in self.indicators if i.part == part]
 

@@ -110,14 +110,6 @@ class RenderedForm:
         return [f for f in self.figures if f.page == page]
 
 
-def _depth(t: Template, code: str) -> int:
-    d, ind = 0, t.indicator(code)
-    while ind.parent:
-        d += 1
-        ind = t.indicator(ind.parent)
-    return d
-
-
 def render_form(unit: Unit, values: dict[str, Decimal | None], template: Template | None = None,
                 layout: str | Layout = "A", print_time: datetime | None = None,
                 report_date: datetime | None = None, draw: str = "all") -> RenderedForm:
@@ -263,7 +255,7 @@ def render_form(unit: Unit, values: dict[str, Decimal | None], template: Templat
                     for col in lay.columns:
                         x0, x1 = xs[col]
                         if col == "指标名称":
-                            indent = 4 + 1.0 * size * _depth(t, ind.code)
+                            indent = 4 + 1.0 * size * t.depth(ind.code)
                             b = text(ind.label, x0 + indent, yb)
                             labels.append(FigureBox(ind.code, ind.label, pno, b))
                         elif col == "计量单位":

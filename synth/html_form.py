@@ -92,14 +92,6 @@ def _asset(name: str) -> str:
     return resources.files("synth").joinpath("data", name).read_text(encoding="utf-8")
 
 
-def _depth(t: Template, code: str) -> int:
-    d, ind = 0, t.indicator(code)
-    while ind.parent:
-        d += 1
-        ind = t.indicator(ind.parent)
-    return d
-
-
 def _page_html(st: HtmlStyle) -> str:
     ml, mr, mt, mb = st.margins
     id_lines = 1 if st.idline == "one" else 2
@@ -126,7 +118,7 @@ def form_data(unit: Unit, values: dict[str, Decimal | None], t: Template, st: Ht
         items.append({"kind": "part", "text": part.heading})
         for ind in t.by_part(part.name):
             items.append({"kind": "ind", "code": ind.code, "label": ind.label, "unit": ind.unit,
-                          "depth": _depth(t, ind.code),
+                          "depth": t.depth(ind.code),
                           "value": fmt_value(values.get(ind.code), ind.decimals, st.fixed_money)})
     return {
         "title": t.title, "unitLine": f"单位名称：{unit.name}", "usccLine": f"统一社会信用代码：{unit.uscc}",
