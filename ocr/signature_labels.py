@@ -173,8 +173,8 @@ def settle_labels(ink: np.ndarray, raw: Mapping[str, XYWH], box_h: float) -> dic
             continue
         gx, gy = guess
         w = label_width(role, char_w)
-        area = (int(gx - P.PLACE_SEARCH_X * box_h), int(gy - P.PLACE_SEARCH_Y * box_h),
-                int(w + 2 * P.PLACE_SEARCH_X * box_h), int(box_h * (1 + 2 * P.PLACE_SEARCH_Y)))
+        area = (int(gx - P.PLACE_SEARCH_X * char_w), int(gy - P.PLACE_SEARCH_Y * box_h),
+                int(w + 2 * P.PLACE_SEARCH_X * char_w), int(box_h * (1 + 2 * P.PLACE_SEARCH_Y)))
         if area[0] < 0 or area[1] < 0 or area[0] + area[2] > ink.shape[1] or area[1] + area[3] > ink.shape[0]:
             continue
         box = _best_window(ink, role, area, box_h, char_w, gy + box_h / 2, guess)

@@ -24,7 +24,9 @@ SAME_SIZE = 1.35
 SAME_ROW = 0.6
 SAME_COLUMN = 1.0
 # A placed (not read) label is searched this far around its predicted position.
-PLACE_SEARCH_X = 2.5
+# (x in characters: the pitch of left edges is exact for left-aligned labels and off by half a
+# character (interpolated) or one (extrapolated) for labels centred in cells; y in text heights)
+PLACE_SEARCH_X = 1.5
 PLACE_SEARCH_Y = 0.5
 # Printed-text score of a window (ink-covered columns in the text band minus twice the columns
 # with ink just above/below it): printed labels measured 0.55-0.95, blank paper 0, handwriting
