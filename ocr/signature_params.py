@@ -1,7 +1,9 @@
 """Every threshold of the signature check, in one place.
 
-Lengths are in text heights (lh: the height of the block's printed labels as OCR boxes them,
-~3.7 mm for the 10.5 pt labels of the survey form), areas in lh², so dpi does not matter.
+Lengths are in text heights (lh: the height of the printed glyphs of the block's labels,
+measured in their boxes: ~3.7 mm for the 10.5 pt labels of the survey form), areas in lh², so
+dpi does not matter. The label-box section below counts in OCR box heights instead (RapidOCR
+pads its boxes to ~1.6x the glyph height) and character widths measured on those boxes.
 Measurements quoted come from tests/ocr/sig_pages.py pages (5 layouts, 4 fonts, 150-300 dpi,
 colour / grey / phone) and the synthetic world's signature pages (tests/bench/bench_seal.py).
 """
