@@ -18,7 +18,6 @@ import numpy as np
 from rapidfuzz import fuzz
 
 from ocr import signature_params as P
-from ocr.seal_masks import line_mask
 
 SIGNATURE_ROLES = ("单位负责人", "统计负责人", "填表人")
 # Other printed words of the signature block: OCR lines holding them are print, not ink to count.
@@ -250,12 +249,13 @@ def _printed_score(ink: np.ndarray, box: XYWH, lh: float) -> float:
 
 
 def block_ink(grey: np.ndarray, lh: float) -> np.ndarray:
-    """Dark ink of the page without long straight rules at any small angle (underlines, and a
-    line struck through print, would spoil the blank strips around printed text)."""
+    """Dark ink of the page without long horizontal rules (underlines would spoil the strips
+    around printed text). A morphological opening, not the Hough line mask: Hough also finds
+    "lines" along rows of print and cuts them up."""
     block = max(15, int(2 * lh) | 1)
     ink = cv2.adaptiveThreshold(grey, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block, 15)
-    rules = line_mask(ink, max(12, int(3 * lh)), thickness=max(3, int(lh) // 5))
-    return cv2.bitwise_and(ink, cv2.bitwise_not(rules))
+    rules = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (max(8, int(3 * lh)), 1)))
+    return cv2.bitwise_and(ink, cv2.bitwise_not(cv2.dilate(rules, np.ones((3, 1), np.uint8))))
 
 
 # --- OCR line plumbing ------------------------------------------------------------------------
