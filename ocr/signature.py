@@ -200,6 +200,12 @@ def _judge_region(page: _Page, role: str, label: XYWH, region: XYWH, obstacles: 
         # (a mark on the table above, a stamp's edge).
         status, score = UNCERTAIN, 0.4
         reason = f"“{role}”旁的笔迹不在签字线上，请人工核对"
+    if (status == PRESENT and not signing_row and total.box is not None
+            and total.box[3] < P.BELOW_FLAT * lh and total.box[2] >= P.PRINTED_ROW_RUN * lh):
+        # under a label, one flat line of ink the height of print: a row of print OCR did not
+        # report (or blurred beyond the printed-row test), not a name
+        status, score = UNCERTAIN, 0.4
+        reason = f"“{role}”下方只有一行像印刷文字的笔迹，请人工核对"
     if status == ABSENT and pen_like / (lh * lh) >= P.UNCERTAIN_INK_AREA:
         status, score = UNCERTAIN, 0.35
         reason = f"“{role}”签字处与印章重叠，印章笔画中有较深的笔迹，可能有签字，请人工核对"

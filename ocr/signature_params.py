@@ -53,6 +53,9 @@ BELOW_GAP = 0.15  # the space under a label starts this far below its box
 BELOW_DEPTH = 4.5  # and is at most this deep (table cells for names measured 2.5-4.3 lh)
 BELOW_WIDTH = 10.0  # and this wide, from the label's left edge (names under labels: 4-9 lh)
 BELOW_LEFT = 0.2  # it may start this far left of the label
+# Ink under a label flatter than this (lh) and PRINTED_ROW_RUN long is a line of print (blurred
+# print in photos measured 1.1 lh); names written under a label measured 1.8-4 lh tall.
+BELOW_FLAT = 1.4
 # Horizontal rulings this close under a label are its underline or the header cell's bottom
 # edge (0.1-0.6 lh measured), not the end of the space below it.
 UNDERLINE_ZONE = 1.0
@@ -65,7 +68,7 @@ OBSTACLE_PAD = 0.15
 PRINTED_ROW_RUN = 4.0
 # Steeper rows than this (dy/dx; 0.3 degrees: 0.1 lh over a 20 lh row) are levelled first.
 LEVEL_SLOPE = 0.005
-PRINTED_ROW_SCALES = (1.0,)  # row heights tried, in text heights (1.4 took cursive names for notes)
+PRINTED_ROW_SCALES = (1.0,)  # row heights tried, in text heights (1.2-1.4 took cursive names for print)
 PRINTED_ROW_GAP = 0.8
 PRINTED_ROW_DENSITY = 0.06  # ink share of the band: CJK print 0.2-0.35, thinned on b/w scans 0.1
 PRINTED_ROW_STROKES = 1.0  # strokes met per pixel row and lh of length: print 1.1-2.1, synth names 0.6

@@ -151,7 +151,9 @@ def _rows_of_height(ink: np.ndarray, th: float, lh: float) -> list[XYWH]:
         above, below = ~any_ink(y - reach, y - margin), ~any_ink(y + lhi + margin, y + lhi + reach)
         # blank on both sides; or on one side only (something touches the row), then with
         # more strokes than any name measured
-        for clear, min_strokes in ((above & below, P.PRINTED_ROW_STROKES), (above | below, P.PRINTED_ROW_STROKES_ONE_SIDE)):
+        # a band taller than the block's text (blurred print) must be as busy as one-sided print
+        both = P.PRINTED_ROW_STROKES if th <= lh else P.PRINTED_ROW_STROKES_ONE_SIDE
+        for clear, min_strokes in ((above & below, both), (above | below, P.PRINTED_ROW_STROKES_ONE_SIDE)):
             closed = cv2.morphologyEx((inside & clear).astype(np.uint8)[None, :], cv2.MORPH_CLOSE, gap)
             count, _, stats, _ = cv2.connectedComponentsWithStats(closed, connectivity=4)
             for x, _, rw, _, _ in stats[1:count]:
