@@ -34,8 +34,8 @@ from dataclasses import dataclass
 sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parents[2]))
 
 from ocr.seal import detect_seal  # noqa: E402
-from ocr.seal_testpages import jpeg, normalised, synth_case  # noqa: E402
 from ocr.signature import detect_signatures  # noqa: E402
+from tests.ocr.seal_pages import jpeg, normalised, synth_case  # noqa: E402
 
 PROFILES = ("colour", "grey", "bw", "phone", "upside_down", "clean")
 DECOYS = ("tick", "red_text", "red_loop", "red_line")
@@ -105,7 +105,7 @@ def make_specs(n: int, seed: int, jpeg_quality: int | None = None) -> list[Spec]
 
 
 def run_one(spec: Spec) -> Outcome:
-    from ocr.seal_testpages import synth_form
+    from tests.ocr.seal_pages import synth_form
 
     _, form, _ = synth_form(spec.layout, spec.dpi)
     page_no = form.pages_total if spec.page_no == 0 else spec.page_no

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from ocr.seal import ABSENT, PRESENT, UNCERTAIN, detect_seal
-from ocr.seal_testpages import (
+from tests.ocr.seal_pages import (
     form_page,
     mm,
     phone_photo,
@@ -218,7 +218,7 @@ def test_blank_sheet_and_grey_array_input() -> None:
 
 def test_seal_arc_text_matches_unit_name_and_not_another() -> None:
     from ocr.seal import seal_text_matches
-    from ocr.seal_testpages import synth_form
+    from tests.ocr.seal_pages import synth_form
 
     unit, _, _ = synth_form("A", 150)
     case = synth_case(1, "colour", seed=27)

@@ -10,7 +10,7 @@ import pytest
 
 from ocr.seal import ABSENT, PRESENT, UNCERTAIN, detect_seal
 from ocr.seal_masks import is_bilevel
-from ocr.seal_testpages import jpeg, synth_case
+from tests.ocr.seal_pages import jpeg, synth_case
 
 
 @pytest.mark.parametrize("quality", [None, 60, 45])

@@ -7,8 +7,8 @@ import pytest
 
 from ocr.model import OcrLine
 from ocr.seal import ABSENT, PRESENT, UNCERTAIN
-from ocr.seal_testpages import LABELS, form_page, handwriting, mm, stamp_seal, synth_case, to_grey
 from ocr.signature import SIGNATURE_ROLES, detect_signatures, find_signature_labels
+from tests.ocr.seal_pages import LABELS, form_page, handwriting, mm, stamp_seal, synth_case, to_grey
 from tests.ocr.sig_pages import sig_page
 
 
