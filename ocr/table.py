@@ -23,6 +23,7 @@ HEADER_FUZZ = 80        # header words of 3+ characters read with one character 
 HEADER_MAX_PIECES = 6   # a spaced header (指 标 名 称) may come out as one line per character
 MIN_HEADER_ROLES = 2    # a header row names at least two columns (数值 alone could be anything)
 MIN_ROOM = 3.0          # text heights: the narrowest room a value column takes ("12345.67" at 9 pt)
+STRAY_SHARE = 0.2       # of a column's codes/units that may carry a stray mark widening their box
 GAP = 0.3               # text heights left between a column's content and the next column's
 
 
@@ -145,9 +146,9 @@ def _border(left: str, right: str, content: dict[str, list[OcrLine]], centres: d
     gap = GAP * text_h
     lefts, rights = content.get(left) or [], content.get(right) or []
     if left != "value" and lefts and right == "value":
-        return _edge([ln.box[2] for ln in lefts], high=True) + gap
+        return _edge([ln.box[2] for ln in lefts], high=True, strays=left != "label") + gap
     if right != "value" and rights and left == "value":
-        return _edge([ln.box[0] for ln in rights], high=False) - gap
+        return _edge([ln.box[0] for ln in rights], high=False, strays=True) - gap
     if lefts and rights:
         return (_edge([ln.box[2] for ln in lefts], True) + _edge([ln.box[0] for ln in rights], False)) / 2
     cells = header[0] if header else {}
@@ -174,7 +175,10 @@ def _widest_room(content: dict[str, list[OcrLine]], right_edge: float, text_h: f
     return centre if width >= MIN_ROOM * text_h else None
 
 
-def _edge(xs: list[float], high: bool) -> float:
-    """The content's outer edge, robust to one stray reading: the second-most extreme of 3 or more."""
+def _edge(xs: list[float], high: bool, strays: bool = False) -> float:
+    """The content's outer edge, robust to one stray reading: the second-most extreme of 3 or more.
+    With `strays` (codes, units: short centred text, where OCR may join a neighbouring dash or
+    seal stroke to a few of them) the STRAY_SHARE quantile from the extreme end instead."""
     s = sorted(xs, reverse=high)
-    return float(s[1] if len(s) >= 3 else s[0])
+    k = int(STRAY_SHARE * len(s)) if strays else 1
+    return float(s[max(1, k)] if len(s) >= 3 else s[0])
