@@ -46,11 +46,12 @@ def read_page(source: PageSource, template: Template, *, source_name: str = "",
                                 ink=normalise.ink_copy(original),
                                 cell_reader=_CellReader(grey) if method == "ocr" else None, problems=problems,
                                 tables=tables)
+    bilevel = method == "ocr" and is_bilevel(source.image)  # judged before straightening greys the edges
     if method == "text-layer":
         for f in figs.values():
             f.found_by = "text-layer"
     else:
-        if is_bilevel(source.image):
+        if bilevel:
             quality.doubt_bilevel(figs)
         if (legible := quality.legibility(lines)).illegible:
             # broken strokes can drop a digit ("31" read as a confident "1"): figures on this page
@@ -64,7 +65,7 @@ def read_page(source: PageSource, template: Template, *, source_name: str = "",
                        table=tables[0].as_json() if tables else None)
     page.is_signature_page = _has_signature_labels(lines, template)
     _check(page)
-    _seal_and_signatures(page, original, lines)
+    _seal_and_signatures(page, original, lines, bilevel)
     if crops_dir is not None:
         evidence.save_page_evidence(page, original, Path(crops_dir))
     page.seconds = round(time.perf_counter() - t0, 3)
@@ -213,7 +214,7 @@ def _check(page: PageReading) -> None:
         page.problems.append("未识别到页码")
 
 
-def _seal_and_signatures(page: PageReading, original: np.ndarray, lines: list[OcrLine]) -> None:
+def _seal_and_signatures(page: PageReading, original: np.ndarray, lines: list[OcrLine], bilevel: bool) -> None:
     """Fill the seal/signature slots through the other helper's modules when they exist."""
     try:
         from ocr import seal
@@ -221,7 +222,7 @@ def _seal_and_signatures(page: PageReading, original: np.ndarray, lines: list[Oc
         seal = None
     if seal is not None:
         try:
-            page.seal = seal.detect_seal(original)
+            page.seal = seal.detect_seal(original, bilevel=bilevel)
         except Exception as e:  # noqa: BLE001 - a seal check failing must not lose the figures
             page.problems.append(f"印章检测出错：{e}")
     if not page.is_signature_page:

@@ -58,8 +58,10 @@ class SealResult:
     method: str  # "colour" | "grey" | "colour+grey"
 
 
-def detect_seal(image_bgr: np.ndarray) -> SealResult:
-    """Look for the official seal anywhere on a page image (colour or grey)."""
+def detect_seal(image_bgr: np.ndarray, bilevel: bool | None = None) -> SealResult:
+    """Look for the official seal anywhere on a page image (colour or grey). `bilevel`: whether
+    the scan as received was black-and-white; straightening a page blurs its edges to grey, so
+    the caller that still has the received image says so (default: judged on `image_bgr`)."""
     work, scale = resize_to_work(as_bgr(image_bgr))
     work = stretch_washed_out(work)
     short = min(work.shape[:2])
@@ -68,7 +70,7 @@ def detect_seal(image_bgr: np.ndarray) -> SealResult:
     if is_colour(work):
         return _colour_page(work, r_min, r_max, scale)
     result = _grey_page(work, r_min, r_max, scale)
-    if result.status == ABSENT and is_bilevel(image_bgr):
+    if result.status == ABSENT and (is_bilevel(image_bgr) if bilevel is None else bilevel):
         return _bilevel_unproven()
     return result
 

@@ -85,6 +85,18 @@ def test_black_and_white_scan_without_seal_needs_a_human() -> None:
     assert result.box is None and "黑白" in result.reason
 
 
+def test_a_straightened_black_and_white_scan_is_still_judged_as_one() -> None:
+    # Deskewing interpolates: the straightened page has grey edges and no longer looks 1-bit, so
+    # the reader says what the received scan was (an evaluation page was reported 未盖章 this way).
+    from ocr.seal_masks import is_bilevel
+    case = synth_case(1, "bw", seed=23, seal=False)
+    h, w = case.image.shape[:2]
+    turned = cv2.warpAffine(case.image, cv2.getRotationMatrix2D((w / 2, h / 2), 1.5, 1.0), (w, h),
+                            flags=cv2.INTER_LINEAR, borderValue=(255, 255, 255))
+    assert is_bilevel(case.image) and not is_bilevel(turned)
+    assert detect_seal(turned, bilevel=True).status == UNCERTAIN
+
+
 def test_signature_page_without_seal_is_absent_despite_handwriting() -> None:
     case = synth_case(3, "grey", seed=24, seal=False)
     assert case.label_boxes, "the last page carries the signature block"
