@@ -88,6 +88,18 @@ def _impression(mask: np.ndarray, rng: random.Random, strength: float, partial: 
     return np.minimum(m * (strength * 1.15), 1.0)
 
 
+def press_ink(img: Image.Image, mask: np.ndarray, x0: int, y0: int) -> None:
+    """Multiply seal-red ink of strength `mask` (0..1) into the page at (x0, y0), clipped to it."""
+    sx0, sy0 = max(0, -x0), max(0, -y0)
+    ex, ey = min(mask.shape[1], img.width - x0), min(mask.shape[0], img.height - y0)
+    if ex > sx0 and ey > sy0:
+        rb = (x0 + sx0, y0 + sy0, x0 + ex, y0 + ey)
+        region = np.asarray(img.crop(rb), dtype=np.float32)
+        a = mask[sy0:ey, sx0:ex, None]
+        ink = np.array(SEAL_RGB, dtype=np.float32) / 255.0
+        img.paste(Image.fromarray((region * (1 - a * (1 - ink))).astype(np.uint8)), rb[:2])
+
+
 def stamp(img: Image.Image, unit_name: str, rng: random.Random, center: tuple[float, float] | None = None,
           dpi: int = 200, strength: float | None = None, partial: float | None = None,
           rotation: float | None = None, diameter_mm: float = 42.0, bottom_text: str = "") -> dict:
@@ -104,15 +116,7 @@ def stamp(img: Image.Image, unit_name: str, rng: random.Random, center: tuple[fl
     m = _impression(seal_mask(unit_name, d, bottom_text), rng, strength, partial, rotation, scale)
     cx, cy = int(round(center[0])), int(round(center[1]))
     x0, y0 = cx - d // 2, cy - d // 2
-    # clip to the page
-    sx0, sy0 = max(0, -x0), max(0, -y0)
-    ex, ey = min(d, img.width - x0), min(d, img.height - y0)
-    if ex > sx0 and ey > sy0:
-        rb = (x0 + sx0, y0 + sy0, x0 + ex, y0 + ey)
-        region = np.asarray(img.crop(rb), dtype=np.float32)
-        a = m[sy0:ey, sx0:ex, None]
-        ink = np.array(SEAL_RGB, dtype=np.float32) / 255.0
-        img.paste(Image.fromarray((region * (1 - a * (1 - ink))).astype(np.uint8)), rb[:2])
+    press_ink(img, m, x0, y0)
     r = d / 2 * scale
     return {"center": [cx, cy], "radius": int(round(r)),
             "box": [max(0, x0), max(0, y0), min(img.width, x0 + d), min(img.height, y0 + d)],

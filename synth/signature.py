@@ -158,7 +158,7 @@ def name_seal(img: Image.Image, box: tuple[int, int, int, int] | list, rng: rand
 
     Its side is 70-100 % of the box height (a seal of 10-20 mm in a 10-12 mm field), placed
     anywhere along the field, slightly rotated, with uneven ink like the unit's seal."""
-    from synth.seal import SEAL_RGB
+    from synth.seal import press_ink
 
     x0, y0, x1, y1 = (int(v) for v in box)
     name = name or "".join(rng.choice(NAME_CHARS) for _ in range(rng.choice((2, 3, 3))))
@@ -175,14 +175,7 @@ def name_seal(img: Image.Image, box: tuple[int, int, int, int] | list, rng: rand
     cx = rng.uniform(x0 + 0.5 * ww, max(x0 + 0.5 * ww + 1, x1 - 0.5 * ww))
     cy = (y0 + y1) / 2 + rng.uniform(-0.15, 0.15) * (y1 - y0)
     gx, gy = int(cx - m.shape[1] / 2), int(cy - m.shape[0] / 2)
-    sx0, sy0 = max(0, -gx), max(0, -gy)
-    ex, ey = min(m.shape[1], img.width - gx), min(m.shape[0], img.height - gy)
-    if ex > sx0 and ey > sy0:
-        rb = (gx + sx0, gy + sy0, gx + ex, gy + ey)
-        region = np.asarray(img.crop(rb), dtype=np.float32)
-        a = m[sy0:ey, sx0:ex, None]
-        ink = np.array(SEAL_RGB, dtype=np.float32) / 255.0
-        img.paste(Image.fromarray((region * (1 - a * (1 - ink))).astype(np.uint8)), rb[:2])
+    press_ink(img, m, gx, gy)
     ys, xs = np.nonzero(m > 0.2)
     ink_box = [gx + int(xs.min()), gy + int(ys.min()), gx + int(xs.max()) + 1, gy + int(ys.max()) + 1] if len(xs) else [x0, y0, x1, y1]
     return {"role": role, "box": ink_box, "present": True, "ink": "name_seal", "name": name}
