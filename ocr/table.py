@@ -24,6 +24,7 @@ HEADER_MAX_PIECES = 6   # a spaced header (指 标 名 称) may come out as one 
 MIN_HEADER_ROLES = 2    # a header row names at least two columns (数值 alone could be anything)
 MIN_ROOM = 3.0          # text heights: the narrowest room a value column takes ("12345.67" at 9 pt)
 STRAY_SHARE = 0.2       # of a column's codes/units that may carry a stray mark widening their box
+FIGURE_REACH = 3.0      # text heights left of the figures' median start a longer figure may reach
 GAP = 0.3               # text heights left between a column's content and the next column's
 
 
@@ -135,6 +136,12 @@ def build(lines: list[OcrLine], template: Template, page_width: int, *, codes: l
         right = order[k + 1] if k + 1 < len(order) else None
         x0 = _border(left, role, content, centres, header, text_h, page_width) if left else 0.0
         x1 = _border(role, right, content, centres, header, text_h, page_width) if right else float(page_width)
+        if role == "value" and "value" not in (header[0] if header else {}) and len(figures) >= 3:
+            # placed by its neighbours alone: the room may be wide (a bare unit column beside a
+            # wide gap), so keep near where this page's figures stand; a stray mark far to their
+            # left on a 1-bit page was read as a "1" against an empty record (a false difference)
+            x0 = max(x0, statistics.median(ln.box[0] for ln in figures) - FIGURE_REACH * text_h)
+            x1 = min(x1, statistics.median(ln.box[2] for ln in figures) + GAP * text_h + text_h)
         model.columns[role] = Column(role, x0, x1, how)
     return model
 

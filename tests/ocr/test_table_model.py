@@ -79,6 +79,15 @@ def test_a_header_whose_code_and_value_words_were_not_read_does_not_hide_a_code_
     assert lo < 900 and 915 < hi < 1000
 
 
+def test_a_value_column_placed_by_its_neighbours_stays_near_the_figures() -> None:
+    header = [_ln("指标名称", 100, 100, 180), _ln("计量单位", 600, 100, 680)]   # 数值 not read
+    units = [_ln("个", 630, 140 + 30 * k, 650) for k in range(1, 6)]
+    figures = [_ln(str(k * 11), 1150, 140 + 30 * k, 1190) for k in range(1, 6)]
+    model = table.build(header + units + figures, TEMPLATE, 1240, units=units, figures=figures)
+    lo, hi = model.span("value")
+    assert 1050 <= lo < 1150 and 1190 < hi <= 1240   # a stray mark at x 900 is no figure
+
+
 def _pages(printer: str, layout: str, seed: int = 5) -> list:
     unit = demo_unit()
     values = demo_values(unit, random.Random(seed))
