@@ -60,11 +60,6 @@ class Acceptance:
                 "unverified": self.unverified, "rule": "acceptance-policy"}
 
 
-WHY_LABEL = {"weak_match": "读数与网上一致但把握不足", "nothing_read": "数值栏未读出内容",
-             "no_row": "未找到该指标所在行", "guess": "读出其他数字但把握很低",
-             "reads_other": "读数与网上不同但把握不足"}
-
-
 def why_unverified(d: FigureDecision) -> str:
     """no_row | weak_match | nothing_read | guess | reads_other (ocr.decide.evidence)."""
     return evidence(d.figure, d.online)
@@ -82,15 +77,17 @@ def _under_seal(doc: DocumentReading, d: FigureDecision) -> bool:
     return min(x1, sx + sw) > max(x0, sx) and min(y1, sy + sh) > max(y0, sy)
 
 
-def weigh(policy: Policy, doc: DocumentReading, d: FigureDecision) -> tuple[str, float, bool]:
+def weigh(policy: Policy, doc: DocumentReading, d: FigureDecision) -> tuple[str, float, bool, bool]:
+    """(why, weight, under the seal, empty online) of one unverified figure."""
     why = why_unverified(d)
     seal = _under_seal(doc, d)
+    empty = d.online in (None, "", "-")
     w = policy.weights.get(why, BLOCK)
     if seal:
         w *= policy.under_seal_factor
-    if d.online in (None, "", "-"):
+    if empty:
         w *= policy.online_empty_factor
-    return why, w, seal
+    return why, w, seal, empty
 
 
 def decide_document(policy: Policy, doc: DocumentReading, found: list[DocFinding],
@@ -116,9 +113,9 @@ def decide_document(policy: Policy, doc: DocumentReading, found: list[DocFinding
     for d in decisions:
         if d.kind != "unreadable" or d.code not in on_findings:
             continue
-        why, w, seal = weigh(policy, doc, d)
+        why, w, seal, empty = weigh(policy, doc, d)
         total += w
-        unverified.append({"code": d.code, "why": why, "under_seal": seal, "online_empty": d.online is None,
+        unverified.append({"code": d.code, "why": why, "under_seal": seal, "online_empty": empty,
                            "weight": None if w == BLOCK else round(w, 3)})
     if total > policy.max_weight:
         blocked = [u["code"] for u in unverified if u["weight"] is None]
@@ -146,7 +143,3 @@ def apply(acceptance: Acceptance, found: list[DocFinding]) -> None:
             f.severity = "info"
             f.detail = {**f.detail, "accepted_by": "acceptance-policy", "policy": by_code[f.indicator],
                         "reason": f.detail.get("reason", "") + "（按接受规则自动接受，未人工核对）"}
-
-
-def label(why: str) -> str:
-    return WHY_LABEL.get(why, why)

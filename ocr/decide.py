@@ -66,8 +66,8 @@ def evidence(figure: FigureReading | None, online: str | None) -> str:
     some confidence)."""
     if figure is None:
         return "no_row"
-    if reading_agrees(figure, online) or (figure.second_opinion is not None and _num(figure.second_opinion) is not None
-                                          and _num(figure.second_opinion) == _num(online)):
+    second = _num(figure.second_opinion)
+    if reading_agrees(figure, online) or (second is not None and second == _num(online)):
         return "weak_match"
     dash = figure.value is None and parse_number(figure.text, 0)[2]
     if figure.value is None and not dash:

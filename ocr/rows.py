@@ -60,10 +60,12 @@ def locate(lines: list[OcrLine], template: Template, page_width: int) -> Located
     code_lines = [ln for _, ln in by_code]
     units = _units(lines, template, header[1] if header else None, text_h)
     pitch = row_pitch([(c, a) for c, a, _ in anchors], order, text_h)
+    codes, taken = set(order), {id(ln) for ln in code_lines + units}
+    figure_like = [ln for ln in lines if id(ln) not in taken and looks_numeric(ln.text)
+                   and not is_misread_code(ln.text, codes)]
     picks = []   # each row's right-most figure-like text that is no code or unit: the value column
     for _, a, _ in anchors:
-        near = [ln for ln in lines if ln is not a and abs(ln.cy - a.cy) <= 0.45 * pitch and looks_numeric(ln.text)
-                and ln not in code_lines and ln not in units and not is_misread_code(ln.text, set(order))]
+        near = [ln for ln in figure_like if ln is not a and abs(ln.cy - a.cy) <= 0.45 * pitch]
         if near:
             picks.append(max(near, key=lambda x: x.box[2]))
     model = table.build(lines, template, page_width, codes=code_lines, units=units,

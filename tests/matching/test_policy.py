@@ -75,6 +75,7 @@ def test_an_empty_cell_weighs_less_under_the_seal_and_in_a_row_empty_online() ->
     empty = policy.weigh(POLICY, _doc(seal_box=None), _unreadable("P01", None, "", None)[1])
     assert plain[0] == sealed[0] == empty[0] == "nothing_read"
     assert sealed[1] < plain[1] and empty[1] < plain[1] and sealed[2] and not plain[2]
+    assert empty[3] and not plain[3]
 
 
 def test_too_many_unverified_figures_go_to_a_person() -> None:
