@@ -52,7 +52,8 @@ def migrate(engine: Engine) -> None:
     with engine.begin() as conn:
         cfg = alembic_config(engine)
         cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+        # "heads": features add their tables on branches of their own until a merge revision joins them
+        command.upgrade(cfg, "heads")
 
 
 def open_db(url: str) -> sessionmaker[Session]:
