@@ -72,6 +72,7 @@ class PageReading:
     engine: str = ""
     seconds: float = 0.0             # wall time to read the page
     cpu_seconds: float = 0.0         # CPU time of the reading process (contention-independent)
+    stage_cpu: dict[str, float] = field(default_factory=dict)  # ocr.stages: CPU seconds per stage
     seal: Any = None                 # ocr.seal.SealResult, filled when that module exists
     signatures: dict | None = None   # from ocr.signature.detect_signatures
     problems: list[str] = field(default_factory=list)

@@ -7,7 +7,6 @@ figures -> evidence crops -> seal/signature hooks.
 
 from __future__ import annotations
 
-import os
 import time
 from pathlib import Path
 
@@ -19,26 +18,29 @@ from ocr.engines import rapid, tess
 from ocr.model import Box, OcrLine, PageReading
 from ocr.seal_masks import is_bilevel
 from ocr.sources import PageSource
+from ocr.stages import StageClock, cpu_now
 from registry.template import Template
 
 SHORT_ASPECT = 3.5      # codes, units, short figures: always recognised first
-CLS_SAMPLE = 60         # text lines sampled to decide 0 vs 180 degrees
+CLS_SAMPLE = 24         # widest text lines sampled to decide 0 vs 180 degrees
 UPSIDE_DOWN_SHARE = 0.6
 
 
 def read_page(source: PageSource, template: Template, *, source_name: str = "",
               crops_dir: str | Path | None = None, second_opinion: bool = True) -> PageReading:
-    t0, c0 = time.perf_counter(), _cpu()
+    t0, c0 = time.perf_counter(), cpu_now()
+    clock = StageClock()
     if source.text_lines is not None:
         original, rotation, skew, lines, method = source.image, 0, 0.0, source.text_lines, "text-layer"
         grey = normalise.ocr_copy(original)
         engine = "text-layer"
     else:
-        original, grey, quads, rotation, skew = upright(source.image)
+        original, grey, quads, rotation, skew = upright(source.image, clock)
         lines = recognise_needed(grey, quads, template)
+        clock.lap("recognise")
         method, engine = "ocr", rapid.engine_id()
     ident = identity.read_identity(lines, template)
-    opinion = _tesseract_opinion(grey) if second_opinion and method == "ocr" else None
+    opinion = clock.timed("second_opinion", _tesseract_opinion(grey)) if second_opinion and method == "ocr" else None
     problems: list[str] = []
     tables: list = []
     figs = figures.read_figures(lines, template, grey, engine=engine, second_opinion=opinion,
@@ -46,6 +48,7 @@ def read_page(source: PageSource, template: Template, *, source_name: str = "",
                                 ink=normalise.ink_copy(original),
                                 cell_reader=_CellReader(grey) if method == "ocr" else None, problems=problems,
                                 tables=tables)
+    clock.lap("figures")
     bilevel = method == "ocr" and is_bilevel(source.image)  # judged before straightening greys the edges
     if method == "text-layer":
         for f in figs.values():
@@ -65,25 +68,26 @@ def read_page(source: PageSource, template: Template, *, source_name: str = "",
                        table=tables[0].as_json() if tables else None)
     page.is_signature_page = _has_signature_labels(lines, template)
     _check(page)
-    _seal_and_signatures(page, original, lines, bilevel)
+    clock.lap("other")
+    _seal_and_signatures(page, original, lines, bilevel, clock)
     if crops_dir is not None:
         evidence.save_page_evidence(page, original, Path(crops_dir))
+        clock.lap("evidence")
     page.seconds = round(time.perf_counter() - t0, 3)
-    page.cpu_seconds = round(_cpu() - c0, 3)
+    page.cpu_seconds = round(cpu_now() - c0, 3)
+    page.stage_cpu = clock.rounded()
     return page
 
 
-def _cpu() -> float:
-    """CPU seconds of this process and its finished children (Tesseract runs as a subprocess)."""
-    t = os.times()
-    return t.user + t.system + t.children_user + t.children_system
-
-
-def upright(image: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, float]:
+def upright(image: np.ndarray, clock: StageClock | None = None
+            ) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, float]:
     """(original, OCR copy, text quads, rotation applied, skew corrected), all in one frame."""
+    clock = clock or StageClock()
     original = normalise.flatten(image)
     grey = normalise.ocr_copy(original)
+    clock.lap("flatten")
     quads = rapid.detect(grey)
+    clock.lap("detect")
     rotation = 0
     if normalise.is_sideways(quads):
         rotation = 90
@@ -94,6 +98,7 @@ def upright(image: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, int,
         original, grey = normalise.rotate_quarter(original, 180), normalise.rotate_quarter(grey, 180)
         quads = _reorder(normalise.rotate_quads_quarter(quads, 180, size))
         rotation = (rotation + 180) % 360
+    clock.lap("orient")
     angle = normalise.skew_angle(quads)
     skew = 0.0
     if normalise.angle_is_sane(angle) and abs(angle) >= normalise.MIN_SKEW:
@@ -102,6 +107,7 @@ def upright(image: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, int,
         original = cv2.warpAffine(original, m, (original.shape[1], original.shape[0]),
                                   flags=cv2.INTER_LINEAR, borderValue=(255, 255, 255))
         skew = angle
+    clock.lap("deskew")
     return original, grey, quads, rotation, skew
 
 
@@ -214,7 +220,8 @@ def _check(page: PageReading) -> None:
         page.problems.append("未识别到页码")
 
 
-def _seal_and_signatures(page: PageReading, original: np.ndarray, lines: list[OcrLine], bilevel: bool) -> None:
+def _seal_and_signatures(page: PageReading, original: np.ndarray, lines: list[OcrLine], bilevel: bool,
+                         clock: StageClock) -> None:
     """Fill the seal/signature slots through the other helper's modules when they exist."""
     try:
         from ocr import seal
@@ -225,6 +232,7 @@ def _seal_and_signatures(page: PageReading, original: np.ndarray, lines: list[Oc
             page.seal = seal.detect_seal(original, bilevel=bilevel)
         except Exception as e:  # noqa: BLE001 - a seal check failing must not lose the figures
             page.problems.append(f"印章检测出错：{e}")
+    clock.lap("seal")
     if not page.is_signature_page:
         return
     try:
@@ -236,3 +244,4 @@ def _seal_and_signatures(page: PageReading, original: np.ndarray, lines: list[Oc
         page.signatures = signature.detect_signatures(original, lines, seal_box=seal_box)
     except Exception as e:  # noqa: BLE001
         page.problems.append(f"签字检测出错：{e}")
+    clock.lap("signature")

@@ -56,7 +56,7 @@ def page_row(page: PageReading, *, attachment_id: int, document_id: int | None) 
             "source": page.source, "method": page.method, "skew": page.skew, "size": list(page.size),
             "title": ident.title, "uscc_text": ident.uscc_text, "problems": page.problems,
             "is_signature_page": page.is_signature_page, "engine": page.engine,
-            "template_id": page.template_id, "seconds": page.seconds,
+            "template_id": page.template_id, "seconds": page.seconds, "stage_cpu": page.stage_cpu,
             "seal_reason": getattr(seal, "reason", None), "seal_method": getattr(seal, "method", None),
             "seal_box_format": "xywh", "table": page.table,
         },

@@ -39,6 +39,7 @@ from synth.pages import make_pages  # noqa: E402
 from synth.roster import build_roster  # noqa: E402
 from synth.scanner import images_to_pdf  # noqa: E402
 from synth.values import generate_values, record_text  # noqa: E402
+from tests.bench.stage_cpu import stage_line  # noqa: E402
 
 # "bw": a 1-bit scan thresholded at 150-185 on a blurred page, a stress case beyond WORLD.md §4
 # ("Scans are 150-300 dpi, grey or colour"): it erases thin strokes such as printed dashes
@@ -283,6 +284,8 @@ def main() -> int:
     print(f"reader: {len(pages)} pages in {read_s:.1f}s on {args.workers} workers = {pps:.2f} pages/s "
           f"(load average {load0:.1f} -> {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores); CPU per page "
           f"{cpu:.2f}s (incl. Tesseract subprocesses) -> {args.workers / cpu:.2f} pages/s on {args.workers} idle cores")
+
+    print(stage_line(p.stage_cpu for p in pages))
 
     # full-page Tesseract baseline on a sample of the same pages, same machine, same run
     if args.tess_pages > 0:

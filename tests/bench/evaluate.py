@@ -27,6 +27,7 @@ from registry.models import Document, Finding, Page, Reading, Unit
 from registry.template import default_template
 from tests.bench.eval_breakdown import breakdown, report
 from tests.bench.scoring import rows_not_found, score_automation, score_findings, score_identity
+from tests.bench.stage_cpu import stage_line
 from tests.bench.world_setup import add_world_options, generate_world, load_registry, needs_world
 
 
@@ -131,6 +132,7 @@ def main() -> None:
         differs = s.scalar(select(func.count()).select_from(Reading).where(Reading.decision == "differs"))
         checks, to_human, rescans, on_rescan = figure_checks(s)
         where = report(breakdown(s, world))
+        stage_cpu = [d.get("stage_cpu") or {} for d in s.scalars(select(Page.detail)) if d]
     tess = tesseract_compare(ws, world, a.tesseract_pages, a.seed) if a.tesseract_pages else None
 
     print(f"\n== kptj evaluation: {truth['units']} units, seed {truth['seed']}, {summary.pages} pages read, "
@@ -164,6 +166,7 @@ def main() -> None:
     read_s = times.get("read+match", times["run_total"])
     print(f"pages/s (read+match): {summary.pages / max(read_s, 1e-9):.2f}; peak memory {_peak_mb():.0f} MB")
     print("time per stage (s): " + ", ".join(f"{k} {v:.1f}" for k, v in times.items()))
+    print(stage_line(stage_cpu))
     if tess:
         print(f"full-page Tesseract chi_sim on {tess['pages']} of the same pages: {tess['tess_s_per_page']:.1f} s/page, "
               f"figures found {_pct(tess['tess_figures']).strip()} vs ours {_pct(tess['ours_figures']).strip()}; "

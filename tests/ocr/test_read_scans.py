@@ -87,6 +87,15 @@ def test_every_reading_carries_engine_and_an_evidence_crop(colour_page) -> None:
         assert crop is not None and crop.min() < 128  # the figure's ink is in the crop
 
 
+def test_the_reading_says_where_its_cpu_went(colour_page) -> None:  # noqa: ANN001
+    reading, _, _ = colour_page
+    stages = reading.stage_cpu
+    assert {"flatten", "detect", "recognise", "figures", "seal", "evidence"} <= set(stages)
+    assert all(v >= 0 for v in stages.values())
+    assert stages["recognise"] > 0 and stages["detect"] > 0
+    assert sum(stages.values()) <= reading.cpu_seconds + 0.05
+
+
 def test_upside_down_scan_is_turned_and_read() -> None:
     reading, truth = _read("upside_down", page=2)
     assert reading.rotation == 180

@@ -1,0 +1,29 @@
+"""The per-stage CPU clock books each stage once, nested timed calls outside their lap."""
+
+from __future__ import annotations
+
+import time
+
+from ocr.stages import StageClock
+
+
+def _burn(seconds: float) -> None:
+    end = time.process_time() + seconds
+    while time.process_time() < end:
+        pass
+
+
+def test_laps_and_timed_calls_are_booked_once() -> None:
+    clock = StageClock()
+    _burn(0.05)
+    clock.lap("first")
+    inner = clock.timed("inner", _burn)
+    _burn(0.05)
+    inner(0.1)
+    clock.lap("second")
+    spent = clock.spent
+    assert set(spent) == {"first", "inner", "second"}
+    assert 0.04 <= spent["first"] < 0.09
+    assert 0.09 <= spent["inner"] < 0.15
+    # the timed call inside the second lap is not counted twice
+    assert 0.04 <= spent["second"] < 0.09
