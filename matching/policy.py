@@ -61,7 +61,7 @@ class Acceptance:
 
 
 def why_unverified(d: FigureDecision) -> str:
-    """no_row | weak_match | nothing_read | guess | reads_other (ocr.decide.evidence)."""
+    """no_row | weak_match | nothing_read | guess | garbled | reads_other (ocr.decide.evidence)."""
     return evidence(d.figure, d.online)
 
 

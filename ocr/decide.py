@@ -17,6 +17,7 @@ from decimal import Decimal, InvalidOperation
 from ocr.confidence import DASH_DIFFERS_MIN, DIFFERS_MIN, LOOKALIKE_SURE, MATCH_DESPITE_DOUBT, MATCH_MIN
 from ocr.figures import parse_number
 from ocr.model import Decision, FigureReading
+from ocr.tokens import garbled
 
 LOOKALIKES = {frozenset(p) for p in ("38", "18", "17", "56", "69", "89", "08", "06", "09", "35",
                                      "23", "47", "14", "11", "00", "25", "28", "13", "58")}
@@ -62,8 +63,9 @@ def evidence(figure: FigureReading | None, online: str | None) -> str:
     """What an unverified reading still says about the online value, for the acceptance policy:
     no_row | weak_match (it, or the second engine, reads the record's value) | nothing_read (no
     legible figure, or only a mark the reader discounted as a digit's stroke) | guess (another
-    figure, below MATCH_MIN) | reads_other (a dash against a number, or another figure read with
-    some confidence)."""
+    figure, below MATCH_MIN) | garbled (another figure among characters no figure has: seal text or
+    letters read into the cell) | reads_other (a dash against a number, or another figure read
+    cleanly with some confidence)."""
     if figure is None:
         return "no_row"
     second = _num(figure.second_opinion)
@@ -76,6 +78,8 @@ def evidence(figure: FigureReading | None, online: str | None) -> str:
         return "nothing_read"
     if not dash and figure.confidence < MATCH_MIN:
         return "guess"
+    if not dash and garbled(figure.text):
+        return "garbled"
     return "reads_other"
 
 

@@ -12,6 +12,8 @@ DIGIT_LOOKALIKE = str.maketrans({"O": "0", "o": "0", "D": "0", "Q": "0", "I": "1
                                  "g": "9", "q": "9", "。": "0", "〇": "0"})
 CODE_SHAPE = re.compile(r"^([A-Z])([0-9A-Za-z|]{2,3})$")
 NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
+THOUSANDS = re.compile(r"^-?[1-9]\d{0,2}(,\d{3})+(\.\d+)?$")
+NUMERIC_CHARS = set("0123456789.,") | DASHES
 VALUE_HEADER = "数值"
 CODE_LETTER_LOOKALIKE = {"5": "S", "4": "A", "8": "B", "6": "G", "0": "O", "1": "I"}
 
@@ -39,8 +41,8 @@ def parse_number(text: str, decimals: int) -> tuple[str | None, bool, bool]:
     t = "".join(chr(ord(c) - 0xFEE0) if 0xFF01 <= ord(c) <= 0xFF5E else c for c in t)
     if t and all(c in DASHES for c in t):
         return None, True, True
-    stripped = t.replace(",", "")
-    clean = bool(NUMBER.match(stripped))
+    stripped, odd_comma = _without_commas(t, decimals)
+    clean = bool(NUMBER.match(stripped)) and not odd_comma
     mapped = stripped if clean else stripped.translate(DIGIT_LOOKALIKE).strip(".:;'\"`")
     if not NUMBER.match(mapped):
         # stray marks around a figure (seal ink, a ruling): keep the one numeric run, unclean
@@ -61,6 +63,23 @@ def parse_number(text: str, decimals: int) -> tuple[str | None, bool, bool]:
     except InvalidOperation:
         return None, False, False
     return canonical(value), clean, False
+
+
+def _without_commas(t: str, decimals: int) -> tuple[str, bool]:
+    """(the figure without commas, whether a comma stood where no thousands grouping fits). One
+    such comma where the form prints decimals ("0,90" for 0.90) was the decimal point."""
+    if "," not in t or THOUSANDS.match(t):
+        return t.replace(",", ""), False
+    head, _, tail = t.rpartition(",")
+    if decimals > 0 and "," not in head and "." not in t and len(tail) == decimals and tail.isdigit():
+        return f"{head}.{tail}", True
+    return t.replace(",", ""), True
+
+
+def garbled(text: str) -> bool:
+    """The reading holds characters no printed figure has (seal text, letters OCR put for digits)."""
+    t = "".join(chr(ord(c) - 0xFEE0) if 0xFF01 <= ord(c) <= 0xFF5E else c for c in text.replace(" ", ""))
+    return any(c not in NUMERIC_CHARS for c in t)
 
 
 def canonical(value: Decimal) -> str:

@@ -150,7 +150,7 @@ def parse_template(data: dict[str, Any], source: str = "<template>") -> Template
 COLUMN_ROLES = ("label", "unit", "code", "value")
 ACCEPTANCE_KEYS = ("absorbs", "require_print_after_change", "max_weight", "weights", "under_seal_factor",
                    "online_empty_factor")
-UNVERIFIED_KINDS = ("weak_match", "nothing_read", "guess", "no_row", "reads_other")
+UNVERIFIED_KINDS = ("weak_match", "nothing_read", "guess", "garbled", "no_row", "reads_other")
 
 
 def _parse_acceptance(raw: Any, source: str) -> dict[str, Any]:

@@ -67,6 +67,9 @@ def test_what_a_reading_still_says_decides_its_kind() -> None:
     assert why("P01", "12", "7", "7", conf=0.3, second="12") == "weak_match"  # the second engine reads the record
     assert why("P01", None, "-", None) == "weak_match"
     assert why("P01", "12", "", None) == "nothing_read"
+    assert why("P01", "1691", "医71691", "71691", conf=0.83) == "garbled"  # seal text in the cell
+    assert why("P01", "11", "H1", "1", conf=0.61) == "garbled"            # a letter read for a digit
+    assert why("P01", "1691", "71691", "71691", conf=0.83) == "reads_other"  # a clean other figure blocks
 
 
 def test_an_empty_cell_weighs_less_under_the_seal_and_in_a_row_empty_online() -> None:
@@ -106,6 +109,7 @@ def test_the_weight_ladder_orders_risks_as_documented() -> None:
     w = POLICY.weights
     assert w["weak_match"] < w["nothing_read"] <= w["no_row"] < w["reads_other"] == policy.BLOCK
     assert w["weak_match"] < w["guess"] < w["reads_other"]
+    assert w["weak_match"] < w["garbled"] < w["reads_other"]
     assert 0 < POLICY.under_seal_factor <= 1 and 0 < POLICY.online_empty_factor <= 1
 
 

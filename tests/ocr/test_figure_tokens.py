@@ -16,6 +16,7 @@ from ocr.figures import (
     under_seal,
 )
 from ocr.model import OcrLine
+from ocr.tokens import garbled
 
 
 def test_figure_with_every_printed_decimal_is_clean() -> None:
@@ -294,3 +295,17 @@ def test_a_figure_read_in_an_unconfirmed_dash_marks_crop_is_kept_when_the_second
         assert figure_in_mark(dash, crop, text, score, 0, agrees, "t") is None
     confirmed = FigureReading("E01", "-", None, 0.9, (100, 10, 106, 13), "r+ink-shape+page-dashes")
     assert figure_in_mark(confirmed, crop, "0", 0.999, 0, agrees, "t") is None
+
+
+def test_a_comma_groups_thousands_or_stands_for_the_decimal_point() -> None:
+    assert parse_number("1,234", 0) == ("1234", True, False)
+    assert parse_number("12,345.60", 2) == ("12345.6", True, False)
+    assert parse_number("0,90", 2) == ("0.9", False, False)      # no grouping starts with 0: the point
+    assert parse_number("25,73", 2) == ("25.73", False, False)
+    assert parse_number("12,5", 0) == ("125", False, False)      # no decimals printed: a stray comma
+    assert parse_number("1,2345", 2)[0] == "12345"
+
+
+def test_garbled_readings_hold_characters_no_figure_has() -> None:
+    assert garbled("5.73建市") and garbled("医71691") and garbled("lol") and garbled("H1")
+    assert not garbled("1,234.50") and not garbled("-") and not garbled("１２")
