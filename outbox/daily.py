@@ -1,0 +1,54 @@
+"""The daily job's hook (`kptj run`): read new bounces, then draft what the day calls for.
+
+Does nothing unless mail to units is configured (a `[mail]` table, see outbox.config). A broken
+configuration or template is reported, never stops the run; sending stays `kptj mail send`.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from kptj.workspace import Workspace
+from outbox.bounces import record_bounces
+from outbox.config import MailConfigError, load_mail_config
+from outbox.drafting import DraftReport, draft_all
+
+log = logging.getLogger("kptj.outbox")
+
+
+@dataclass
+class MailRunSummary:
+    bounces: int = 0
+    drafts: DraftReport = field(default_factory=DraftReport)
+    error: str | None = None
+
+    def as_text(self) -> str:
+        if self.error:
+            return f"给单位的邮件未能起草：{self.error}"
+        from outbox.labels import KIND
+        made = "；".join(f"{KIND.get(k, k)} {v}" for k, v in sorted(self.drafts.created.items())) or "无"
+        text = f"给单位的邮件：新起草 {made}；处理退信 {self.bounces} 封"
+        if self.drafts.no_address:
+            text += f"；{len(self.drafts.no_address)} 封因无可用邮箱无法发送（见 kptj mail preview）"
+        return text
+
+
+def after_run(ws: Workspace, today: date, config_path: Path | None = None) -> MailRunSummary | None:
+    try:
+        cfg = load_mail_config(ws.home, config_path)
+        if cfg is None:
+            return None
+        out = MailRunSummary()
+        with ws.session() as s:
+            out.bounces = record_bounces(ws, s)
+            out.drafts = draft_all(ws, s, cfg, today)
+            s.commit()
+    except MailConfigError as exc:
+        log.warning("mail drafting skipped: %s", exc)
+        return MailRunSummary(error=str(exc))
+    log.info("mail: bounces=%d drafted=%s no_address=%d", out.bounces, dict(out.drafts.created),
+             len(out.drafts.no_address))
+    return out
