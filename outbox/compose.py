@@ -71,8 +71,6 @@ def build_message(mail: OutgoingMail, cfg: MailConfig) -> EmailMessage:
     return msg
 
 
-def envelope_recipients(mail: OutgoingMail, cfg: MailConfig) -> list[str]:
-    rcpts = [a for _n, a in getaddresses(mail.recipients) if a]
-    if cfg.copy_to:
-        rcpts.append(cfg.copy_to)  # Bcc: in the envelope only, never in a header
-    return rcpts
+def envelope_recipients(mail: OutgoingMail) -> list[str]:
+    """The real recipients; the copy (Bcc, `copy_to`) is added by the transport, in the envelope only."""
+    return [a for _n, a in getaddresses(mail.recipients) if a]

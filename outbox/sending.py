@@ -156,15 +156,21 @@ def _send_one(ws: Workspace, cfg: MailConfig, smtp: SmtpTransport, mail_id: int,
               progress: Callable[[str], None]) -> bool:
     """Send one mail; False when the run should stop (the server cannot be reached)."""
     sessions = ws.sessions()
+    if smtp.conn is None:  # connect and log in before claiming: a login error leaves the mail approved
+        try:
+            smtp.open()
+        except SendError as exc:
+            report.stopped = exc.answer
+            return False
     with sessions.begin() as s:  # claim it: committed before a byte goes to the server
         row = s.get(OutgoingMail, mail_id)
         if row is None or row.state != "approved" or not row.recipients:
             return True
         row.state, row.attempts, row.sending_at = "sending", (row.attempts or 0) + 1, utc_now()
-        msg, rcpts, attempts = build_message(row, cfg), envelope_recipients(row, cfg), row.attempts
+        msg, rcpts, attempts = build_message(row, cfg), envelope_recipients(row), row.attempts
     progress(f"发送邮件 #{mail_id}")
     try:
-        answer, refused = smtp.send(msg, cfg.sender_address, rcpts)
+        answer, refused = smtp.send(msg, cfg.sender_address, rcpts, cfg.copy_to)
     except SendError as exc:
         with sessions.begin() as s:
             row = s.get(OutgoingMail, mail_id)

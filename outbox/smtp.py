@@ -67,8 +67,10 @@ class SmtpTransport:
             raise SendError(f"无法连接发信服务器 {where}：{exc}", permanent=False, connection=True) from exc
         self.conn = conn
 
-    def send(self, msg: EmailMessage, mail_from: str, rcpts: list[str]) -> tuple[str, dict[str, str]]:
-        """Hand one mail over. Returns (the server's answer to DATA, {refused recipient: answer})."""
+    def send(self, msg: EmailMessage, mail_from: str, rcpts: list[str],
+             copy_to: str | None = None) -> tuple[str, dict[str, str]]:
+        """Hand one mail over. Returns (the server's answer to DATA, {refused recipient: answer}).
+        The copy address (Bcc) is added only once a real recipient was accepted."""
         if self.conn is None:
             self.open()
         conn = self.conn
@@ -90,6 +92,10 @@ class SmtpTransport:
                 self._reset()
                 raise SendError("；".join(f"{r}: {a}" for r, a in refused.items()),
                                 permanent=all(c >= 500 for c in codes))
+            if copy_to:
+                code, text = conn.rcpt(copy_to)
+                if code not in (250, 251):
+                    refused[copy_to] = _answer(code, text)
             code, text = conn.data(raw)
             if code != 250:
                 raise SendError(_answer(code, text), permanent=code >= 500)

@@ -63,6 +63,7 @@ smtpd_sasl_path = inet:127.0.0.1:{auth_port}
 smtpd_sasl_auth_enable = yes
 smtpd_tls_auth_only = yes
 smtpd_relay_restrictions = permit_sasl_authenticated, permit_mynetworks, reject
+smtpd_recipient_restrictions = check_recipient_access regexp:{root}/etc/rcpt_access
 bounce_queue_lifetime = 0
 maximal_queue_lifetime = 1h
 queue_run_delay = 1s
@@ -95,7 +96,9 @@ scache    unix  - - n - 1 scache
 postlog   unix-dgram n - n - 1 postlogd
 """
 
-NO_SUCH = "nosuch"  # recipients whose local part starts with this bounce
+NO_SUCH = "nosuch"      # recipients whose local part contains this bounce (a DSN comes back)
+REJECT_5XX = "reject5"  # ... contains this: refused with 550 at RCPT time
+DEFER_4XX = "defer4"    # ... contains this: refused with 450 at RCPT time
 QUEUE_DIRS = ("active", "bounce", "corrupt", "defer", "deferred", "flush", "hold", "incoming",
               "private", "public", "saved", "trace")
 
@@ -150,7 +153,10 @@ class Postfix:
             root=root, lmtp_port=dovecot.lmtp_port, auth_port=dovecot.auth_port,
             cert=tls / "server.crt", key=tls / "server.key"))
         # a mailbox that does not exist: bounced by Postfix with a real DSN to the envelope sender
-        (root / "etc" / "transport").write_text(f"/^{NO_SUCH}/ error:5.1.1 mailbox unavailable\n")
+        (root / "etc" / "transport").write_text(f"/{NO_SUCH}[^@]*@/ error:5.1.1 mailbox unavailable\n")
+        # refused at RCPT time: a permanent (5xx) and a temporary (4xx) answer from a real server
+        (root / "etc" / "rcpt_access").write_text(f"/{REJECT_5XX}[^@]*@/ 550 5.1.1 mailbox does not exist\n"
+                                                  f"/{DEFER_4XX}[^@]*@/ 450 4.2.0 mailbox busy, try later\n")
         (root / "etc" / "master.cf").write_text(MASTER_CF.format(
             smtp_port=server.smtp_port, smtps_port=server.smtps_port))
         log = open(root / "master.out", "wb")  # noqa: SIM115 - the daemon keeps it open
