@@ -255,7 +255,7 @@ class Drafter:
                     listing = numbered([f"{u.name}（账号 {u.account}）" for u in missing])
                     self.add("admin_reminder", f"admin_reminder:{name}:{deadline}:{adm.admin.id}", adm.admin,
                              self.unit_addresses(adm.admin),
-                             {**common, "admin_name": adm.admin.name, "total": adm.total,
+                             {**common, "admin_name": adm.admin.name, "total": adm.total - 1,
                               "missing_count": len(missing), "missing_list": listing},
                              {"deadline": name, "date": str(deadline), "units": [u.id for u in missing]})
 
