@@ -14,6 +14,7 @@ only the name of an environment variable or a password file.
     verify = "imaps://kptj-sent@imap.tj.gov.cn:993/INBOX"   # where that copy is looked for
     verify_password_env = "KPTJ_VERIFY_PASSWORD"
     dry_run = false                                 # true: write .eml files, send nothing
+    send_after_run = false                          # true: `kptj run` also sends what is approved
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ import os
 import tomllib
 from dataclasses import dataclass, field
 from datetime import date
-from email.headerregistry import Address
 from email.utils import parseaddr
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -62,6 +62,7 @@ class MailConfig:
     verify_password_file: Path | None = None
     verify_grace_seconds: float = 120.0  # a copy may take this long to arrive after a crash
     dry_run: bool = False
+    send_after_run: bool = False        # `kptj run` also sends what is approved (else `kptj mail send`)
     templates_dir: Path | None = None
 
     @property
@@ -97,26 +98,21 @@ def smtp_endpoint(url: str) -> tuple[str, str, int, str | None]:
     return u.scheme, u.hostname, port, unquote(u.username) if u.username else None
 
 
-def find_config_file(home: Path, given: Path | None = None) -> Path | None:
-    for p in (given, os.environ.get("KPTJ_MAIL_CONFIG"), home / "mail.toml"):
-        if p and Path(p).exists():
-            return Path(p)
-    return None
+def config_files(home: Path, given: Path | None = None) -> list[Path]:
+    """Where a `[mail]` table may be, in order: the file given (`--config`), KPTJ_MAIL_CONFIG, WORKSPACE/mail.toml."""
+    return [Path(p) for p in (given, os.environ.get("KPTJ_MAIL_CONFIG"), home / "mail.toml") if p and Path(p).exists()]
 
 
 def load_mail_config(home: Path, given: Path | None = None) -> MailConfig | None:
-    """The `[mail]` table, or None when mail to units is not configured (nothing is drafted)."""
-    path = find_config_file(home, given)
-    if path is None:
-        return None
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise MailConfigError(f"无法读取邮件配置 {path}：{exc}") from exc
-    conf = data.get("mail")
-    if conf is None:
-        return None
-    return parse_mail_config(conf, path, home)
+    """The first `[mail]` table found, or None when mail to units is not configured (nothing is drafted)."""
+    for path in config_files(home, given):
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise MailConfigError(f"无法读取邮件配置 {path}：{exc}") from exc
+        if "mail" in data:
+            return parse_mail_config(data["mail"], path, home)
+    return None
 
 
 def parse_mail_config(conf: dict, path: Path, home: Path) -> MailConfig:
@@ -152,6 +148,3 @@ def parse_mail_config(conf: dict, path: Path, home: Path) -> MailConfig:
         cfg.templates_dir = home / "mail-templates"
     return cfg
 
-
-def format_address(name: str | None, addr: str) -> str:
-    return str(Address(display_name=name or "", addr_spec=addr))

@@ -15,6 +15,7 @@ from kptj.workspace import Workspace
 from outbox.bounces import record_bounces
 from outbox.config import MailConfigError, load_mail_config
 from outbox.drafting import DraftReport, draft_all
+from outbox.sending import SendBusy, SendReport, send_approved
 
 log = logging.getLogger("kptj.outbox")
 
@@ -23,6 +24,7 @@ log = logging.getLogger("kptj.outbox")
 class MailRunSummary:
     bounces: int = 0
     drafts: DraftReport = field(default_factory=DraftReport)
+    sent: SendReport | None = None
     error: str | None = None
 
     def as_text(self) -> str:
@@ -33,6 +35,10 @@ class MailRunSummary:
         text = f"给单位的邮件：新起草 {made}；处理退信 {self.bounces} 封"
         if self.drafts.no_address:
             text += f"；{len(self.drafts.no_address)} 封因无可用邮箱无法发送（见 kptj mail preview）"
+        if self.sent is not None:
+            text += f"；已发送 {self.sent.sent} 封，稍后重试 {self.sent.retry_later} 封，发送失败 {self.sent.failed} 封"
+            if self.sent.stopped:
+                text += f"（发送中止：{self.sent.stopped}）"
         return text
 
 
@@ -46,7 +52,9 @@ def after_run(ws: Workspace, today: date, config_path: Path | None = None) -> Ma
             out.bounces = record_bounces(ws, s)
             out.drafts = draft_all(ws, s, cfg, today)
             s.commit()
-    except MailConfigError as exc:
+        if cfg.send_after_run:
+            out.sent = send_approved(ws, cfg)
+    except (MailConfigError, SendBusy) as exc:
         log.warning("mail drafting skipped: %s", exc)
         return MailRunSummary(error=str(exc))
     log.info("mail: bounces=%d drafted=%s no_address=%d", out.bounces, dict(out.drafts.created),

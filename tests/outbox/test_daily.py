@@ -70,3 +70,15 @@ def test_a_bounce_in_the_collection_mailbox_marks_mail_and_address_bad_and_is_no
         later = s.scalar(select(OutgoingMail).where(OutgoingMail.dedupe_key.like("reminder:scan:%"),
                                                     OutgoingMail.unit_id == by["a"].unit_id))
         assert later is not None and later.recipients == [] and later.state == "draft"
+
+
+def test_send_after_run_sends_in_the_daily_job_and_a_second_run_sends_nothing(world: MailWorld) -> None:
+    w = world
+    roster(w, UNITS[:3])
+    _deadline_in_two_days(w, send_after_run=True)
+    (w.ws.home / "empty").mkdir()
+    run = ("run", "--source", str(w.ws.home / "empty"), "--config", str(w.config))
+    assert "已发送 4 封" in kptj(w, *run)  # hp_kjj, u1, u2 and the bureau's list
+    assert "新起草 无" in (out := kptj(w, *run)) and "已发送 0 封" in out, out
+    w.postfix.wait_idle()
+    assert [len(w.inbox(u)) for u in ("kjj", "u1", "u2")] == [2, 1, 1]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import statistics
+from email import message_from_bytes
 from email.header import decode_header
 
 from sqlalchemy import select
@@ -153,3 +154,34 @@ def test_5xx_is_permanent_and_shown_4xx_is_retried_later(world: MailWorld) -> No
     assert "已发送 0 封；稍后重试 0 封；发送失败 0 封" in kptj(w, "mail", "send")  # b is not due yet; a never again
     out = kptj(w, "mail", "preview", "--state", "failed")
     assert "发送失败" in out and "550" in out
+
+
+def test_without_a_copy_mailbox_an_interrupted_mail_goes_to_staff_and_bulk_sends_are_spaced(world: MailWorld) -> None:
+    w = world
+    roster(w, UNITS[:4])
+    w.write_config(auto_approve=["reminder", "admin_reminder"], copy_to="", verify="", rate_per_minute=120)
+    kptj(w, "mail", "preview", "--today", IN_WINDOW.isoformat())
+    with w.ws.sessions().begin() as s:  # what a kill between the claim and the commit leaves
+        first = s.scalars(select(OutgoingMail).order_by(OutgoingMail.id)).first()
+        assert first is not None
+        first.state, first.attempts = "sending", 1
+    cfg = load_mail_config(w.ws.home)
+    assert cfg is not None and not cfg.copy_to
+    waits: list[float] = []
+    rep = send_approved(w.ws, cfg, sleep=waits.append)
+    assert (rep.uncertain, rep.sent) == (1, 4)
+    assert len(waits) == 3 and all(0.3 < x <= 0.5 for x in waits)  # 120 a minute: 0.5 s apart
+    with w.ws.session() as s:
+        row = s.get(OutgoingMail, first.id)
+        assert row is not None and row.state == "failed" and "无法确认" in row.smtp_answer
+    mailbox = first.recipients[0].split("@")[0]
+
+    def arrived() -> list[str]:
+        w.postfix.wait_idle()
+        return [m for m in (message_from_bytes(b)["Message-ID"] for b in raw_mailbox(w.dovecot, mailbox))
+                if m == first.message_id]
+
+    assert arrived() == []
+    kptj(w, "mail", "approve", "--id", str(first.id))  # staff checked: it never arrived
+    assert "已发送 1 封" in kptj(w, "mail", "send")
+    assert arrived() == [first.message_id]
