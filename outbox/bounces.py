@@ -25,6 +25,8 @@ from registry.models import Message
 from registry.outbox_models import BadAddress, Bounce, OutgoingMail
 
 _MID = re.compile(r"<[^<>\s]+>")
+# our Message-IDs (outbox.compose.new_message_id): found in the text of a non-standard 退信 too
+_OUR_MID = re.compile(rb"<kptj-[a-z_]+-[0-9a-f]{32}@[^<>\s]+>")
 
 
 @dataclass
@@ -81,9 +83,10 @@ def record_bounces(ws: Workspace, s: Session) -> int:
     count = 0
     for msg in s.scalars(q):
         try:
-            dsn = parse_dsn(archive.resolve(ws.archive_dir, msg.archive_path or "").read_bytes())
+            raw = archive.resolve(ws.archive_dir, msg.archive_path or "").read_bytes()
         except OSError:
-            dsn = Dsn()
+            raw = b""
+        dsn = parse_dsn(raw) if raw else Dsn()
         mail = None
         if dsn.original_message_id:
             mail = s.scalar(select(OutgoingMail).where(OutgoingMail.message_id == dsn.original_message_id))
@@ -91,6 +94,14 @@ def record_bounces(ws: Workspace, s: Session) -> int:
             parts = dsn.outbox_header.split()
             if len(parts) == 2 and parts[1].isdigit():
                 mail = s.get(OutgoingMail, int(parts[1]))
+        if mail is None and raw:
+            # a provider's own 退信 format (no RFC 3464 report): our Message-ID quoted in its text
+            for found in _OUR_MID.findall(raw):
+                mail = s.scalar(select(OutgoingMail).where(OutgoingMail.message_id == found.decode()))
+                if mail is not None:
+                    break
+        if mail is not None and not dsn.failed and len(mail.recipients) == 1:
+            dsn.failed = [mail.recipients[0].lower()]  # one recipient: it can only be that one
         reason = f"退信（{dsn.status or '?'}）：{dsn.diagnostic or '投递失败'}"
         if mail is not None and dsn.failed:
             ours = {a.lower() for a in mail.recipients}

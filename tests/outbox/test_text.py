@@ -59,3 +59,30 @@ def test_findings_in_words_a_unit_understands() -> None:
     assert not for_unit(Finding(kind="figure_unreadable", severity="warning"))
     assert not for_unit(Finding(kind="seal_missing", severity="warning"))  # uncertain seal: a person looks first
     assert for_unit(Finding(kind="scan_illegible", severity="warning"))
+
+
+def test_a_providers_own_bounce_format_is_matched_by_our_message_id(tmp_path: Path) -> None:
+    from sqlalchemy import select
+
+    from kptj.workspace import Workspace
+    from outbox.bounces import record_bounces
+    from registry.clock import utc_now
+    from registry.models import Message
+    from registry.outbox_models import BadAddress, OutgoingMail
+
+    ws = Workspace(home=tmp_path / "home")
+    mid = "<kptj-reminder-" + "ab" * 16 + "@tj.gov.cn>"
+    raw = ("From: 系统退信 <postmaster@qq.com>\r\nSubject: =?utf-8?b?6YCA5L+h?=\r\nContent-Type: text/plain; "
+           f"charset=utf-8\r\n\r\n抱歉，您的邮件无法送达。原邮件 Message-ID: {mid}\r\n").encode()
+    (ws.archive_dir / "b.eml").write_bytes(raw)
+    with ws.session() as s:
+        s.add(OutgoingMail(year=2024, kind="reminder", dedupe_key="k", recipients=["Gone@qq.com"], subject="提醒",
+                           body="x", message_id=mid, state="sent", attempts=1, permanent=False))
+        s.add(Message(account="a", folder="INBOX", sha256="0" * 64, archive_path="b.eml", state="done",
+                      classification="bounce", fetched_at=utc_now()))
+        s.commit()
+        assert record_bounces(ws, s) == 1
+        s.commit()
+        assert record_bounces(ws, s) == 0  # once
+        assert s.scalar(select(OutgoingMail.state)) == "failed"
+        assert s.scalar(select(BadAddress.address)) == "gone@qq.com"
