@@ -42,7 +42,9 @@ class MailRunSummary:
         return text
 
 
-def after_run(ws: Workspace, today: date, config_path: Path | None = None) -> MailRunSummary | None:
+def after_run(ws: Workspace, today: date, config_path: Path | None = None,
+              send: bool = True) -> MailRunSummary | None:
+    """send=False: draft only, whatever `send_after_run` says (`kptj mail preview`)."""
     try:
         cfg = load_mail_config(ws.home, config_path)
         if cfg is None:
@@ -52,7 +54,7 @@ def after_run(ws: Workspace, today: date, config_path: Path | None = None) -> Ma
             out.bounces = record_bounces(ws, s)
             out.drafts = draft_all(ws, s, cfg, today)
             s.commit()
-        if cfg.send_after_run:
+        if send and cfg.send_after_run:
             out.sent = send_approved(ws, cfg)
     except (MailConfigError, SendBusy) as exc:
         log.warning("mail drafting skipped: %s", exc)

@@ -73,7 +73,7 @@ def register(app: typer.Typer) -> None:
         ws = workspace(ctx)
         cfg = _config(ws, config)
         day = date.fromisoformat(today) if today else local_today()
-        summary = after_run(ws, day, config)
+        summary = after_run(ws, day, config, send=False)
         if summary is not None and summary.error:
             err.print(f"[red]{summary.as_text()}[/red]")
             raise typer.Exit(EXIT_USAGE)
