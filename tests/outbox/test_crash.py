@@ -6,19 +6,23 @@ from __future__ import annotations
 import os
 import random
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
 from collections import Counter
+from datetime import datetime
 from email import message_from_bytes
 
 from sqlalchemy import select
 
+from registry.clock import utc_now
 from tests.outbox.conftest import MailWorld, raw_mailbox, roster
 from tests.outbox.test_send import kptj
 
-MAILS = 30
+MAILS = 40
 KILLS = 20
+STARTUP_KILLS = 5  # killed at a random time after start-up (recovery, login); the rest while sending
 
 
 def wait_for_lock(proc: subprocess.Popen, lock, timeout: float = 60) -> None:  # noqa: ANN001
@@ -27,6 +31,20 @@ def wait_for_lock(proc: subprocess.Popen, lock, timeout: float = 60) -> None:  #
         if lock.exists() and lock.read_text().strip() == str(proc.pid):
             return
         time.sleep(0.005)
+
+
+def wait_for_sending(proc: subprocess.Popen, db: str, started: datetime, timeout: float = 30) -> None:
+    """Until this run has claimed a mail (polled with plain sqlite3, read-only; times are naive UTC)."""
+    deadline = time.monotonic() + timeout
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)
+    try:
+        while time.monotonic() < deadline and proc.poll() is None:
+            if con.execute("SELECT count(*) FROM outbox_mails WHERE sending_at > ?",
+                           (started.isoformat(sep=" "),)).fetchone()[0]:
+                return
+            time.sleep(0.003)
+    finally:
+        con.close()
 
 
 def test_sigkill_during_send_then_rerun_delivers_every_mail_exactly_once(world: MailWorld) -> None:
@@ -43,10 +61,15 @@ def test_sigkill_during_send_then_rerun_delivers_every_mail_exactly_once(world: 
     env = {**os.environ, "PYTHONPATH": os.getcwd()}
     rng = random.Random(20261203)
     killed, interrupted, progress = 0, set(), []  # interrupted: mails a kill left in `sending`
-    for _ in range(KILLS):
+    for n in range(KILLS):
+        started = utc_now()
         proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         wait_for_lock(proc, w.ws.home / "mail-send.lock")
-        time.sleep(rng.uniform(0.0, 0.6))  # start-up, recovery of the last kill's mail, sending
+        if n < STARTUP_KILLS:
+            time.sleep(rng.uniform(0.0, 0.6))  # start-up, recovery of the last kill's mail, login
+        else:
+            wait_for_sending(proc, str(w.ws.home / "kptj.sqlite3"), started)
+            time.sleep(rng.uniform(0.0, 0.1))  # somewhere in a send: before, during or after SMTP
         if proc.poll() is None:
             proc.send_signal(signal.SIGKILL)
             killed += 1
