@@ -101,5 +101,5 @@ def test_sigkill_during_send_then_rerun_delivers_every_mail_exactly_once(world: 
     resent = sum(1 for m in rows if m.attempts > 1)
     print(f"\ncrash test: {killed} kills left {len(interrupted)} mails in 'sending'; after restart "
           f"{confirmed} confirmed sent by their copy (the window between the server's answer and the commit), "
-          f"{resent} resent with the same Message-ID; deliveries per recipient {dict(delivered)}; "
+          f"{resent} needed a second SMTP attempt (same Message-ID); deliveries per recipient {dict(delivered)}; "
           f"sent after each kill {progress}")

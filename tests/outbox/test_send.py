@@ -89,7 +89,7 @@ def test_receipts_rescans_reminders_arrive_once_each_with_encoded_headers_and_th
     assert b'charset="utf-8"' in wire.lower() or b"charset=utf-8" in wire.lower()
     assert all(b < 128 for b in wire)
     # the Bcc copy: every mail once, in the copy mailbox only (not in any To/Cc header)
-    assert len(raw_mailbox(w.dovecot, w.user("copy"))) == 6 if w.user("copy") else False
+    assert len(raw_mailbox(w.dovecot, w.copy)) == 6
     assert all(w.copy not in (m["To"] or "") for m in u1)
     with w.ws.session() as s:
         sent = s.scalars(select(OutgoingMail).where(OutgoingMail.state == "sent")).all()
