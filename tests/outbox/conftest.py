@@ -61,7 +61,7 @@ class MailWorld:
         return read_mailbox(self.dovecot, self.user(local))
 
     def write_config(self, **extra: object) -> Path:
-        lines = [f'{k} = {_toml(v)}' for k, v in {**BASE_CONFIG(self), **extra}.items()]
+        lines = [f'{k} = {_toml(v)}' for k, v in {**BASE_CONFIG(self), **extra}.items() if v is not None]
         self.config.write_text("[mail]\n" + "\n".join(lines) + "\n", encoding="utf-8")
         return self.config
 

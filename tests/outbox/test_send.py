@@ -13,7 +13,7 @@ from kptj.cli import app
 from outbox.config import load_mail_config
 from outbox.sending import send_approved
 from registry.outbox_models import BadAddress, OutgoingMail
-from tests.outbox.conftest import IN_WINDOW, UNITS, MailWorld, raw_mailbox, roster
+from tests.outbox.conftest import IN_WINDOW, SMTP_PASSWORD, UNITS, MailWorld, raw_mailbox, roster
 from tests.outbox.scans import intake, read_as, send_scan
 from tests.servers.postfix import DEFER_4XX, REJECT_5XX
 
@@ -185,3 +185,16 @@ def test_without_a_copy_mailbox_an_interrupted_mail_goes_to_staff_and_bulk_sends
     kptj(w, "mail", "approve", "--id", str(first.id))  # staff checked: it never arrived
     assert "已发送 1 封" in kptj(w, "mail", "send")
     assert arrived() == [first.message_id]
+
+
+def test_certificates_are_verified_and_the_password_may_come_from_a_file(world: MailWorld, monkeypatch) -> None:  # noqa: ANN001
+    w = world
+    roster(w, UNITS[:2])
+    w.write_config(auto_approve=["reminder", "admin_reminder"], ca_file=None)  # the private CA not given
+    kptj(w, "mail", "preview", "--today", IN_WINDOW.isoformat())
+    res = runner.invoke(app, ["--home", str(w.ws.home), "mail", "send"])
+    assert res.exit_code == 2 and "证书校验失败" in flat(res.output), res.output
+    (w.ws.home / "smtp.pw").write_text(SMTP_PASSWORD + "\n")
+    monkeypatch.delenv("KPTJ_SMTP_PASSWORD")
+    w.write_config(auto_approve=["reminder", "admin_reminder"], password_env=None, password_file="smtp.pw")
+    assert "已发送 3 封" in kptj(w, "mail", "send")  # relative to the configuration file
