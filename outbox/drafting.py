@@ -126,21 +126,22 @@ class Drafter:
             sender = parseaddr(msg.sender or "")[1]
             if key in self.keys or not sender or sender.lower() == self.cfg.sender_address.lower():
                 continue
-            results, verdict = self._results(msg)
+            results, verdict, about = self._results(msg)
             refs = self._references(msg)
             self.add("receipt", key, self._message_unit(msg), self.usable([sender]), {
                 "summary": verdict, "received_at": _when(msg.sent_at or msg.fetched_at),
                 "original_subject": msg.subject or "（无主题）", "results": results,
                 "closing": "请按上述问题修改后重新报送。" if verdict == "需要修改" else
                 ("我们正在人工核对，如需修改将另行通知。" if verdict == "正在核对" else "无需再做其他操作，谢谢配合。"),
-            }, {"message_id": msg.id}, in_reply_to=msg.message_id_header, references=refs)
+            }, {"message_id": msg.id, **about}, in_reply_to=msg.message_id_header, references=refs)
 
     def _message_unit(self, msg: Message) -> Unit | None:
         unit_id = self.s.scalar(select(Document.unit_id).join(Attachment, Attachment.id == Document.attachment_id)
                                 .where(Attachment.message_id == msg.id, Document.unit_id.is_not(None)).limit(1))
         return self.s.get(Unit, unit_id) if unit_id else None
 
-    def _results(self, msg: Message) -> tuple[str, str]:
+    def _results(self, msg: Message) -> tuple[str, str, dict]:
+        """(the numbered result lines, the verdict for the subject, the documents and findings named)."""
         atts = list(self.s.scalars(select(Attachment).where(Attachment.message_id == msg.id)
                                    .order_by(Attachment.position, Attachment.id)))
         docs = list(self.s.scalars(select(Document).where(Document.attachment_id.in_([a.id for a in atts]))
@@ -184,7 +185,8 @@ class Drafter:
             verdicts.add("需要修改")
             lines.append("邮件中没有找到调查表扫描件，请将盖章扫描件作为附件发送")
         verdict = next(v for v in ("需要修改", "正在核对", "合格") if v in verdicts or v == "合格")
-        return numbered(lines), verdict
+        named = sorted(f.id for d in docs for f, _p in findings.get(d.id, []) if for_unit(f))
+        return numbered(lines), verdict, {"documents": [d.id for d in docs], "findings": named}
 
     def _references(self, msg: Message) -> str | None:
         """RFC 5322: the parent's References (or In-Reply-To) followed by the parent's Message-ID."""

@@ -46,6 +46,7 @@ def test_receipts_rescans_reminders_arrive_once_each_with_encoded_headers_and_th
     with w.ws.session() as s:
         rows = {(m.kind, m.unit.account if m.unit else None): m for m in s.scalars(select(OutgoingMail))}
     assert rows[("receipt", "u1")].state == "approved"  # receipts are approved by the configuration
+    assert len(rows[("receipt", "u1")].about["findings"]) == 2  # what it is about: seal and signature
     assert rows[("rescan", "u1")].state == "draft"      # rescan requests wait for a person
     assert {k for k in rows if k[0] == "reminder"} == {("reminder", a) for a in ("hp_kjj", "u2", "u3", "u4")}
     assert rows[("reminder", "u4")].recipients == []
