@@ -29,7 +29,7 @@ from matching.status import admin_summaries, current_documents, unit_statuses
 from outbox.compose import new_message_id, render
 from outbox.config import DEADLINE_LABELS, MailConfig
 from outbox.wording import for_unit, numbered, problem_lines
-from registry.clock import to_local, utc_now
+from registry.clock import local_today, to_local, utc_now
 from registry.models import Attachment, Document, Finding, Message, Page, Unit
 from registry.outbox_models import BadAddress, OutgoingMail
 from registry.template import Template, default_template
@@ -227,10 +227,11 @@ class Drafter:
             }, {"document_id": doc.id, "findings": sorted(f.id for f, _p in items)},
                 in_reply_to=msg.message_id_header if msg else None,
                 references=msg.message_id_header if msg else None)
-        # a draft nobody approved whose problems are gone (new scan, or resolved) is withdrawn
+        # a draft nobody approved whose problems are gone (new scan, or resolved) is withdrawn;
+        # a person's decision (rescan:decision:…) stays
         for row in self.s.scalars(select(OutgoingMail).where(OutgoingMail.kind == "rescan",
                                                              OutgoingMail.state == "draft")):
-            if (row.about or {}).get("document_id") not in wanted:
+            if row.dedupe_key.startswith("rescan:document:") and (row.about or {}).get("document_id") not in wanted:
                 self.s.execute(delete(OutgoingMail).where(OutgoingMail.id == row.id))
                 self.keys.discard(row.dedupe_key)
                 self.report.withdrawn += 1
@@ -260,6 +261,27 @@ class Drafter:
                              {**common, "admin_name": adm.admin.name, "total": adm.total - 1,
                               "missing_count": len(missing), "missing_list": listing},
                              {"deadline": name, "date": str(deadline), "units": [u.id for u in missing]})
+
+
+def request_rescan(ws: Workspace, session: Session, cfg: MailConfig, document_id: int, reasons: list[str],
+                   by: str) -> OutgoingMail | None:
+    """A person's decision "request a rescan" (e.g. from the web portal): approved by that person at once.
+    One per document; None if that document already has one (or has no unit). The caller commits."""
+    d = Drafter(ws, session, cfg, local_today())
+    doc = session.get(Document, document_id)
+    unit = session.get(Unit, doc.unit_id) if doc and doc.unit_id else None
+    if doc is None or unit is None or not reasons:
+        return None
+    att = session.get(Attachment, doc.attachment_id)
+    msg = session.get(Message, att.message_id) if att else None
+    row = d.add("rescan", f"rescan:decision:{doc.id}", unit, d.unit_addresses(unit), {
+        "unit_name": unit.name, "received_at": _when(doc.created_at),
+        "attachment": f"“{att.name}”" if att and att.name else "", "problems": numbered(reasons),
+    }, {"document_id": doc.id, "decision_by": by}, in_reply_to=msg.message_id_header if msg else None,
+        references=msg.message_id_header if msg else None)
+    if row is not None and row.recipients:
+        row.state, row.approved_at, row.approved_by = "approved", utc_now(), by
+    return row
 
 
 def draft_all(ws: Workspace, session: Session, cfg: MailConfig, today: date) -> DraftReport:

@@ -82,3 +82,26 @@ def test_send_after_run_sends_in_the_daily_job_and_a_second_run_sends_nothing(wo
     assert "新起草 无" in (out := kptj(w, *run)) and "已发送 0 封" in out, out
     w.postfix.wait_idle()
     assert [len(w.inbox(u)) for u in ("kjj", "u1", "u2")] == [2, 1, 1]
+
+
+def test_a_staff_decision_to_request_a_rescan_is_approved_by_that_person_once(world: MailWorld) -> None:
+    from outbox.config import load_mail_config
+    from outbox.drafting import request_rescan
+    from tests.outbox.scans import intake, read_as, send_scan
+
+    w = world
+    roster(w, UNITS[:2])
+    send_scan(w, "u1", "第一中学", "<scan-9@school.test>")
+    intake(w)
+    doc_id = read_as(w, "<scan-9@school.test>", "u1", [])  # read clean; a person still wants a better scan
+    cfg = load_mail_config(w.ws.home)
+    assert cfg is not None
+    with w.ws.session() as s:
+        row = request_rescan(w.ws, s, cfg, doc_id, ["第 2 页扫描件过暗，请重新扫描"], by="李四")
+        assert row is not None and row.state == "approved" and row.approved_by == "李四"
+        assert request_rescan(w.ws, s, cfg, doc_id, ["再次"], by="李四") is None  # one per document
+        s.commit()
+    assert "已发送 1 封" in kptj(w, "mail", "send")
+    w.postfix.wait_idle()
+    [got] = w.inbox("u1")
+    assert got["In-Reply-To"] == "<scan-9@school.test>" and "第 2 页扫描件过暗" in got.get_content()
