@@ -10,7 +10,7 @@ VENV="${KPTJ_VENV:-.venv}"
 
 # Debian packages the project needs at run time and in tests; installed only when missing.
 APT_RUNTIME=(tesseract-ocr tesseract-ocr-chi-sim fonts-noto-cjk fonts-wqy-microhei fonts-arphic-uming poppler-utils p7zip-full unar)
-APT_TEST=(dovecot-imapd dovecot-lmtpd postgresql-15 openssl chromium)
+APT_TEST=(dovecot-imapd dovecot-lmtpd postgresql-15 openssl chromium postfix)
 
 need_apt() {
   local missing=()
@@ -19,6 +19,8 @@ need_apt() {
     echo "== installing Debian packages: ${missing[*]}"
     if [ "$(id -u)" -ne 0 ]; then echo "need root to install: ${missing[*]}" >&2; exit 1; fi
     export DEBIAN_FRONTEND=noninteractive
+    # postfix (tests start their own instance): leave the system's mail setup unconfigured and off
+    echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections 2>/dev/null || true
     apt-get update -qq -o DPkg::Lock::Timeout=300
     apt-get install -y -qq -o DPkg::Lock::Timeout=300 --no-install-recommends "${missing[@]}" >/dev/null
   fi

@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -38,6 +39,7 @@ class RunSummary:
     rule_violations: int = 0
     reports: list[Path] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
+    mail: Any = None  # outbox.daily.MailRunSummary when mail to units is configured
 
     @property
     def changed(self) -> bool:
@@ -101,7 +103,7 @@ def _attachment_findings(session: Session, year: int) -> int:
 
 def run_daily(ws: Workspace, sources: Sequence[SourceSpec | str], *, workers: int = 2,
               progress: Callable[[str], None] = lambda _m: None, run_id: str | None = None,
-              today: date | None = None) -> RunSummary:
+              today: date | None = None, mail_config: Path | None = None) -> RunSummary:
     template = default_template(ws.year)
     summary = RunSummary(run_id or new_run_id(), IntakeReport())
     t0 = time.perf_counter()
@@ -115,8 +117,15 @@ def run_daily(ws: Workspace, sources: Sequence[SourceSpec | str], *, workers: in
 
     summary.intake = run_intake(ws, sources, on_attachments=reader, observer=observe)
     summary.seconds["intake+read"] = round(time.perf_counter() - t0, 2)
-    if not summary.changed:
-        return summary
+    if summary.changed:
+        _audit_and_report(ws, template, summary, today)
+    from outbox.daily import after_run  # mail to units (issue 19): bounces, then the day's drafts
+
+    summary.mail = after_run(ws, today or local_today(), mail_config)
+    return summary
+
+
+def _audit_and_report(ws: Workspace, template: Template, summary: RunSummary, today: date | None) -> None:
     t1 = time.perf_counter()
     from matching.audit import audit_records
 
@@ -126,7 +135,6 @@ def run_daily(ws: Workspace, sources: Sequence[SourceSpec | str], *, workers: in
         s.commit()
     summary.reports = write_reports(ws, today or local_today())  # the users' day, not the server's
     summary.seconds["audit+reports"] = round(time.perf_counter() - t1, 2)
-    return summary
 
 
 def write_reports(ws: Workspace, day: date) -> list[Path]:

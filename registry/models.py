@@ -256,3 +256,4 @@ class Finding(Base):
     resolved_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     unit: Mapped[Unit | None] = relationship()
+from registry import outbox_models  # noqa: E402,F401  (outgoing mail tables, issue 19)

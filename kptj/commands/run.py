@@ -59,6 +59,8 @@ def _print_summary(s: RunSummary) -> None:
     for r in s.intake.sources:
         line = f"  {r.source}：新收 {r.archived} 封，处理 {r.processed} 封，失败 {r.failed} 封"
         console.print(line if r.error is None else f"[red]{line}；错误：{r.error}[/red]")
+    if s.mail is not None:
+        console.print("  " + s.mail.as_text())
     if not s.changed:
         console.print("  没有新邮件，数据与报告均未改变")
         return
@@ -72,7 +74,7 @@ def _print_summary(s: RunSummary) -> None:
     console.print(f"  用时（秒）：{s.seconds}")
 
 
-def run_once(ws: Workspace, sources: list, workers: int) -> RunSummary:
+def run_once(ws: Workspace, sources: list, workers: int, mail_config: Path | None = None) -> RunSummary:
     from intake.lock import IntakeBusy
     from kptj.daily_run import new_run_id, run_daily
 
@@ -82,7 +84,7 @@ def run_once(ws: Workspace, sources: list, workers: int) -> RunSummary:
     try:
         with console.status("正在收取和识别…") as status:
             summary = run_daily(ws, sources, workers=workers, run_id=run_id,
-                                progress=lambda m: status.update(m))
+                                progress=lambda m: status.update(m), mail_config=mail_config)
     except IntakeBusy as e:
         console.print(f"[red]{e}[/red]")
         raise typer.Exit(EXIT_BUSY) from e
@@ -120,7 +122,7 @@ def register(app: typer.Typer) -> None:
             console.print("[red]错误：请用 --source 指定来源，或用 --config 给出账户配置[/red]")
             raise typer.Exit(EXIT_USAGE)
         while True:
-            summary = run_once(ws, sources, workers)
+            summary = run_once(ws, sources, workers, config)
             if not watch:
                 raise typer.Exit(EXIT_OK if summary.intake.ok else EXIT_SOURCE_FAILED)
             console.print(f"{interval} 秒后再次收取（Ctrl-C 停止）")

@@ -65,6 +65,8 @@ listen = 127.0.0.1
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 auth_failure_delay = 0
+# LMTP from the test Postfix names full addresses (unit1@kptj.test): the mailbox is the local part
+auth_username_format = %Ln
 first_valid_uid = 1
 first_valid_gid = 1
 mail_location = maildir:{root}/mail/%u/Maildir
@@ -103,6 +105,12 @@ service lmtp {{
     port = {lmtp_port}
   }}
 }}
+service auth {{
+  inet_listener auth-smtp {{
+    address = 127.0.0.1
+    port = {auth_port}
+  }}
+}}
 service anvil {{
   unix_listener anvil-auth-penalty {{
     mode = 0
@@ -119,6 +127,7 @@ class Dovecot:
     imap_port: int = 0
     imaps_port: int = 0
     lmtp_port: int = 0
+    auth_port: int = 0  # SASL for the test Postfix (tests/servers/postfix.py)
     ca_cert: Path = field(default=Path())
     users: dict[str, str] = field(default_factory=dict)
     _master_pid: int | None = None
@@ -146,12 +155,14 @@ class Dovecot:
         (root / "users").write_text("")
         for _attempt in range(5):
             server.imap_port, server.imaps_port, server.lmtp_port = free_port(), free_port(), free_port()
-            ports = {server.imap_port, server.imaps_port, server.lmtp_port}
-            if len(ports) == 3 and not any(_port_taken(p) for p in ports):
+            server.auth_port = free_port()
+            ports = {server.imap_port, server.imaps_port, server.lmtp_port, server.auth_port}
+            if len(ports) == 4 and not any(_port_taken(p) for p in ports):
                 break
         server.config.write_text(CONFIG.format(
             tag=root.name, root=root, cert=cert, key=key, uid=NOBODY,
-            imap_port=server.imap_port, imaps_port=server.imaps_port, lmtp_port=server.lmtp_port))
+            imap_port=server.imap_port, imaps_port=server.imaps_port, lmtp_port=server.lmtp_port,
+            auth_port=server.auth_port))
         # The daemon keeps inherited pipes open: give it files, not pipes.
         with open(root / "start.log", "wb") as out:
             subprocess.run(["dovecot", "-c", str(server.config)], check=True, stdout=out,
