@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from kptj import terminal
 from kptj.workspace import workspace
 
 # intake's modules are imported inside the commands: `kptj` starts faster for every other command.
@@ -37,7 +37,7 @@ def intake_command(
     from intake.lock import IntakeBusy
 
     ws = workspace(ctx)
-    console = Console()
+    console = terminal.console()
     try:
         accounts = load_accounts(config) if config else {}
         specs = []
@@ -106,4 +106,4 @@ def messages_command(
             state += f"\n{m['error'][:80]}（已尝试 {m['attempts']} 次）"
         table.add_row(str(m["id"]), m["archive_id"][:12], m["sender"] or "", m["subject"] or "",
                       (m["date"] or "")[:16], state, CLASS_TEXT.get(m["classification"] or "", ""), atts)
-    Console().print(table)
+    terminal.console().print(table)

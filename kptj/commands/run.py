@@ -8,16 +8,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
-from rich.console import Console
 
+from kptj import terminal
+from kptj.errors import EXIT_BUSY, EXIT_OK, EXIT_SOURCE_FAILED, EXIT_USAGE  # one table of codes
 from kptj.workspace import Workspace, workspace
 
 if TYPE_CHECKING:  # the pipeline (intake, OCR) is imported when a run starts, not at CLI start-up
     from kptj.daily_run import RunSummary
 
-console = Console()
+console = terminal.console()
 
-EXIT_OK, EXIT_SOURCE_FAILED, EXIT_USAGE, EXIT_BUSY = 0, 1, 2, 3
 # The sample-world generator (synth.roster.build_roster) needs at least 50 units: a smaller default
 # would make `kptj demo` fail, however slow 50 is on a 2-core machine.
 DEMO_UNITS = 50
