@@ -45,6 +45,10 @@ class Workspace:
     def pages_dir(self) -> Path:
         return self._sub("pages")
 
+    @cached_property
+    def logs_dir(self) -> Path:
+        return self._sub("logs")
+
     def _sub(self, name: str) -> Path:
         return self._mkdir(self.home / name)
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from kptj import terminal
-from kptj.errors import EXIT_BUSY, EXIT_OK, EXIT_SOURCE_FAILED, EXIT_USAGE  # one table of codes
+from kptj.errors import EXIT_BUSY, EXIT_OK, EXIT_SOURCE_FAILED, UsageProblem  # one table of codes
 from kptj.workspace import Workspace, workspace
 
 if TYPE_CHECKING:  # the pipeline (intake, OCR) is imported when a run starts, not at CLI start-up
@@ -24,8 +24,7 @@ DEMO_UNITS = 50
 
 
 def _logging(ws: Workspace, run_id: str) -> None:
-    logs = ws.home / "logs"
-    logs.mkdir(parents=True, exist_ok=True)
+    logs = ws.logs_dir
     fmt = logging.Formatter(f"%(asctime)s [run {run_id}] %(levelname)s %(name)s: %(message)s")
     root = logging.getLogger()
     for h in list(root.handlers):
@@ -50,8 +49,7 @@ def _sources(specs: list[str], config: Path | None, **options: object) -> list:
         accounts = load_accounts(config) if config else {}
         return [accounts[s] if s in accounts else parse_source(s, **options) for s in (specs or list(accounts))]
     except SourceError as e:
-        console.print(f"[red]错误：{e}[/red]")
-        raise typer.Exit(EXIT_USAGE) from e
+        raise UsageProblem(str(e)) from e  # printed by kptj.errors, exit 2
 
 
 def _print_summary(s: RunSummary) -> None:
@@ -117,8 +115,7 @@ def register(app: typer.Typer) -> None:
         sources = _sources(source, config, ca_file=ca_file, password_env=password_env,
                            password_file=password_file, action=action)
         if not sources:
-            console.print("[red]错误：请用 --source 指定来源，或用 --config 给出账户配置[/red]")
-            raise typer.Exit(EXIT_USAGE)
+            raise UsageProblem("请用 --source 指定来源，或用 --config 给出账户配置")
         while True:
             summary = run_once(ws, sources, workers)
             if not watch:
@@ -141,14 +138,14 @@ def register(app: typer.Typer) -> None:
         from synth.world import build_world
 
         ws = workspace(ctx)
+        ws.sessions()  # a workspace or database that cannot be used fails now, not after the world is built
         sample = ws.home / "sample"
         if not (sample / "truth.json").exists():
             console.print(f"生成示例调查（{units} 个单位）到 {sample} …")
             try:
                 build_world(units=units, seed=seed, out=sample)
             except ValueError as e:  # e.g. fewer units than the generator supports: a usage error, no traceback
-                console.print(f"[red]错误：{e}[/red]")
-                raise typer.Exit(EXIT_USAGE) from e
+                raise UsageProblem(str(e)) from e
         with ws.session() as s:
             r = import_roster(s, sample / "roster.xlsx", ws.year)
             console.print(f"单位名单：新增 {r.created}，变更 {r.changed}")
