@@ -140,7 +140,7 @@ class _Walker:
             return
         kind = sniff(data)
         if kind == "pdf":
-            v = check_pdf(data)
+            v = check_pdf(data, self.limits)
             add(v.status, v.detail, kind, v.pages)
         elif kind in IMAGE_KINDS:
             v = check_image(data, kind, self.limits)

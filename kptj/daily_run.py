@@ -128,9 +128,15 @@ def run_daily(ws: Workspace, sources: Sequence[SourceSpec | str], *, workers: in
         elif event in ("error", "source_error", "disconnected", "uidvalidity_changed"):
             log.warning("%s %s", event, data)
 
+    # The stages after intake (audit, attachment findings, reports) run when mail changed - or when
+    # a run before this one was killed before it finished them: its rerun has no new mail left.
+    unfinished = ws.home / "run.unfinished"
+    pending = unfinished.exists()
+    unfinished.touch()
     summary.intake = run_intake(ws, sources, on_attachments=reader, observer=observe)
     summary.seconds["intake+read"] = round(time.perf_counter() - t0, 2)
-    if not summary.changed:
+    if not summary.changed and not pending:
+        unfinished.unlink(missing_ok=True)
         return summary
     t1 = time.perf_counter()
     from matching.audit import audit_records
@@ -141,6 +147,7 @@ def run_daily(ws: Workspace, sources: Sequence[SourceSpec | str], *, workers: in
         s.commit()
     summary.reports = write_reports(ws, today or local_today())  # the users' day, not the server's
     summary.seconds["audit+reports"] = round(time.perf_counter() - t1, 2)
+    unfinished.unlink(missing_ok=True)
     return summary
 
 

@@ -57,7 +57,7 @@ def _print_summary(s: RunSummary) -> None:
     for r in s.intake.sources:
         line = f"  {r.source}：新收 {r.archived} 封，处理 {r.processed} 封，失败 {r.failed} 封"
         console.print(line if r.error is None else f"[red]{line}；错误：{r.error}[/red]")
-    if not s.changed:
+    if not s.changed and not s.reports:
         console.print("  没有新邮件，数据与报告均未改变")
         return
     console.print(f"  识别报表 {s.documents} 份：确定单位 {s.identified} 份，无法确定 {s.unknown} 份")
