@@ -54,6 +54,14 @@ class Readings:
             return docs
         return call
 
+    def save(self, path: Path) -> None:
+        import pickle
+        path.write_bytes(pickle.dumps((self.store, self.calls)))
+
+    def load(self, path: Path) -> None:
+        import pickle
+        self.store, self.calls = pickle.loads(path.read_bytes())
+
     @contextmanager
     def active(self, replay: bool) -> Iterator[None]:
         with pytest.MonkeyPatch.context() as mp:
