@@ -116,6 +116,49 @@ def test_bad_values_are_chinese_usage_errors(capsys, tmp_path, args, words):
     assert_clear_error(code, out, err, EXIT_USAGE, *words)
 
 
+@pytest.mark.parametrize("command", ["run", "intake"])
+@pytest.mark.parametrize("toml, words", [
+    (None, ["无法读取账户配置"]),
+    ('[account.a]\nsource = "imaps://u@mail.example.cn/INBOX"\npassword = "secret"\n', ["不能直接写密码"]),
+    ('[account.a]\npassword_env = "X"\n', ["缺少 source"]),
+    ("[account.a\nsource = ", ["无法读取账户配置"]),
+])
+def test_mail_source_configuration_errors(capsys, tmp_path, command, toml, words):
+    config = tmp_path / "accounts.toml"
+    if toml is not None:
+        config.write_text(toml, encoding="utf-8")
+    code, out, err = kptj(capsys, "--home", str(tmp_path / "ws"), command, "--config", str(config))
+    assert_clear_error(code, out, err, EXIT_USAGE, *words)
+    assert "secret" not in out + err
+
+
+def test_an_imap_source_without_a_password_fails_that_source_only(capsys, tmp_path, monkeypatch):
+    monkeypatch.delenv("KPTJ_IMAP_PASSWORD", raising=False)
+    (tmp_path / "box").mkdir()
+    code, out, err = kptj(capsys, "--home", str(tmp_path / "ws"), "run", "--source", "imaps://u@127.0.0.1:1/INBOX",
+                          "--source", str(tmp_path / "box"))
+    assert code == 1 and "未提供邮箱" in out and "Traceback" not in out + err
+    assert "box：新收 0 封" in out  # the other source was still processed
+
+
+def test_run_watch_stops_cleanly_on_ctrl_c(tmp_path):
+    import signal
+    import time
+
+    (tmp_path / "box").mkdir()
+    proc = subprocess.Popen([sys.executable, "-m", "kptj", "--home", str(tmp_path / "ws"), "run", "--watch",
+                             "--interval", "60", "--source", str(tmp_path / "box")], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not (tmp_path / "ws" / "logs" / "kptj.log").exists():
+        time.sleep(0.2)
+    time.sleep(3)  # into the sleep between polls
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, out + err
+    assert "秒后再次收取" in out and "Traceback" not in out + err
+
+
 def test_a_missing_mail_folder_is_a_failed_source_exit_1(capsys, tmp_path):
     code, out, err = kptj(capsys, "--home", str(tmp_path), "run", "--source", str(tmp_path / "no-such-folder"))
     assert code == 1 and "找不到邮件文件夹" in out and "Traceback" not in out + err
