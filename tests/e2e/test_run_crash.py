@@ -30,26 +30,41 @@ KILLS = 8
 T = default_template()
 
 
+def _units() -> list:
+    from dataclasses import replace
+
+    from registry.uscc import make_code
+    base = demo_unit()
+    return [base, replace(base, account="tj120101jyj", name="天津市和平区教育局",
+                          uscc=make_code("1", "1", "120101", "00002345")),
+            replace(base, account="tj120103kjj", name="天津市河西区科学技术局", district="河西区",
+                    uscc=make_code("1", "1", "120103", "00003456"), division="120103")]
+
+
 @pytest.fixture(scope="module")
 def inputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Three units' 3-page scans (one with a figure that differs online), one sent twice, broken and
+    blank files, a download link: every stage of the run has work to do."""
     d = tmp_path_factory.mktemp("run-crash")
     rng = random.Random(3)
-    unit = demo_unit()
-    values = demo_values(unit, rng)
-    pages = make_pages(unit, values, rng, layout="A", print_time=datetime(2025, 6, 18, 9, 30), dpi=150,
-                       profile="clean")
-    scan = images_to_pdf([p.image for p in pages], dpi=150)
-    online = {c: ("-" if values.get(c) is None else f"{values[c]:.{T.indicator(c).decimals}f}") for c in T.codes}
-    online["P01"] = str(int(online["P01"]) + 7) if online["P01"] != "-" else "7"  # a planted difference
-    write_csv(d / "roster.csv", ROSTER_HEADER,
-              [[unit.account, unit.name, unit.uscc, "区科技局", "和平区", "", "否", "", "", "", ""]])
-    write_csv(d / "records.csv", records_header(),
-              [record_row(unit.account, unit.name, unit.uscc, modified="2025-06-10 08:00:00", **online)])
+    roster, records, scans = [], [], []
+    for i, unit in enumerate(_units()):
+        values = demo_values(unit, rng)
+        pages = make_pages(unit, values, rng, layout="A", print_time=datetime(2025, 6, 18, 9, 30), dpi=150,
+                           profile="clean")
+        scans.append((unit, images_to_pdf([p.image for p in pages], dpi=150)))
+        online = {c: ("-" if values.get(c) is None else f"{values[c]:.{T.indicator(c).decimals}f}") for c in T.codes}
+        if i == 0:  # a planted difference
+            online["P01"] = str(int(online["P01"]) + 7) if online["P01"] != "-" else "7"
+        roster.append([unit.account, unit.name, unit.uscc, "区科技局", unit.district, "", "否", "", "", "", ""])
+        records.append(record_row(unit.account, unit.name, unit.uscc, modified="2025-06-10 08:00:00", **online))
+    write_csv(d / "roster.csv", ROSTER_HEADER, roster)
+    write_csv(d / "records.csv", records_header(), records)
     box = d / "mail"
     box.mkdir()
-    mails = [
-        mail(subject="和平区科技局 科普统计调查表", attachments=[("调查表.pdf", scan)]),
-        mail(subject="再次发送", attachments=[("调查表（重发）.pdf", scan)]),               # a duplicate
+    mails = [mail(subject=f"{u.name} 科普统计调查表", attachments=[("调查表.pdf", pdf)]) for u, pdf in scans]
+    mails += [
+        mail(subject="再次发送", attachments=[("调查表（重发）.pdf", scans[0][1])]),       # a duplicate
         mail(subject="坏文件", attachments=[("坏.pdf", b"%PDF-1.7 broken"), ("空.pdf", b"")]),
         mail(subject="空白扫描", attachments=[("空白.pdf", pdf_bytes(1))]),                 # nothing to read
         mail(subject="超大附件", body="下载：https://mail.qq.com/cgi-bin/ftnExs_download?k=1 调查表.zip"),
@@ -163,7 +178,12 @@ def test_kill_9_while_reading_and_matching_then_rerun(tmp_path, inputs, referenc
         if _done(home) >= total:
             break
         proc = _start(home, inputs)
-        time.sleep(rng.uniform(0.3, undisturbed * 0.8))
+        # after a random number of mails are done, somewhere inside the next one's reading/matching
+        target = rng.randint(_done(home), total - 1)
+        deadline = time.monotonic() + undisturbed * 3
+        while time.monotonic() < deadline and proc.poll() is None and _done(home) < target:
+            time.sleep(0.02)
+        time.sleep(rng.uniform(0.0, 2.0))
         kills += _kill(proc)
         progress.append(_done(home))
     assert kills >= KILLS // 2, f"the run finished before the kills meant anything ({progress})"
