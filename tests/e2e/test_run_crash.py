@@ -131,6 +131,15 @@ def _done(home: Path) -> int:
         return 0
 
 
+def _wait_until_working(proc: subprocess.Popen, home: Path, timeout: float) -> None:
+    """The run writes its pid into the lock file once it holds the lock: start-up is over."""
+    lock, deadline = home / "intake.lock", time.monotonic() + timeout
+    while time.monotonic() < deadline and proc.poll() is None:
+        if lock.exists() and lock.read_text().strip() == str(proc.pid):
+            return
+        time.sleep(0.02)
+
+
 def _kill(proc: subprocess.Popen) -> bool:
     if proc.poll() is not None:
         return False
@@ -178,15 +187,18 @@ def test_kill_9_while_reading_and_matching_then_rerun(tmp_path, inputs, referenc
         if _done(home) >= total:
             break
         proc = _start(home, inputs)
-        # after a random number of mails are done, somewhere inside the next one's reading/matching
-        target = rng.randint(_done(home), total - 1)
+        _wait_until_working(proc, home, undisturbed * 3)
+        # inside the mail being read now or the next one
+        target = min(_done(home) + rng.randint(0, 1), total - 1)
         deadline = time.monotonic() + undisturbed * 3
         while time.monotonic() < deadline and proc.poll() is None and _done(home) < target:
             time.sleep(0.02)
-        time.sleep(rng.uniform(0.0, 2.0))
+        time.sleep(rng.uniform(0.0, 1.5))
         kills += _kill(proc)
         progress.append(_done(home))
-    assert kills >= KILLS // 2, f"the run finished before the kills meant anything ({progress})"
+    print(f"\nCRASH {kills} kills; mails done after each: {progress} of {total}")
+    mid_run = [p for p in progress if 0 < p < total]
+    assert kills >= 3 and mid_run, f"the kills did not land while the run worked ({kills} kills, done {progress})"
     _finish_and_compare(home, inputs, want)
 
 
