@@ -130,6 +130,7 @@ def run_daily(ws: Workspace, sources: Sequence[SourceSpec | str], *, workers: in
 
     # The stages after intake (audit, attachment findings, reports) run when mail changed - or when
     # a run before this one was killed before it finished them: its rerun has no new mail left.
+    ws.sessions()  # the workspace and its database exist from here on
     unfinished = ws.home / "run.unfinished"
     pending = unfinished.exists()
     unfinished.touch()
