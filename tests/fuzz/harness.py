@@ -29,6 +29,7 @@ class IntakeHarness:
         self._n = itertools.count()
         self.inputs = 0
         self.outcomes: Counter[str] = Counter()
+        self.errors: Counter[str] = Counter()   # why messages ended in `error` (recorded, but a lead)
 
     def feed(self, raw: bytes) -> list[Attachment]:
         """One mail through `run_intake` (folder source, no reading); returns its attachments."""
@@ -70,6 +71,7 @@ class IntakeHarness:
                 assert m.state in MESSAGE_STATES and m.state in FINAL_STATES, m.state
                 if m.state == "error":
                     assert m.last_error, "an error without a reason"
+                    self.errors[m.last_error[:160]] += 1
                 assert m.archive_path and (archive / m.archive_path).resolve().is_relative_to(archive)
                 for a in s.scalars(select(Attachment).where(Attachment.message_id == m.id)):
                     assert a.status in STATUSES, a.status

@@ -51,6 +51,9 @@ def seeds() -> dict[str, bytes]:
         b"--XX\r\nContent-Type: application/octet-stream\r\n"
         b"Content-Disposition: attachment; filename*=gbk''%BF%C6%C6%D5.pdf\r\nContent-Transfer-Encoding: base64\r\n\r\n"
         + __import__("base64").encodebytes(pdf_bytes(1)).replace(b"\n", b"\r\n") + b"--XX--\r\n")
+    # found by the fuzzer: raw 8-bit bytes in Date / Message-ID made the mail end in `error`
+    out["raw_8bit_date"] = out["pdf_scan"].replace(b"Date: Mon, 25 Nov 2024 10:00:00 +0800",
+                                                   b"Date: Mon, 25 Nov 2024 10:00:00 +0800 \xd6\xd0")
     return out
 
 
