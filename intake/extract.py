@@ -103,7 +103,7 @@ class _Walker:
 
     def _part(self, part: Message, origin: list[str], depth: int, bodies: list[str]) -> None:
         ctype = part.get_content_type()
-        disposition = (part.get("Content-Disposition") or "").split(";")[0].strip().lower()
+        disposition = decoding.header_str(part, "Content-Disposition").split(";")[0].strip().lower()
         raw_name = (decoding.param_text(part, "filename", "content-disposition", self.warnings)
                     or decoding.param_text(part, "name", "content-type", self.warnings))
         if ctype in ("message/delivery-status", "text/rfc822-headers", "message/disposition-notification"):

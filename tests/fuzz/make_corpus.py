@@ -54,6 +54,9 @@ def seeds() -> dict[str, bytes]:
     # found by the fuzzer: raw 8-bit bytes in Date / Message-ID made the mail end in `error`
     out["raw_8bit_date"] = out["pdf_scan"].replace(b"Date: Mon, 25 Nov 2024 10:00:00 +0800",
                                                    b"Date: Mon, 25 Nov 2024 10:00:00 +0800 \xd6\xd0")
+    # found by the fuzzer: raw 8-bit bytes in a part's Content-Disposition stopped the MIME walker
+    out["raw_8bit_disposition"] = out["pdf_scan"].replace(b"Content-Disposition: attachment;",
+                                                          b"Content-Disposition: attachment\xb8\xbd;", 1)
     return out
 
 

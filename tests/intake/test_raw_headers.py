@@ -12,6 +12,23 @@ from registry.models import Attachment, Message
 from tests.intake.mailfactory import mail, pdf_bytes, raw
 
 
+def test_eight_bit_content_disposition_and_auto_submitted_do_not_stop_a_mail(tmp_path):
+    data = raw(mail(subject="科普统计表", attachments=[("表.pdf", pdf_bytes(1))],
+                    headers={"Auto-Submitted": "no", "Precedence": "bulk"}))
+    data = data.replace(b"Content-Disposition: attachment;", b"Content-Disposition: attachment\xb8\xbd;", 1)
+    data = data.replace(b"Auto-Submitted: no", b"Auto-Submitted: no\xd6\xd0", 1)
+    data = data.replace(b"Precedence: bulk", b"Precedence: bulk\xd6\xd0", 1)
+    box = tmp_path / "box"
+    box.mkdir()
+    (box / "m.eml").write_bytes(data)
+    ws = Workspace(home=tmp_path / "ws")
+    assert run_intake(ws, [str(box)]).ok
+    with ws.session() as s:
+        m = s.scalar(select(Message))
+        assert (m.state, m.last_error, m.classification) == ("done", None, "attachments")
+        assert [a.status for a in s.scalars(select(Attachment))] == ["document"]
+
+
 def test_eight_bit_date_and_message_id_do_not_stop_a_mail(tmp_path):
     data = raw(mail(subject="科普统计表", attachments=[("表.pdf", pdf_bytes(1))]))
     data = data.replace(b"Date: Mon, 25 Nov 2024 10:00:00 +0800", b"Date: Mon, 25 Nov 2024 10:00:00 +0800 \xd6\xd0")
