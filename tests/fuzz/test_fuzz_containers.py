@@ -17,6 +17,8 @@ from tests.fuzz.harness import IntakeHarness
 from tests.fuzz.mutate import TOKENS
 from tests.intake.mailfactory import image_bytes, mail, pdf_bytes, rar4_stored, raw, zip_bytes
 
+pytestmark = pytest.mark.filterwarnings("ignore:Duplicate name:UserWarning")  # hostile ZIPs repeat names
+
 SMALL = {"jpeg": image_bytes("JPEG", (220, 300), seed=5), "png": image_bytes("PNG", (220, 300), seed=6),
          "pdf": pdf_bytes(1), "pdf2": pdf_bytes(3), "pdf_encrypted": pdf_bytes(1, password="pw"),
          "empty": b"", "text": "请查收".encode("gbk")}
