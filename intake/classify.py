@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from email.message import Message
 
+from intake.decoding import header_str
+
 _AUTO_SUBJECT = re.compile(r"自动回复|自动答复|auto[- ]?reply|automatic reply|autoreply|out of (the )?office|休假|"
                            r"不在办公室", re.I)
 _BOUNCE_SUBJECT = re.compile(r"退信|系统退信|投递失败|undeliver|delivery status notification|"
@@ -20,12 +22,12 @@ _LINK_WORDS = re.compile(r"超大附件|大附件|文件中转站|下载链接|�
 
 
 def is_auto_reply(msg: Message, subject: str | None) -> bool:
-    auto = (msg.get("Auto-Submitted") or "").strip().lower()
+    auto = header_str(msg, "Auto-Submitted").strip().lower()
     if auto and auto != "no":
         return True
-    if msg.get("X-Autoreply") or msg.get("X-Autorespond") or msg.get("X-Auto-Response-Suppress") == "All":
+    if msg.get("X-Autoreply") or msg.get("X-Autorespond") or header_str(msg, "X-Auto-Response-Suppress") == "All":
         return True
-    if (msg.get("Precedence") or "").strip().lower() == "auto_reply":
+    if header_str(msg, "Precedence").strip().lower() == "auto_reply":
         return True
     return bool(subject and _AUTO_SUBJECT.search(subject))
 

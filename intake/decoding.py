@@ -128,6 +128,13 @@ def _is_ascii_or_escaped(value: str) -> bool:
     return all(ord(c) < 128 or 0xDC80 <= ord(c) <= 0xDCFF for c in value)
 
 
+def header_str(msg: Message, name: str) -> str:
+    """A header as plain text for matching keywords ("" if absent). With raw 8-bit bytes in it the
+    email package (compat32) returns a Header object instead of a str."""
+    value = msg.get(name)
+    return "" if value is None else value if isinstance(value, str) else str(value)
+
+
 def header_text(msg: Message, name: str, warnings: list[str]) -> str | None:
     raw = header_raw(msg, name)
     return None if raw is None else decode_header_bytes(raw, warnings, name)

@@ -103,7 +103,7 @@ class _Walker:
 
     def _part(self, part: Message, origin: list[str], depth: int, bodies: list[str]) -> None:
         ctype = part.get_content_type()
-        disposition = (part.get("Content-Disposition") or "").split(";")[0].strip().lower()
+        disposition = decoding.header_str(part, "Content-Disposition").split(";")[0].strip().lower()
         raw_name = (decoding.param_text(part, "filename", "content-disposition", self.warnings)
                     or decoding.param_text(part, "name", "content-type", self.warnings))
         if ctype in ("message/delivery-status", "text/rfc822-headers", "message/disposition-notification"):
@@ -140,7 +140,7 @@ class _Walker:
             return
         kind = sniff(data)
         if kind == "pdf":
-            v = check_pdf(data)
+            v = check_pdf(data, self.limits)
             add(v.status, v.detail, kind, v.pages)
         elif kind in IMAGE_KINDS:
             v = check_image(data, kind, self.limits)

@@ -282,8 +282,9 @@ class _Run:
         warnings += [w for w in parsed.warnings if w not in warnings]
         msg.subject = subject
         msg.sender = sender[:500] if sender else None
-        msg.message_id_header = (head.get("Message-ID") or "").strip()[:500] or None
-        msg.sent_at = _sent_at(head.get("Date"), warnings)
+        # as text even when raw 8-bit bytes made the email package return a Header object
+        msg.message_id_header = (header_text(head, "Message-ID", warnings) or "").strip()[:500] or None
+        msg.sent_at = _sent_at(header_text(head, "Date", warnings), warnings)
         for position, found in enumerate(parsed.found):
             s.add(self._attachment_row(s, msg, found, position))
             s.flush()  # later duplicates in the same mail must see this one

@@ -5,9 +5,11 @@ from __future__ import annotations
 import typer
 
 from kptj.commands import intake, mail_cmds, read, registry_cmds, reports_cmds, run, synth
+from kptj.errors import KptjGroup
 from kptj.workspace import Workspace
 
-app = typer.Typer(no_args_is_help=True, add_completion=False,
+# KptjGroup: every error of every command becomes a Chinese message and an exit code (kptj/errors.py)
+app = typer.Typer(cls=KptjGroup, no_args_is_help=True, add_completion=False,
                   help="天津市科普统计调查表扫描件收取、识别与核对工具")
 
 
@@ -18,7 +20,11 @@ def main(
                                     help="工作目录（数据库、邮件存档、报告），默认 ./kptj-data"),
     db: str | None = typer.Option(None, "--db", envvar="KPTJ_DB", help="数据库 URL（SQLAlchemy 格式），默认工作目录中的 SQLite"),
     year: int = typer.Option(2024, "--year", help="调查年度"),
+    debug: bool = typer.Option(False, "--debug", envvar="KPTJ_DEBUG",
+                               help="出错时显示 Python 调用栈（供开发人员排查问题）"),
 ) -> None:
+    # `debug` is read by KptjGroup itself (from the arguments or KPTJ_DEBUG): errors can happen
+    # before this callback runs
     ctx.obj = Workspace.from_options(home, db, year)
 
 

@@ -82,22 +82,37 @@ class _Reader:
                  out.identified, dict(out.findings))
 
 
+# Attachment states that get a finding here; matching.process reports `document` files it could not read.
+ATTACHMENT_FINDING_STATES = ("link", "corrupt", "encrypted", "empty", "too_large", "unsupported", "duplicate")
+
+
 def _attachment_findings(session: Session, year: int) -> int:
-    """Links (超大附件) and unreadable attachments become findings so a person fetches or asks again."""
+    """Links (超大附件), unreadable attachments and files received twice become findings, so a person
+    fetches, asks again or knows. One finding per attachment; `rule` is the attachment state."""
     from matching.findings import NewFinding, sync_findings
+    from registry.models import Document
 
     found = []
-    q = select(Attachment, Message).join(Message).where(
-        Attachment.status.in_(("link", "corrupt", "encrypted", "empty", "too_large", "unsupported")))
+    q = select(Attachment, Message).join(Message).where(Attachment.status.in_(ATTACHMENT_FINDING_STATES))
     for att, msg in session.execute(q):
-        kind = "attachment_link" if att.status == "link" else "attachment_unreadable"
-        found.append(NewFinding(kind, None, rule=att.status, indicator=None, message_id=msg.id, attachment_id=att.id,
-                                severity="info" if kind == "attachment_link" else "warning",
-                                detail={"reason": att.detail or att.status, "attachment": att.name,
-                                        "sender": msg.sender, "subject": msg.subject,
-                                        "url": getattr(att, "url", None)}))
-    added, _ = sync_findings(session, year, ["attachment_link", "attachment_unreadable"],
-                             found, resolve_reason="附件问题已处理")
+        kind = {"link": "attachment_link", "duplicate": "duplicate"}.get(att.status, "attachment_unreadable")
+        detail = {"reason": att.detail or att.status, "attachment": att.name, "sender": msg.sender,
+                  "subject": msg.subject, "url": att.url}
+        unit_id = None
+        if att.status == "duplicate":
+            first = session.get(Attachment, att.duplicate_of) if att.duplicate_of else None
+            units = set(session.scalars(select(Document.unit_id).where(
+                Document.attachment_id == first.id, Document.unit_id.is_not(None)))) if first else set()
+            unit_id = units.pop() if len(units) == 1 else None  # a merged PDF of several units: no one unit
+            detail |= {"reason": f"与已收到的附件相同（邮件 #{first.message_id} 的“{first.name or '无文件名'}”），未重复识别"
+                       if first else "与已收到的附件相同，未重复识别", "duplicate_of": att.duplicate_of}
+        found.append(NewFinding(kind, unit_id, rule=att.status, indicator=None, message_id=msg.id,
+                                attachment_id=att.id, severity="warning" if kind == "attachment_unreadable" else "info",
+                                detail=detail))
+    # only the findings made here (rule = an attachment state); reading's own stay as they are
+    added, _ = sync_findings(session, year, ["attachment_link", "attachment_unreadable", "duplicate"],
+                             found, resolve_reason="附件问题已处理",
+                             owned=lambda f: f.rule in ATTACHMENT_FINDING_STATES)
     return added
 
 
@@ -115,10 +130,17 @@ def run_daily(ws: Workspace, sources: Sequence[SourceSpec | str], *, workers: in
         elif event in ("error", "source_error", "disconnected", "uidvalidity_changed"):
             log.warning("%s %s", event, data)
 
+    # The stages after intake (audit, attachment findings, reports) run when mail changed - or when
+    # a run before this one was killed before it finished them: its rerun has no new mail left.
+    ws.sessions()  # the workspace and its database exist from here on
+    unfinished = ws.home / "run.unfinished"
+    pending = unfinished.exists()
+    unfinished.touch()
     summary.intake = run_intake(ws, sources, on_attachments=reader, observer=observe)
     summary.seconds["intake+read"] = round(time.perf_counter() - t0, 2)
-    if summary.changed:
+    if summary.changed or pending:
         _audit_and_report(ws, template, summary, today)
+    unfinished.unlink(missing_ok=True)
     from outbox.daily import after_run  # mail to units (issue 19): bounces, then the day's drafts
 
     summary.mail = after_run(ws, today or local_today(), mail_config)

@@ -8,8 +8,10 @@ from functools import cached_property
 from pathlib import Path
 
 import typer
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from kptj.errors import FilesUnusable, database_problem, os_reason
 from registry.db import open_db
 
 DEFAULT_HOME = "./kptj-data"
@@ -43,15 +45,27 @@ class Workspace:
     def pages_dir(self) -> Path:
         return self._sub("pages")
 
+    @cached_property
+    def logs_dir(self) -> Path:
+        return self._sub("logs")
+
     def _sub(self, name: str) -> Path:
-        p = self.home / name
-        p.mkdir(parents=True, exist_ok=True)
+        return self._mkdir(self.home / name)
+
+    def _mkdir(self, p: Path) -> Path:
+        try:
+            p.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise FilesUnusable(f"无法创建工作目录 {p}：{os_reason(e)}。请用 --home 或 KPTJ_HOME 指定一个可写的目录") from e
         return p
 
     def sessions(self) -> sessionmaker[Session]:
         if self._sessions is None:
-            self.home.mkdir(parents=True, exist_ok=True)
-            self._sessions = open_db(self.url)
+            self._mkdir(self.home)
+            try:
+                self._sessions = open_db(self.url)
+            except SQLAlchemyError as e:
+                raise database_problem(e, self.url) from e
         return self._sessions
 
     def session(self) -> Session:

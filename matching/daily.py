@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from intake.listing import STATUS_TEXT
 from matching.labels import KIND
 from matching.status import SCAN_LABEL, admin_summaries, unit_statuses
 from registry.clock import day_bounds_utc
@@ -37,7 +38,8 @@ class DailyReport:
     def as_text(self) -> str:
         lines = [f"科普统计调查表收取日报（{self.day:%Y-%m-%d}）", "",
                  f"收到邮件 {self.messages} 封；附件 {sum(self.attachments.values())} 个"
-                 + (f"（{'，'.join(f'{k} {v}' for k, v in sorted(self.attachments.items()))}）" if self.attachments else ""),
+                 + (f"（{'，'.join(f'{STATUS_TEXT.get(k, k)} {v}' for k, v in sorted(self.attachments.items()))}）"
+                    if self.attachments else ""),
                  f"识别出报表 {self.documents} 份，对应单位 {self.units_recognised} 个，无法确定单位 {self.unknown_documents} 份",
                  "新发现问题：" + ("；".join(f"{KIND.get(k, k)} {v}" for k, v in sorted(self.new_findings.items()))
                                  or "无"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,20 +37,25 @@ class NewFinding:
     box: list[int] | None = None
 
     def key(self) -> tuple[Any, ...]:
-        return (self.kind, self.unit_id, self.rule, self.indicator, self.document_id, self.page_id)
+        # the message and attachment belong to the key: two corrupt files are two findings
+        return (self.kind, self.unit_id, self.rule, self.indicator, self.document_id, self.page_id,
+                self.message_id, self.attachment_id)
 
 
 def _key(f: Finding) -> tuple[Any, ...]:
-    return (f.kind, f.unit_id, f.rule, f.indicator, f.document_id, f.page_id)
+    return (f.kind, f.unit_id, f.rule, f.indicator, f.document_id, f.page_id, f.message_id, f.attachment_id)
 
 
 def sync_findings(session: Session, year: int, kinds: Iterable[str], found: Iterable[NewFinding],
-                  scope_unit_ids: set[int] | None = None, resolve_reason: str = "复核后问题已消除") -> tuple[int, int]:
-    """Make the open findings of `kinds` (within scope) equal to `found`. Returns (added, resolved)."""
+                  scope_unit_ids: set[int] | None = None, resolve_reason: str = "复核后问题已消除",
+                  owned: Callable[[Finding], bool] | None = None) -> tuple[int, int]:
+    """Make the open findings of `kinds` (within scope) equal to `found`. Returns (added, resolved).
+    `owned`: only open findings it accepts are this caller's to update or resolve (others of the
+    same kind, made by another stage, are left alone)."""
     kinds = list(kinds)
     q = select(Finding).where(Finding.year == year, Finding.kind.in_(kinds), Finding.state == "open")
     open_now = {_key(f): f for f in session.scalars(q)
-                if scope_unit_ids is None or f.unit_id in scope_unit_ids}
+                if (scope_unit_ids is None or f.unit_id in scope_unit_ids) and (owned is None or owned(f))}
     added = 0
     seen = set()
     for nf in found:

@@ -1,7 +1,9 @@
-"""Make values JSON-safe for the database: numpy scalars and tuples from OCR become plain Python."""
+"""Make values JSON-safe for the database: numpy scalars and tuples from OCR become plain Python, and
+infinite or NaN floats become null (JSON has no Infinity: PostgreSQL refuses it, SQLite stores it)."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 
@@ -11,5 +13,7 @@ def plain(v: Any) -> Any:
     if isinstance(v, (list, tuple)):
         return [plain(x) for x in v]
     if hasattr(v, "item") and callable(v.item):  # numpy scalar
-        return v.item()
+        v = v.item()
+    if isinstance(v, float) and not math.isfinite(v):  # e.g. the acceptance weight of a blocking figure
+        return None
     return v

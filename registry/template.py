@@ -106,9 +106,20 @@ def _require(entry: dict[str, Any], keys: tuple[str, ...], where: str) -> None:
 
 
 def parse_template(data: dict[str, Any], source: str = "<template>") -> Template:
+    try:
+        return _parse(data, source)
+    except TemplateError:
+        raise
+    except (TypeError, ValueError, AttributeError, KeyError) as e:  # a value of the wrong shape somewhere
+        raise _err(source, f"结构不对：某项的值类型有误（{type(e).__name__}: {e}）") from e
+
+
+def _parse(data: dict[str, Any], source: str) -> Template:
     if not isinstance(data, dict):
         raise _err(source, "顶层应为映射")
     _require(data, ("id", "year", "title", "parts", "indicators"), source)
+    if not isinstance(data["year"], int) or isinstance(data["year"], bool):
+        raise _err(source, f"year 应为整数: {data['year']!r}")
     parts = []
     for n, p in enumerate(data["parts"], 1):
         _require(p, ("heading", "name", "table"), f"{source} parts#{n}")
@@ -127,10 +138,10 @@ def parse_template(data: dict[str, Any], source: str = "<template>") -> Template
             raise _err(where, f"代码格式不对: {code}")
         if code in seen:
             raise _err(where, f"代码重复: {code}")
-        if row["part"] not in part_names:
+        if not isinstance(row["part"], str) or row["part"] not in part_names:
             raise _err(where, f"未知部分: {row['part']}")
         parent = row.get("parent")
-        if parent is not None and parent not in seen:
+        if parent is not None and (not isinstance(parent, str) or parent not in seen):
             raise _err(where, f"上级指标 {parent} 不存在或未在其前定义")
         decimals = row.get("decimals", 0)
         if not isinstance(decimals, int) or not 0 <= decimals <= 4:

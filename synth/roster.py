@@ -71,9 +71,13 @@ def _alloc(n: int) -> dict[str, int]:
     return a
 
 
-def build_roster(n: int, rng: random.Random) -> list[Unit]:
-    if n < 50:
-        raise ValueError("--units 至少为 50")
+MIN_UNITS = 50     # the smallest world the CLI offers: every unit kind present
+SMALL_MIN_UNITS = 8  # tests' small worlds (synth.world.build_world(small=True)): fewer kinds of unit
+
+
+def build_roster(n: int, rng: random.Random, minimum: int = MIN_UNITS) -> list[Unit]:
+    if n < minimum:
+        raise ValueError(f"--units 至少为 {minimum}")
     alloc = _alloc(n)
     codes = _Codes(rng)
     units: list[Unit] = []

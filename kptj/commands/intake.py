@@ -6,9 +6,10 @@ import json
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from kptj import terminal
+from kptj.errors import UsageProblem
 from kptj.workspace import workspace
 
 # intake's modules are imported inside the commands: `kptj` starts faster for every other command.
@@ -37,7 +38,7 @@ def intake_command(
     from intake.lock import IntakeBusy
 
     ws = workspace(ctx)
-    console = Console()
+    console = terminal.console()
     try:
         accounts = load_accounts(config) if config else {}
         specs = []
@@ -48,11 +49,9 @@ def intake_command(
                 specs.append(parse_source(item, ca_file=ca_file, password_env=password_env,
                                           password_file=password_file, action=action))
     except SourceError as exc:
-        console.print(f"[red]错误：{exc}[/red]")
-        raise typer.Exit(2) from exc
+        raise UsageProblem(str(exc)) from exc  # printed by kptj.errors, exit 2
     if not specs:
-        console.print("[red]错误：请用 --source 指定至少一个来源，或用 --config 给出账户配置[/red]")
-        raise typer.Exit(2)
+        raise UsageProblem("请用 --source 指定至少一个来源，或用 --config 给出账户配置")
 
     def observe(event: str, data: dict) -> None:
         if event == "source_error":
@@ -106,4 +105,4 @@ def messages_command(
             state += f"\n{m['error'][:80]}（已尝试 {m['attempts']} 次）"
         table.add_row(str(m["id"]), m["archive_id"][:12], m["sender"] or "", m["subject"] or "",
                       (m["date"] or "")[:16], state, CLASS_TEXT.get(m["classification"] or "", ""), atts)
-    Console().print(table)
+    terminal.console().print(table)

@@ -7,13 +7,13 @@ from enum import StrEnum
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from kptj import terminal
 from kptj.workspace import workspace
 
-console = Console()
-err_console = Console(stderr=True)
+console = terminal.console()
+err_console = terminal.console(stderr=True)
 
 
 class OutFormat(StrEnum):

@@ -7,15 +7,15 @@ from enum import StrEnum
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.tree import Tree
 
+from kptj import terminal
 from kptj.workspace import workspace
 from registry.problems import ImportRejected, ImportResult
 from registry.template import TemplateError, default_template
 
-console = Console()
-err_console = Console(stderr=True)
+console = terminal.console()
+err_console = terminal.console(stderr=True)
 
 
 class OutFormat(StrEnum):

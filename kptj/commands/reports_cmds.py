@@ -7,17 +7,17 @@ from enum import StrEnum
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from kptj import terminal
 from kptj.workspace import Workspace, workspace
 from registry.clock import local_today
 
 # The report modules (openpyxl, Pillow, SQL queries) are imported inside each command so that
 # `kptj run` and `kptj --help` do not pay for them at start-up.
 
-console = Console()
-err = Console(stderr=True)
+console = terminal.console()
+err = terminal.console(stderr=True)
 
 
 class StatusFormat(StrEnum):
@@ -31,6 +31,25 @@ class FindingsFormat(StrEnum):
     json = "json"
     xlsx = "xlsx"
     html = "html"
+
+
+def _day(value: str | None) -> date | None:
+    """--date / --today: a calendar day, or a usage error in Chinese (exit 2)."""
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"“{value}”不是有效日期，应为 YYYY-MM-DD，例如 2025-06-30") from None
+
+
+def _kind(value: str | None) -> str | None:
+    """--kind: one of the finding kinds the README lists, else a usage error (not an empty list)."""
+    from matching.labels import KIND
+
+    if value is not None and value not in KIND:
+        raise typer.BadParameter(f"没有“{value}”这种问题类型，可选：" + "、".join(KIND))
+    return value
 
 
 def _emit(text: str, out: Path | None) -> None:
@@ -64,14 +83,15 @@ def register(app: typer.Typer) -> None:
                admin: str | None = typer.Option(None, "--admin", help="只看该管理单位（账号）的下属单位"),
                fmt: StatusFormat = typer.Option(StatusFormat.table, "--format", help="table / json / xlsx"),
                out: Path | None = typer.Option(None, "-o", "--output", help="输出文件"),
-               today: str | None = typer.Option(None, "--today", help="按此日期计算逾期天数（YYYY-MM-DD）")) -> None:
+               today: str | None = typer.Option(None, "--today", callback=_day,
+                                                help="按此日期计算逾期天数（YYYY-MM-DD）")) -> None:
         """各单位扫描件状态（未收到 / 已收到待核 / 有问题 / 合格）。"""
         from matching.reports import STATUS_HEADERS, status_cells, to_json, write_xlsx
         from matching.status import admin_summaries, unit_statuses
         from registry.tree import UnknownAccount
 
         ws = workspace(ctx)
-        day = date.fromisoformat(today) if today else None
+        day = today  # already a date (callback _day)
         with ws.session() as s:
             try:
                 sts = unit_statuses(s, ws.year, admin, today=day)
@@ -99,7 +119,7 @@ def register(app: typer.Typer) -> None:
     @app.command("findings")
     def findings(ctx: typer.Context,
                  admin: str | None = typer.Option(None, "--admin", help="只看该管理单位（账号）的下属单位"),
-                 kind: str | None = typer.Option(None, "--kind", help="问题类型，如 figure_mismatch"),
+                 kind: str | None = typer.Option(None, "--kind", callback=_kind, help="问题类型，如 figure_mismatch"),
                  fmt: FindingsFormat = typer.Option(FindingsFormat.table, "--format", help="table / json / xlsx / html"),
                  out: Path | None = typer.Option(None, "-o", "--output", help="输出文件"),
                  all_: bool = typer.Option(False, "--all", help="包括已解决的问题")) -> None:
@@ -135,7 +155,7 @@ def register(app: typer.Typer) -> None:
                 _print_table(f"{title}（{len(rows)} 条）", FINDING_HEADERS, [finding_cells(r) for r in rows])
 
     @report_app.command("daily")
-    def daily(ctx: typer.Context, day: str | None = typer.Option(None, "--date", help="日期 YYYY-MM-DD（按 KPTJ_TZ 时区，默认北京时间），默认今天"),
+    def daily(ctx: typer.Context, day: str | None = typer.Option(None, "--date", callback=_day, help="日期 YYYY-MM-DD（按 KPTJ_TZ 时区，默认北京时间），默认今天"),
               fmt: StatusFormat = typer.Option(StatusFormat.table, "--format", help="table / json"),
               out: Path | None = typer.Option(None, "-o", "--output")) -> None:
         """每日收取报告：当天收到什么、识别了什么、发现什么问题、各管理单位还缺哪些。"""
@@ -143,7 +163,7 @@ def register(app: typer.Typer) -> None:
         from matching.reports import to_json
 
         ws = workspace(ctx)
-        d = date.fromisoformat(day) if day else local_today()  # a local (KPTJ_TZ) calendar day
+        d = day or local_today()  # a local (KPTJ_TZ) calendar day (callback _day parsed it)
         with ws.session() as s:
             rep = daily_report(s, ws.year, d)
         if fmt == StatusFormat.json:

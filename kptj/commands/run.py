@@ -8,24 +8,23 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
-from rich.console import Console
 
+from kptj import terminal
+from kptj.errors import EXIT_BUSY, EXIT_OK, EXIT_SOURCE_FAILED, UsageProblem  # one table of codes
 from kptj.workspace import Workspace, workspace
 
 if TYPE_CHECKING:  # the pipeline (intake, OCR) is imported when a run starts, not at CLI start-up
     from kptj.daily_run import RunSummary
 
-console = Console()
+console = terminal.console()
 
-EXIT_OK, EXIT_SOURCE_FAILED, EXIT_USAGE, EXIT_BUSY = 0, 1, 2, 3
 # The sample-world generator (synth.roster.build_roster) needs at least 50 units: a smaller default
 # would make `kptj demo` fail, however slow 50 is on a 2-core machine.
 DEMO_UNITS = 50
 
 
 def _logging(ws: Workspace, run_id: str) -> None:
-    logs = ws.home / "logs"
-    logs.mkdir(parents=True, exist_ok=True)
+    logs = ws.logs_dir
     fmt = logging.Formatter(f"%(asctime)s [run {run_id}] %(levelname)s %(name)s: %(message)s")
     root = logging.getLogger()
     for h in list(root.handlers):
@@ -50,8 +49,7 @@ def _sources(specs: list[str], config: Path | None, **options: object) -> list:
         accounts = load_accounts(config) if config else {}
         return [accounts[s] if s in accounts else parse_source(s, **options) for s in (specs or list(accounts))]
     except SourceError as e:
-        console.print(f"[red]错误：{e}[/red]")
-        raise typer.Exit(EXIT_USAGE) from e
+        raise UsageProblem(str(e)) from e  # printed by kptj.errors, exit 2
 
 
 def _print_summary(s: RunSummary) -> None:
@@ -61,7 +59,7 @@ def _print_summary(s: RunSummary) -> None:
         console.print(line if r.error is None else f"[red]{line}；错误：{r.error}[/red]")
     if s.mail is not None:
         console.print("  " + s.mail.as_text())
-    if not s.changed:
+    if not s.changed and not s.reports:
         console.print("  没有新邮件，数据与报告均未改变")
         return
     console.print(f"  识别报表 {s.documents} 份：确定单位 {s.identified} 份，无法确定 {s.unknown} 份")
@@ -119,8 +117,7 @@ def register(app: typer.Typer) -> None:
         sources = _sources(source, config, ca_file=ca_file, password_env=password_env,
                            password_file=password_file, action=action)
         if not sources:
-            console.print("[red]错误：请用 --source 指定来源，或用 --config 给出账户配置[/red]")
-            raise typer.Exit(EXIT_USAGE)
+            raise UsageProblem("请用 --source 指定来源，或用 --config 给出账户配置")
         while True:
             summary = run_once(ws, sources, workers, config)
             if not watch:
@@ -143,14 +140,14 @@ def register(app: typer.Typer) -> None:
         from synth.world import build_world
 
         ws = workspace(ctx)
+        ws.sessions()  # a workspace or database that cannot be used fails now, not after the world is built
         sample = ws.home / "sample"
         if not (sample / "truth.json").exists():
             console.print(f"生成示例调查（{units} 个单位）到 {sample} …")
             try:
                 build_world(units=units, seed=seed, out=sample)
             except ValueError as e:  # e.g. fewer units than the generator supports: a usage error, no traceback
-                console.print(f"[red]错误：{e}[/red]")
-                raise typer.Exit(EXIT_USAGE) from e
+                raise UsageProblem(str(e)) from e
         with ws.session() as s:
             r = import_roster(s, sample / "roster.xlsx", ws.year)
             console.print(f"单位名单：新增 {r.created}，变更 {r.changed}")

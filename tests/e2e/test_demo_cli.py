@@ -24,7 +24,7 @@ def test_demo_with_too_few_units_is_a_usage_error_not_a_traceback(tmp_path: Path
     r = subprocess.run([sys.executable, "-m", "kptj", "--home", str(tmp_path / "ws"), "demo", "--units", "20"],
                        capture_output=True, text=True, timeout=120)
     assert r.returncode == 2, r.stdout + r.stderr
-    assert "错误" in r.stdout and "Traceback" not in r.stdout + r.stderr
+    assert "错误" in r.stderr and "Traceback" not in r.stdout + r.stderr
 
 
 def test_demo_closing_names_the_folder_the_reports_went_to(tmp_path: Path) -> None:

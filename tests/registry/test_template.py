@@ -1,4 +1,5 @@
 import csv
+import hashlib
 from pathlib import Path
 
 import pytest
@@ -9,12 +10,28 @@ from registry.template import TemplateError, default_template, load_template, pa
 ROOT = Path(__file__).resolve().parents[2]
 CATALOG = ROOT / "registry" / "templates" / "indicators-2024.csv"  # the catalog the template was built from
 SHARED = ROOT.parent / "shared" / "spec" / "indicators-2024.csv"    # the contract, where checked out beside us
+# sha256 of the contract's shared/spec/indicators-2024.csv. CI clones only this repo, so the vendored
+# copy is checked against the contract through this pin on every clone, and the shared file
+# itself wherever it is checked out beside the repo: a changed contract fails here, never silently.
+CONTRACT_SHA256 = "8b89db8a50d18cceea437f4dacd4a4f96aefb5dd5fdcdbd7f9dbee291ddee9e2"
+
+
+def test_vendored_catalog_is_the_contract():
+    assert hashlib.sha256(CATALOG.read_bytes()).hexdigest() == CONTRACT_SHA256, (
+        f"{CATALOG} is no longer the contract's indicators-2024.csv (sha256 {CONTRACT_SHA256})")
+
+
+def test_shared_contract_is_the_pinned_one():
+    if not SHARED.exists():
+        pytest.skip(f"{SHARED} not checked out beside the repo (a clean clone); the vendored copy is "
+                    "checked against the pinned sha256 by test_vendored_catalog_is_the_contract")
+    assert hashlib.sha256(SHARED.read_bytes()).hexdigest() == CONTRACT_SHA256, (
+        "shared/spec/indicators-2024.csv changed: copy it to registry/templates/, update the template "
+        "and CONTRACT_SHA256")
 
 
 def test_bundled_template_matches_the_indicator_catalog():
     t = default_template(2024)
-    if SHARED.exists():
-        assert SHARED.read_bytes() == CATALOG.read_bytes(), "catalog copy differs from shared/spec"
     with CATALOG.open(encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
     assert [i.code for i in t.indicators] == [r["code"] for r in rows]

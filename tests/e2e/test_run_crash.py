@@ -1,0 +1,221 @@
+"""Crash safety of the whole daily job: `kptj run` SIGKILLed (with its reading workers) while it reads,
+matches, audits and writes reports, then rerun. Nothing is lost or doubled - messages, attachments,
+documents, findings - and the reports equal those of an undisturbed run on the same mail."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from kptj.workspace import Workspace
+from registry.clock import local_today
+from registry.models import Attachment, Document, Finding, Message, Page, Unit
+from registry.template import default_template
+from synth import demo_unit, demo_values, images_to_pdf, make_pages
+from tests.intake.mailfactory import mail, pdf_bytes, raw
+from tests.registry.builders import ROSTER_HEADER, record_row, records_header, write_csv
+
+ROOT = Path(__file__).resolve().parents[2]
+KILLS = 8
+T = default_template()
+
+
+def _units() -> list:
+    from dataclasses import replace
+
+    from registry.uscc import make_code
+    base = demo_unit()
+    return [base, replace(base, account="tj120101jyj", name="天津市和平区教育局",
+                          uscc=make_code("1", "1", "120101", "00002345")),
+            replace(base, account="tj120103kjj", name="天津市河西区科学技术局", district="河西区",
+                    uscc=make_code("1", "1", "120103", "00003456"), division="120103")]
+
+
+@pytest.fixture(scope="module")
+def inputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Three units' 3-page scans (one with a figure that differs online), one sent twice, broken and
+    blank files, a download link: every stage of the run has work to do."""
+    d = tmp_path_factory.mktemp("run-crash")
+    rng = random.Random(3)
+    roster, records, scans = [], [], []
+    for i, unit in enumerate(_units()):
+        values = demo_values(unit, rng)
+        pages = make_pages(unit, values, rng, layout="A", print_time=datetime(2025, 6, 18, 9, 30), dpi=150,
+                           profile="clean")
+        scans.append((unit, images_to_pdf([p.image for p in pages], dpi=150)))
+        online = {c: ("-" if values.get(c) is None else f"{values[c]:.{T.indicator(c).decimals}f}") for c in T.codes}
+        if i == 0:  # a planted difference
+            online["P01"] = str(int(online["P01"]) + 7) if online["P01"] != "-" else "7"
+        roster.append([unit.account, unit.name, unit.uscc, "区科技局", unit.district, "", "否", "", "", "", ""])
+        records.append(record_row(unit.account, unit.name, unit.uscc, modified="2025-06-10 08:00:00", **online))
+    write_csv(d / "roster.csv", ROSTER_HEADER, roster)
+    write_csv(d / "records.csv", records_header(), records)
+    box = d / "mail"
+    box.mkdir()
+    mails = [mail(subject=f"{u.name} 科普统计调查表", attachments=[("调查表.pdf", pdf)]) for u, pdf in scans]
+    mails += [
+        mail(subject="再次发送", attachments=[("调查表（重发）.pdf", scans[0][1])]),       # a duplicate
+        mail(subject="坏文件", attachments=[("坏.pdf", b"%PDF-1.7 broken"), ("空.pdf", b"")]),
+        mail(subject="空白扫描", attachments=[("空白.pdf", pdf_bytes(1))]),                 # nothing to read
+        mail(subject="超大附件", body="下载：https://mail.qq.com/cgi-bin/ftnExs_download?k=1 调查表.zip"),
+    ]
+    for i, m in enumerate(mails):
+        (box / f"{i:02d}.eml").write_bytes(raw(m))
+    return {"dir": d, "mail": box, "roster": d / "roster.csv", "records": d / "records.csv"}
+
+
+def _cmd(home: Path, *args: str) -> list[str]:
+    return [sys.executable, "-m", "kptj", "--home", str(home), *args]
+
+
+def _setup(home: Path, inputs: dict[str, Path]) -> None:
+    for what in ("registry", "records"):
+        r = subprocess.run(_cmd(home, what, "import", str(inputs[what if what == "records" else "roster"])),
+                           capture_output=True, text=True, cwd=ROOT, timeout=300)
+        assert r.returncode == 0, r.stdout + r.stderr
+
+
+def _run(home: Path, inputs: dict[str, Path]) -> subprocess.CompletedProcess:
+    return subprocess.run(_cmd(home, "run", "--source", str(inputs["mail"])), capture_output=True, text=True,
+                          cwd=ROOT, timeout=600)
+
+
+def state(home: Path) -> dict:
+    """Everything a run leaves, without ids and times (they differ between workspaces)."""
+    ws = Workspace.from_options(str(home))
+    with ws.session() as s:
+        msg_sha = {m.id: m.sha256 for m in s.scalars(select(Message))}
+        att = {a.id: a for a in s.scalars(select(Attachment))}
+        acc = {u.id: u.account for u in s.scalars(select(Unit))}
+        pages = {p.id: p.page_no for p in s.scalars(select(Page))}
+        out = {
+            "messages": sorted((m.sha256, m.state, m.classification or "") for m in s.scalars(select(Message))),
+            "attachments": sorted((msg_sha[a.message_id], a.name or "", a.sha256 or "", a.status)
+                                  for a in att.values()),
+            "documents": sorted((att[d.attachment_id].sha256 or "", acc.get(d.unit_id, ""), d.status,
+                                 d.superseded_by is not None) for d in s.scalars(select(Document))),
+            "findings": sorted((f.kind, f.severity, f.state, acc.get(f.unit_id, ""), f.indicator or "",
+                                att[f.attachment_id].sha256 if f.attachment_id else "",
+                                pages.get(f.page_id) or 0) for f in s.scalars(select(Finding))),
+        }
+    day = ws.reports_dir / f"{local_today():%Y%m%d}"
+    out["reports"] = sorted(p.name for p in day.iterdir()) if day.exists() else []
+    if day.exists():
+        out["日报"] = (day / "日报.txt").read_text(encoding="utf-8")
+        out["findings.json"] = sorted(json.dumps({k: v for k, v in f.items() if k not in ("message_id", "detail")},
+                                                 ensure_ascii=False, sort_keys=True)
+                                      for f in json.loads((day / "findings.json").read_text(encoding="utf-8")))
+        out["status.json"] = [{k: v for k, v in x.items() if k != "received_at"}
+                              for x in json.loads((day / "status.json").read_text(encoding="utf-8"))]
+    return out
+
+
+def _done(home: Path) -> int:
+    """Messages done so far (plain sqlite3: polled every 20 ms while the run works)."""
+    import sqlite3
+
+    try:
+        with sqlite3.connect(f"file:{home / 'kptj.sqlite3'}?mode=ro", uri=True, timeout=1) as c:
+            return c.execute("select count(*) from messages where state = 'done'").fetchone()[0]
+    except sqlite3.Error:
+        return 0
+
+
+def _wait_until_working(proc: subprocess.Popen, home: Path, timeout: float) -> None:
+    """The run writes its pid into the lock file once it holds the lock: start-up is over."""
+    lock, deadline = home / "intake.lock", time.monotonic() + timeout
+    while time.monotonic() < deadline and proc.poll() is None:
+        if lock.exists() and lock.read_text().strip() == str(proc.pid):
+            return
+        time.sleep(0.02)
+
+
+def _kill(proc: subprocess.Popen) -> bool:
+    if proc.poll() is not None:
+        return False
+    os.killpg(proc.pid, signal.SIGKILL)  # the run and its reading workers, as a power cut would
+    proc.wait()
+    return True
+
+
+@pytest.fixture(scope="module")
+def reference(inputs, tmp_path_factory) -> tuple[dict, float]:  # noqa: ANN001
+    """An undisturbed run: what every disturbed one must end up with, and how long it takes."""
+    ref = tmp_path_factory.mktemp("ref")
+    _setup(ref, inputs)
+    t0 = time.monotonic()
+    r = _run(ref, inputs)
+    assert r.returncode == 0, r.stdout + r.stderr
+    want = state(ref)
+    assert want["reports"] and any(f[0] == "figure_mismatch" for f in want["findings"])
+    assert any(f[0] == "duplicate" for f in want["findings"])
+    assert any(f[0] == "attachment_unreadable" for f in want["findings"])
+    return want, time.monotonic() - t0
+
+
+def _start(home: Path, inputs: dict[str, Path]) -> subprocess.Popen:
+    return subprocess.Popen(_cmd(home, "run", "--source", str(inputs["mail"])), cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+
+
+def _finish_and_compare(home: Path, inputs: dict[str, Path], want: dict) -> None:
+    r = _run(home, inputs)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert state(home) == want
+    r = _run(home, inputs)  # and once more: no new mail changes nothing
+    assert r.returncode == 0 and state(home) == want
+
+
+def test_kill_9_while_reading_and_matching_then_rerun(tmp_path, inputs, reference):
+    want, undisturbed = reference
+    home = tmp_path / "crash"
+    _setup(home, inputs)
+    total = len(list(inputs["mail"].glob("*.eml")))
+    rng = random.Random(21)
+    kills, progress = 0, []
+    for _ in range(KILLS):
+        if _done(home) >= total:
+            break
+        proc = _start(home, inputs)
+        _wait_until_working(proc, home, undisturbed * 3)
+        # inside the mail being read now or the next one
+        target = min(_done(home) + rng.randint(0, 1), total - 1)
+        deadline = time.monotonic() + undisturbed * 3
+        while time.monotonic() < deadline and proc.poll() is None and _done(home) < target:
+            time.sleep(0.02)
+        time.sleep(rng.uniform(0.0, 1.5))
+        kills += _kill(proc)
+        progress.append(_done(home))
+    print(f"\nCRASH {kills} kills; mails done after each: {progress} of {total}")
+    mid_run = [p for p in progress if 0 < p < total]
+    assert kills >= 3 and mid_run, f"the kills did not land while the run worked ({kills} kills, done {progress})"
+    _finish_and_compare(home, inputs, want)
+
+
+def test_kill_9_after_the_last_mail_before_the_reports_then_rerun(tmp_path, inputs, reference):
+    """The audit, the attachment findings and the reports come after the last mail: a run killed
+    there has no new mail left for its rerun, which must finish them all the same."""
+    want, undisturbed = reference
+    total = len(list(inputs["mail"].glob("*.eml")))
+    for attempt in range(3):  # the window is short (about a second): a busy machine may miss it
+        home = tmp_path / f"crash{attempt}"
+        _setup(home, inputs)
+        proc = _start(home, inputs)
+        deadline = time.monotonic() + undisturbed * 3
+        while time.monotonic() < deadline and proc.poll() is None and _done(home) < total:
+            time.sleep(0.01)
+        if _kill(proc) and _done(home) == total:
+            break
+    else:
+        pytest.fail("three runs ended before they could be killed after their last mail")
+    _finish_and_compare(home, inputs, want)
