@@ -31,6 +31,7 @@ class Fmt(StrEnum):
 def _config(ws: Workspace, path: Path | None):  # noqa: ANN202 - outbox.config.MailConfig
     from outbox.config import MailConfigError, load_mail_config
 
+    ws.sessions()  # a broken workspace or database is said first (kptj/errors.py), as by every command
     try:
         cfg = load_mail_config(ws.home, path)
     except MailConfigError as exc:

@@ -76,6 +76,7 @@ def minimal_args(inputs: dict[str, Path]) -> dict[str, list[str]]:
         "audit": [], "units": [], "intake": ["--source", str(inputs["mail"])], "messages": [],
         "status": [], "findings": [], "report daily": [], "run": ["--source", str(inputs["mail"])],
         "demo": [], "read": ["--crops", str(inputs["png"])], "synth": None,
+        "mail preview": [], "mail approve": ["--all"], "mail send": ["--dry-run"],
     }
 
 
