@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 
@@ -11,5 +12,9 @@ def plain(v: Any) -> Any:
     if isinstance(v, (list, tuple)):
         return [plain(x) for x in v]
     if hasattr(v, "item") and callable(v.item):  # numpy scalar
-        return v.item()
+        v = v.item()
+    if isinstance(v, float) and not math.isfinite(v):
+        # JSON has no Infinity: PostgreSQL refuses it (a blocking acceptance weight is inf);
+        # None is how the policy already writes a blocking weight per figure
+        return None
     return v

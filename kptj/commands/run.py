@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -72,7 +71,37 @@ def _print_summary(s: RunSummary) -> None:
     console.print(f"  用时（秒）：{s.seconds}")
 
 
-def run_once(ws: Workspace, sources: list, workers: int) -> RunSummary:
+def _executor(ws: Workspace, name: str, broker: str | None, workers: int):  # noqa: ANN202
+    """The page reader: the local pool (default) or Celery workers (`kptj worker`) via a broker."""
+    if name == "local":
+        return None  # run_daily's default: the local process pool
+    if name != "celery":
+        console.print(f"[red]错误：未知的识别方式 {name}（可用 local、celery）[/red]")
+        raise typer.Exit(EXIT_USAGE)
+    if not ws.url.startswith("postgresql"):
+        # workers on other machines share the database; SQLite is one machine's file (and a run's
+        # open read transaction could not write after a worker's commit)
+        console.print("[red]错误：celery 识别方式需要 PostgreSQL 数据库，请用 --db 或 KPTJ_DB 指定[/red]")
+        raise typer.Exit(EXIT_USAGE)
+    from kptj.commands.worker import broker_url
+    from kptj.dist import CeleryExecutor
+
+    return CeleryExecutor(ws, broker_url(broker))
+
+
+def _last_uid(ws: Workspace):  # noqa: ANN202
+    def last(spec) -> int:  # noqa: ANN001
+        from sqlalchemy import select
+
+        from registry.models import IntakeFolder
+
+        with ws.session() as s:
+            return s.scalar(select(IntakeFolder.last_uid).where(IntakeFolder.account == spec.account,
+                                                                IntakeFolder.folder == spec.folder)) or 0
+    return last
+
+
+def run_once(ws: Workspace, sources: list, workers: int, executor=None) -> RunSummary:  # noqa: ANN001
     from intake.lock import IntakeBusy
     from kptj.daily_run import new_run_id, run_daily
 
@@ -82,7 +111,7 @@ def run_once(ws: Workspace, sources: list, workers: int) -> RunSummary:
     try:
         with console.status("正在收取和识别…") as status:
             summary = run_daily(ws, sources, workers=workers, run_id=run_id,
-                                progress=lambda m: status.update(m))
+                                progress=lambda m: status.update(m), executor=executor)
     except IntakeBusy as e:
         console.print(f"[red]{e}[/red]")
         raise typer.Exit(EXIT_BUSY) from e
@@ -105,9 +134,12 @@ def register(app: typer.Typer) -> None:
     def run(ctx: typer.Context,
             source: list[str] = typer.Option([], "--source", "-s", help="来源：IMAP 地址、maildir:路径或 .eml 文件夹；可多次给出"),
             config: Path | None = typer.Option(None, "--config", help="账户配置文件（TOML）"),
-            watch: bool = typer.Option(False, "--watch", help="持续运行，定时收取"),
+            watch: bool = typer.Option(False, "--watch", help="持续运行：IMAP 邮箱有新邮件即处理（IDLE），并定时收取"),
             interval: int = typer.Option(300, "--interval", help="持续运行时的收取间隔（秒）"),
             workers: int = typer.Option(2, "--workers", help="识别进程数（默认 2）"),
+            executor: str = typer.Option("local", "--executor", envvar="KPTJ_EXECUTOR",
+                                         help="识别方式：local（本机进程池）或 celery（分发给 kptj worker）"),
+            broker: str | None = typer.Option(None, "--broker", help="celery 方式的消息队列地址，默认取 KPTJ_BROKER"),
             ca_file: Path | None = typer.Option(None, "--ca-file", help="自定义 CA 证书（PEM）"),
             password_env: str | None = typer.Option(None, "--password-env", help="存放邮箱密码的环境变量名"),
             password_file: Path | None = typer.Option(None, "--password-file", help="存放邮箱密码的文件"),
@@ -119,13 +151,16 @@ def register(app: typer.Typer) -> None:
         if not sources:
             console.print("[red]错误：请用 --source 指定来源，或用 --config 给出账户配置[/red]")
             raise typer.Exit(EXIT_USAGE)
+        reader = _executor(ws, executor, broker, workers)
         while True:
-            summary = run_once(ws, sources, workers)
+            summary = run_once(ws, sources, workers, reader)
             if not watch:
                 raise typer.Exit(EXIT_OK if summary.intake.ok else EXIT_SOURCE_FAILED)
-            console.print(f"{interval} 秒后再次收取（Ctrl-C 停止）")
+            console.print(f"等待新邮件（IMAP IDLE），最迟 {interval} 秒后再次收取（Ctrl-C 停止）")
             try:
-                time.sleep(interval)
+                from intake.idle import wait_for_mail
+
+                wait_for_mail(sources, interval, _last_uid(ws))
             except KeyboardInterrupt:
                 raise typer.Exit(EXIT_OK) from None
 
