@@ -58,8 +58,8 @@ def store(session: Session, sha256: str, page: int, version: str, reading: PageR
               "worker": (worker or "")[:200] or None, "seconds": float(reading.seconds or 0.0)}
     dialect = session.get_bind().dialect.name
     ins = (postgresql if dialect == "postgresql" else sqlite).insert(PageResult).values(**values)
-    ins = ins.on_conflict_do_nothing(index_elements=["sha256", "page", "reader_version"])
-    stored = session.execute(ins).rowcount == 1
+    ins = ins.on_conflict_do_nothing(index_elements=["sha256", "page", "reader_version"]).returning(PageResult.id)
+    stored = session.execute(ins).first() is not None  # no row back: the key was there already
     session.commit()
     return stored
 

@@ -28,15 +28,19 @@ def world(out: Path, seed: int = 2024) -> dict:
 
 
 def pick_mail(truth: dict, wdir: Path, dest: Path, shapes: list[str]) -> int:
-    """Copy the first message of each shape (in order) into dest; returns their pages."""
+    """Copy the smallest message of each shape into dest; returns their pages."""
     dest.mkdir(parents=True, exist_ok=True)
-    pages = 0
+    total = 0
+
+    def pages(m: dict) -> int:
+        return sum(len(d["pages"]) for a in m["attachments"] for d in a["documents"])
+
     for shape in shapes:
-        m = next(m for m in truth["messages"] if m["shape"] == shape and all(
-            a["expected_status"] == "document" for a in m["attachments"]))
+        m = min((m for m in truth["messages"] if m["shape"] == shape and all(
+            a["expected_status"] == "document" for a in m["attachments"])), key=pages)
         shutil.copy(wdir / m["file"], dest / Path(m["file"]).name)
-        pages += sum(len(d["pages"]) for a in m["attachments"] for d in a["documents"])
-    return pages
+        total += pages(m)
+    return total
 
 
 def import_world(home: Path, wdir: Path, db: str | None = None) -> None:

@@ -32,7 +32,7 @@ def test_two_workers_one_killed_mid_document_read_every_page_once(tmp_path, post
     wdir = tmp_path / "world"
     truth = world(wdir)
     mail = tmp_path / "mail"
-    pages = pick_mail(truth, wdir, mail, ["single_pdf", "page_images"])  # a 4-page PDF, 2 images
+    pages = pick_mail(truth, wdir, mail, ["single_pdf", "page_images"])  # a 3-page PDF, 2 images
 
     embedded = tmp_path / "embedded"
     import_world(embedded, wdir)
@@ -79,7 +79,7 @@ def test_two_workers_one_killed_mid_document_read_every_page_once(tmp_path, post
     by_key = {(s, p): w for s, p, w in results}
     assert by_key[killed] == "wB@test", "the killed worker's page was redelivered and read by the other"
     assert {w for w in by_key.values()} == {"wA@test", "wB@test"}
-    assert f"page {killed[0]}/{killed[1]} start" in b.text()
+    assert f"page {killed[0]}/{killed[1]} stored" in b.text()
 
     assert _findings(home, db) == _findings(embedded)
     assert _findings(embedded), "the sample has findings to compare"
