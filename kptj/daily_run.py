@@ -62,6 +62,15 @@ class _Reader:
         self.executor = executor
         self.index = None
 
+    def prepare(self, message_ids: list[int]) -> None:
+        """Before the first message is matched: an executor that reads ahead gets every page now."""
+        from matching.process import queue_message
+
+        self.progress(f"分发 {len(message_ids)} 封邮件的页面")
+        with self.ws.session() as s:
+            for mid in message_ids:
+                queue_message(s, mid, self.template, self.ws.pages_dir, self.ws.archive_dir, self.executor)
+
     def __call__(self, session: Session, message: Message, documents: list[Attachment]) -> None:
         from matching.process import process_message, unit_index
 
@@ -119,7 +128,8 @@ def run_daily(ws: Workspace, sources: Sequence[SourceSpec | str], *, workers: in
         elif event in ("error", "source_error", "disconnected", "uidvalidity_changed"):
             log.warning("%s %s", event, data)
 
-    summary.intake = run_intake(ws, sources, on_attachments=reader, observer=observe)
+    ahead = reader.prepare if hasattr(executor, "submit") else None  # the local pool reads message by message
+    summary.intake = run_intake(ws, sources, on_attachments=reader, observer=observe, prepare=ahead)
     summary.seconds["intake+read"] = round(time.perf_counter() - t0, 2)
     if not summary.changed:
         return summary

@@ -144,8 +144,15 @@ class CeleryExecutor:
     def __init__(self, ws: Workspace, broker: str, stall_seconds: float | None = None) -> None:
         self.ws, self.app = ws, make_app(broker)
         self.stall = stall_seconds if stall_seconds is not None else _env_float("KPTJ_READ_STALL", 1800)
+        self.sent: set[tuple[str, int, str]] = set()  # queued by this run: never queued twice
 
-    def read_pages(self, files: list[FileJob], template: Template, crops_dir: Path) -> list[PageReading]:
+    def submit(self, files: list[FileJob], template: Template, crops_dir: Path) -> None:
+        """Queue every page of `files` not yet stored or queued, without waiting (the run's
+        read-ahead: all new messages' pages are queued before the first message is matched)."""
+        self._submit(files, template, crops_dir)
+
+    def _submit(self, files: list[FileJob], template: Template, crops_dir: Path
+                ) -> tuple[list[tuple[FileJob, int]], dict[tuple[str, int], PageReading], str]:
         from ocr import sources
 
         version = page_results.reader_version(template)
@@ -156,10 +163,16 @@ class CeleryExecutor:
         crops = os.path.relpath(crops_dir, self.ws.home) if crops_dir.is_relative_to(self.ws.home) else str(crops_dir)
         by_key = {(f.sha256, i): f for f, i in jobs}
         for key in keys:
-            if key not in got:
+            if key not in got and (*key, version) not in self.sent:
                 f = by_key[key]
                 self.app.send_task(TASK, args=[f.sha256, f.archive_path, key[1], crops, self.ws.year, version],
                                    queue=QUEUE)
+                self.sent.add((*key, version))
+        return jobs, got, version
+
+    def read_pages(self, files: list[FileJob], template: Template, crops_dir: Path) -> list[PageReading]:
+        jobs, got, version = self._submit(files, template, crops_dir)
+        keys = list(dict.fromkeys((f.sha256, i) for f, i in jobs))
         self._wait(keys, got, version)
         out = []
         for f, i in jobs:

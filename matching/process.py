@@ -61,13 +61,18 @@ def _job(a: Attachment, path: str) -> FileJob:
     return FileJob(path=path, sha256=a.sha256 or "", archive_path=a.archive_path or "")
 
 
+def _batches(att_paths: list[tuple[Attachment, str]]) -> tuple[list[tuple[Attachment, str]],
+                                                                 list[tuple[Attachment, str]]]:
+    """(PDFs and others, read one by one; page images, read together: one image per page makes one form)."""
+    images = [(a, p) for a, p in att_paths if (a.detected_type or "") in IMAGE_TYPES]
+    return [(a, p) for a, p in att_paths if (a.detected_type or "") not in IMAGE_TYPES], images
+
+
 def _read(att_paths: list[tuple[Attachment, str]], template: Template, crops: Path,
           executor: PageExecutor) -> tuple[list[DocumentReading], list[tuple[Attachment, str]]]:
-    """PDFs one by one; a message's page images together (one image per page makes one form)."""
     docs: list[DocumentReading] = []
     failed: list[tuple[Attachment, str]] = []
-    images = [(a, p) for a, p in att_paths if (a.detected_type or "") in IMAGE_TYPES]
-    others = [(a, p) for a, p in att_paths if (a.detected_type or "") not in IMAGE_TYPES]
+    others, images = _batches(att_paths)
     for a, p in others:
         try:
             got = split.group_pages(executor.read_pages([_job(a, p)], template, crops / f"att{a.id}"))
@@ -85,6 +90,27 @@ def _read(att_paths: list[tuple[Attachment, str]], template: Template, crops: Pa
         except Exception as e:
             failed += [(a, f"{type(e).__name__}: {e}") for a, _ in images]
     return docs, failed
+
+
+def queue_message(session: Session, message_id: int, template: Template, pages_dir: Path, archive_dir: Path,
+                  executor: PageExecutor) -> None:
+    """Hand a message's pages to an executor that reads ahead (kptj.dist.CeleryExecutor.submit), with
+    the same files and crops folders process_message will ask for, so it finds them read."""
+    submit = getattr(executor, "submit", None)
+    if submit is None:
+        return
+    atts = session.scalars(select(Attachment).where(Attachment.message_id == message_id,
+                                                    Attachment.status == "document")).all()
+    paths = [(a, str(archive_dir / a.archive_path)) for a in atts
+             if a.archive_path and (archive_dir / a.archive_path).exists()]
+    others, images = _batches(paths)
+    for a, p in others:
+        try:
+            submit([_job(a, p)], template, pages_dir / f"att{a.id}")
+        except Exception as e:  # noqa: BLE001 - process_message meets the same file and records why
+            log.info("attachment %s not queued ahead: %s", a.id, e)
+    if images:
+        submit([_job(a, p) for a, p in images], template, pages_dir / f"att{images[0][0].id}")
 
 
 def process_message(session: Session, message: Message, template: Template, year: int, pages_dir: Path,
