@@ -27,10 +27,10 @@ def world(out: Path, seed: int = 2024) -> dict:
     return json.loads((out / "truth.json").read_text(encoding="utf-8"))
 
 
-def pick_mail(truth: dict, wdir: Path, dest: Path, shapes: list[str]) -> int:
-    """Copy the smallest message of each shape into dest; returns their pages."""
+def pick_mail(truth: dict, wdir: Path, dest: Path, shapes: list[str]) -> tuple[int, list[dict]]:
+    """Copy the smallest message of each shape into dest; returns their pages and the messages."""
     dest.mkdir(parents=True, exist_ok=True)
-    total = 0
+    total, picked = 0, []
 
     def pages(m: dict) -> int:
         return sum(len(d["pages"]) for a in m["attachments"] for d in a["documents"])
@@ -40,7 +40,8 @@ def pick_mail(truth: dict, wdir: Path, dest: Path, shapes: list[str]) -> int:
             a["expected_status"] == "document" for a in m["attachments"])), key=pages)
         shutil.copy(wdir / m["file"], dest / Path(m["file"]).name)
         total += pages(m)
-    return total
+        picked.append(m)
+    return total, picked
 
 
 def import_world(home: Path, wdir: Path, db: str | None = None) -> None:
