@@ -107,10 +107,11 @@ def _read_page(task, sha256: str, archive_path: str, index: int, crops: str, yea
         raise Reject("not a kptj worker", requeue=True)
     template = default_template(year)
     mine = page_results.reader_version(template)
-    if mine != version:  # another code version: its result would be stored under the wrong key
-        log.error("reader version %s differs from the run's %s: page %s/%d refused", mine, version,
-                  sha256[:12], index)
-        raise Reject("reader version mismatch", requeue=False)
+    if mine != version:  # other code (an upgrade under way): leave the page to a worker of the run's version
+        log.error("reader version %s differs from the run's %s: page %s/%d left to another worker", mine,
+                  version, sha256[:12], index)
+        time.sleep(5)
+        raise Reject("reader version mismatch", requeue=True)
     with ws.session() as s:
         if page_results.exists(s, sha256, index, version):
             log.info("page %s/%d already stored (redelivered)", sha256[:12], index)
