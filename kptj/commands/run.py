@@ -74,7 +74,7 @@ def _print_summary(s: RunSummary) -> None:
     console.print(f"  用时（秒）：{s.seconds}")
 
 
-def _executor(ws: Workspace, name: str, broker: str | None, workers: int):  # noqa: ANN202
+def _executor(ws: Workspace, name: str, broker: str | None):  # noqa: ANN202
     """The page reader: the local pool (default) or Celery workers (`kptj worker`) via a broker."""
     if name == "local":
         return None  # run_daily's default: the local process pool
@@ -154,12 +154,14 @@ def register(app: typer.Typer) -> None:
         if not sources:
             console.print("[red]错误：请用 --source 指定来源，或用 --config 给出账户配置[/red]")
             raise typer.Exit(EXIT_USAGE)
-        reader = _executor(ws, executor, broker, workers)
+        reader = _executor(ws, executor, broker)
+        idle = any(getattr(s, "kind", "") in ("imap", "imaps") for s in sources)
         while True:
             summary = run_once(ws, sources, workers, reader)
             if not watch:
                 raise typer.Exit(EXIT_OK if summary.intake.ok else EXIT_SOURCE_FAILED)
-            console.print(f"等待新邮件（IMAP IDLE），最迟 {interval} 秒后再次收取（Ctrl-C 停止）")
+            console.print(f"等待新邮件（IMAP IDLE），最迟 {interval} 秒后再次收取（Ctrl-C 停止）" if idle
+                          else f"{interval} 秒后再次收取（Ctrl-C 停止）")
             try:
                 from intake.idle import wait_for_mail
 
