@@ -85,20 +85,22 @@ def main() -> None:
                 for w in workers:
                     w.stop()
             rate = len(pages) / wall
-            rows.append((n, len(pages), wall, rate, l0))
-            print(f"  {n} worker(s): {len(pages)} pages in {wall:.1f} s = {rate:.2f} pages/s", flush=True)
+            cpu = sum(p.cpu_seconds for p in pages) / len(pages)  # contention-independent cost of a page
+            rows.append((n, len(pages), wall, rate, l0, cpu))
+            print(f"  {n} worker(s): {len(pages)} pages in {wall:.1f} s = {rate:.2f} pages/s "
+                  f"({cpu:.2f} CPU s/page)", flush=True)
         print(f"\nDistributed reading (Celery + Redis, PostgreSQL), {os.cpu_count()} cores, "
               f"each worker one reading process:")
-        print("| workers | pages | wall | pages/s | 30,000 pages | load at start |")
-        print("|---|---|---|---|---|---|")
-        for n, p, wall, rate, load in rows:
-            print(f"| {n} | {p} | {wall:.1f} s | {rate:.2f} | {YEAR_PAGES / rate / 3600:.1f} h | {load:.1f} |")
+        print("| workers | pages | wall | pages/s | 30,000 pages at this rate | CPU s/page | load at start |")
+        print("|---|---|---|---|---|---|---|")
+        for n, p, wall, rate, load, cpu in rows:
+            print(f"| {n} | {p} | {wall:.1f} s | {rate:.2f} | {YEAR_PAGES / rate / 3600:.1f} h | {cpu:.2f} | {load:.1f} |")
         if rows:
-            per = rows[0][3] / rows[0][0]
-            print(f"\nProjection: one reading process reads {per:.2f} pages/s here, so 30,000 pages need about "
-                  f"{YEAR_PAGES / per / 3600:.1f} process-hours: 2-core machines running `kptj worker` "
-                  f"cut that to {YEAR_PAGES / per / 3600 / 2:.1f} h on 1 machine, {YEAR_PAGES / per / 3600 / 8:.1f} h "
-                  f"on 4 (if the database and archive keep up).")
+            cpu = sum(r[5] for r in rows) / len(rows)
+            core_h = YEAR_PAGES * cpu / 3600
+            print(f"\nProjection from CPU time ({cpu:.2f} s per page, whatever else the machine runs): 30,000 "
+                  f"pages are {core_h:.1f} core-hours: {core_h / 2:.1f} h on one 2-core machine, "
+                  f"{core_h / 8:.1f} h on four running `kptj worker -c 2` (if the database and archive keep up).")
     finally:
         redis.stop()
         pg.stop()
