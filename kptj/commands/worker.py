@@ -37,5 +37,11 @@ def register(app: typer.Typer) -> None:
             raise typer.Exit(2)
         logging.basicConfig(level=logging.INFO,
                             format="%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s")
+        from sqlalchemy.exc import OperationalError
+
         console.print(f"识别工作进程启动：队列 {url}，数据库 {ws.url.split('@')[-1]}，{concurrency} 个识别进程")
-        serve(ws, url, concurrency, hostname=name)
+        try:
+            serve(ws, url, concurrency, hostname=name)
+        except OperationalError as e:  # the database is down or the URL is wrong: say so, no traceback
+            console.print(f"[red]错误：无法连接数据库 {ws.url.split('@')[-1]}：{str(e.orig).strip()[:200]}[/red]")
+            raise typer.Exit(1) from e

@@ -27,3 +27,9 @@ def test_unknown_executor_and_missing_broker_are_usage_errors(tmp_path: Path) ->
     assert r.returncode == 2 and "未知的识别方式" in r.stdout
     r = _kptj(tmp_path / "ws", "worker")
     assert r.returncode == 2 and "KPTJ_BROKER" in r.stdout and "Traceback" not in r.stdout + r.stderr
+
+
+def test_a_worker_without_its_database_says_so(tmp_path: Path) -> None:
+    r = _kptj(tmp_path / "ws", "--db", "postgresql+psycopg://kptj:x@127.0.0.1:1/kptj", "worker",
+              "--broker", "redis://127.0.0.1:1/0")
+    assert r.returncode == 1 and "无法连接数据库" in r.stdout and "Traceback" not in r.stdout + r.stderr
