@@ -10,7 +10,7 @@ VENV="${KPTJ_VENV:-.venv}"
 
 # Debian packages the project needs at run time and in tests; installed only when missing.
 APT_RUNTIME=(tesseract-ocr tesseract-ocr-chi-sim fonts-noto-cjk fonts-wqy-microhei fonts-arphic-uming poppler-utils p7zip-full unar)
-APT_TEST=(dovecot-imapd dovecot-lmtpd postgresql-15 openssl chromium postfix)
+APT_TEST=(dovecot-imapd dovecot-lmtpd postgresql-15 openssl chromium postfix redis-server)
 
 need_apt() {
   local missing=()

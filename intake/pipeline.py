@@ -36,6 +36,9 @@ OnAttachments = Callable[[Session, Message, list[Attachment]], None]
 """Called inside the message's transaction with its `document` attachments (may be empty).
 Raise to mark the message failed (retried next run); return normally to mark it processed."""
 Observer = Callable[[str, dict], None]
+Prepare = Callable[[list[int]], None]
+"""Called with the ids of a source's pending messages once all of them are extracted, before the
+first hook call (e.g. to queue all their pages for distributed reading at once)."""
 
 USABLE = ("document", "duplicate")
 
@@ -67,13 +70,14 @@ def now() -> datetime:
 def run_intake(workspace: Workspace, sources: Sequence[SourceSpec | str], *,
                on_attachments: OnAttachments | None = None, limits: Limits | None = None,
                max_attempts: int = 3, observer: Observer | None = None, max_rounds: int = 10,
-               max_reconnects: int = 3, retry_errors: bool = False) -> IntakeReport:
+               max_reconnects: int = 3, retry_errors: bool = False, prepare: Prepare | None = None) -> IntakeReport:
     """Ingest every source in turn; a failing source or message never stops the others.
 
     Failed messages are retried on later runs until they have failed `max_attempts` times;
     retry_errors=True gives those another `max_attempts` (after the cause has been fixed)."""
     run = _Run(workspace, on_attachments, limits or Limits(), max_attempts,
                observer or (lambda _e, _d: None), max_rounds, max_reconnects)
+    run.prepare = prepare if on_attachments is not None else None
     report = IntakeReport()
     with intake_lock(workspace.home):
         archive.remove_stale_temp_files(workspace.archive_dir)
@@ -95,6 +99,7 @@ class _Run:
         self.max_attempts, self.emit = max_attempts, observer
         self.max_rounds, self.max_reconnects = max_rounds, max_reconnects
         self.sessions = ws.sessions()
+        self.prepare: Prepare | None = None
 
     # --- one source ---------------------------------------------------------------------------
     def ingest(self, spec: SourceSpec, result: SourceResult) -> None:
@@ -214,6 +219,18 @@ class _Run:
                 or_(Message.state.in_(("fetched", "archived", "extracted")),
                     (Message.state == "error") & (Message.attempts < self.max_attempts)))
                 .order_by(Message.id)).all()
+        if self.prepare is not None and ids:
+            ready = []
+            for mid in ids:  # extract all first: a failure here is recorded like in _process_one
+                if self._process_one(mid, spec, extract_only=True):
+                    ready.append(mid)
+                else:
+                    result.failed += 1
+            ids = ready
+            try:
+                self.prepare(ids)
+            except Exception as exc:  # noqa: BLE001 - only a head start: each message is read by its hook anyway
+                self.emit("error", {"prepare": len(ids), "error": f"{type(exc).__name__}: {exc}"})
         for mid in ids:
             ok = self._process_one(mid, spec)
             if ok:
@@ -223,7 +240,7 @@ class _Run:
             else:
                 result.failed += 1
 
-    def _process_one(self, mid: int, spec: SourceSpec) -> bool:
+    def _process_one(self, mid: int, spec: SourceSpec, extract_only: bool = False) -> bool:
         s = self.sessions()
         stage = "archived"
         try:
@@ -237,6 +254,8 @@ class _Run:
                     msg.state = "extracted"
                     s.commit()
             stage = "extracted"
+            if extract_only:
+                return True
             if self.hook is not None:
                 docs = [a for a in self._attachments(s, msg) if a.status == "document"]
                 self.hook(s, msg, docs)

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -22,6 +22,9 @@ from kptj.workspace import Workspace
 from registry.clock import local_today, local_tz
 from registry.models import Attachment, Message
 from registry.template import Template, default_template
+
+if TYPE_CHECKING:  # reading (OCR) is imported when the first document is read
+    from matching.executor import PageExecutor
 
 log = logging.getLogger("kptj.run")
 
@@ -55,9 +58,19 @@ class _Reader:
     """The intake hook: reads a message's documents. Heavy OCR imports happen on first use only."""
 
     def __init__(self, ws: Workspace, template: Template, workers: int, summary: RunSummary,
-                 progress: Callable[[str], None]):
+                 progress: Callable[[str], None], executor: PageExecutor | None = None):
         self.ws, self.template, self.workers, self.summary, self.progress = ws, template, workers, summary, progress
+        self.executor = executor
         self.index = None
+
+    def prepare(self, message_ids: list[int]) -> None:
+        """Before the first message is matched: an executor that reads ahead gets every page now."""
+        from matching.process import queue_message
+
+        self.progress(f"分发 {len(message_ids)} 封邮件的页面")
+        with self.ws.session() as s:
+            for mid in message_ids:
+                queue_message(s, mid, self.template, self.ws.pages_dir, self.ws.archive_dir, self.executor)
 
     def __call__(self, session: Session, message: Message, documents: list[Attachment]) -> None:
         from matching.process import process_message, unit_index
@@ -70,7 +83,7 @@ class _Reader:
         self.progress(f"识别邮件 #{message.id}（{len(documents)} 个附件）")
         t0 = time.perf_counter()
         out = process_message(session, message, self.template, self.ws.year, self.ws.pages_dir,
-                              self.ws.archive_dir, self.workers, self.index, documents)
+                              self.ws.archive_dir, self.workers, self.index, documents, self.executor)
         spent = self.summary.seconds.get("read+match", 0.0) + time.perf_counter() - t0
         self.summary.seconds["read+match"] = round(spent, 2)
         self.summary.documents += out.documents
@@ -118,11 +131,13 @@ def _attachment_findings(session: Session, year: int) -> int:
 
 def run_daily(ws: Workspace, sources: Sequence[SourceSpec | str], *, workers: int = 2,
               progress: Callable[[str], None] = lambda _m: None, run_id: str | None = None,
-              today: date | None = None, mail_config: Path | None = None) -> RunSummary:
+              today: date | None = None, mail_config: Path | None = None,
+              executor: PageExecutor | None = None) -> RunSummary:
+    """`executor` reads the pages (default: the local process pool with `workers` processes)."""
     template = default_template(ws.year)
     summary = RunSummary(run_id or new_run_id(), IntakeReport())
     t0 = time.perf_counter()
-    reader = _Reader(ws, template, workers, summary, progress)
+    reader = _Reader(ws, template, workers, summary, progress, executor)
 
     def observe(event: str, data: dict) -> None:
         if event == "archived":
@@ -136,7 +151,8 @@ def run_daily(ws: Workspace, sources: Sequence[SourceSpec | str], *, workers: in
     unfinished = ws.home / "run.unfinished"
     pending = unfinished.exists()
     unfinished.touch()
-    summary.intake = run_intake(ws, sources, on_attachments=reader, observer=observe)
+    ahead = reader.prepare if hasattr(executor, "submit") else None  # the local pool reads message by message
+    summary.intake = run_intake(ws, sources, on_attachments=reader, observer=observe, prepare=ahead)
     summary.seconds["intake+read"] = round(time.perf_counter() - t0, 2)
     if summary.changed or pending:
         _audit_and_report(ws, template, summary, today)

@@ -14,6 +14,8 @@ def plain(v: Any) -> Any:
         return [plain(x) for x in v]
     if hasattr(v, "item") and callable(v.item):  # numpy scalar
         v = v.item()
-    if isinstance(v, float) and not math.isfinite(v):  # e.g. the acceptance weight of a blocking figure
+    if isinstance(v, float) and not math.isfinite(v):
+        # JSON has no Infinity: PostgreSQL refuses it (a blocking acceptance weight is inf);
+        # None is how the policy already writes a blocking weight per figure
         return None
     return v

@@ -16,10 +16,11 @@ from sqlalchemy.orm import Session
 
 from matching import policy
 from matching.evaluate import DocFinding, evaluate
+from matching.executor import FileJob, LocalExecutor, PageExecutor
 from matching.identify import Candidate, Identification, UnitIndex
 from matching.persist import store_document
 from matching.plain import plain
-from ocr import read_file, read_files
+from ocr import split
 from ocr.model import DocumentReading
 from registry.clock import utc_now
 from registry.models import Attachment, Document, Finding, Message, OnlineRecord, Page, RecordValue, Unit
@@ -56,16 +57,25 @@ def _online(session: Session, unit_id: int, year: int) -> tuple[dict[str, str | 
     return values, rec.status, rec.last_modified
 
 
+def _job(a: Attachment, path: str) -> FileJob:
+    return FileJob(path=path, sha256=a.sha256 or "", archive_path=a.archive_path or "")
+
+
+def _batches(att_paths: list[tuple[Attachment, str]]) -> tuple[list[tuple[Attachment, str]],
+                                                                 list[tuple[Attachment, str]]]:
+    """(PDFs and others, read one by one; page images, read together: one image per page makes one form)."""
+    images = [(a, p) for a, p in att_paths if (a.detected_type or "") in IMAGE_TYPES]
+    return [(a, p) for a, p in att_paths if (a.detected_type or "") not in IMAGE_TYPES], images
+
+
 def _read(att_paths: list[tuple[Attachment, str]], template: Template, crops: Path,
-          workers: int) -> tuple[list[DocumentReading], list[tuple[Attachment, str]]]:
-    """PDFs one by one; a message's page images together (one image per page makes one form)."""
+          executor: PageExecutor) -> tuple[list[DocumentReading], list[tuple[Attachment, str]]]:
     docs: list[DocumentReading] = []
     failed: list[tuple[Attachment, str]] = []
-    images = [(a, p) for a, p in att_paths if (a.detected_type or "") in IMAGE_TYPES]
-    others = [(a, p) for a, p in att_paths if (a.detected_type or "") not in IMAGE_TYPES]
+    others, images = _batches(att_paths)
     for a, p in others:
         try:
-            got = read_file(p, template, crops_dir=crops / f"att{a.id}", workers=workers)
+            got = split.group_pages(executor.read_pages([_job(a, p)], template, crops / f"att{a.id}"))
         except Exception as e:  # any decoder/engine failure is this file's problem only
             log.warning("attachment %s unreadable: %s", a.id, e)
             failed.append((a, f"{type(e).__name__}: {e}"))
@@ -75,17 +85,39 @@ def _read(att_paths: list[tuple[Attachment, str]], template: Template, crops: Pa
         docs += got
     if images:
         try:
-            docs += read_files([p for _, p in images], template, crops_dir=crops / f"att{images[0][0].id}",
-                               workers=workers)
+            docs += split.group_pages(executor.read_pages([_job(a, p) for a, p in images], template,
+                                                          crops / f"att{images[0][0].id}"))
         except Exception as e:
             failed += [(a, f"{type(e).__name__}: {e}") for a, _ in images]
     return docs, failed
 
 
+def queue_message(session: Session, message_id: int, template: Template, pages_dir: Path, archive_dir: Path,
+                  executor: PageExecutor) -> None:
+    """Hand a message's pages to an executor that reads ahead (kptj.dist.CeleryExecutor.submit), with
+    the same files and crops folders process_message will ask for, so it finds them read."""
+    submit = getattr(executor, "submit", None)
+    if submit is None:
+        return
+    atts = session.scalars(select(Attachment).where(Attachment.message_id == message_id,
+                                                    Attachment.status == "document")).all()
+    paths = [(a, str(archive_dir / a.archive_path)) for a in atts
+             if a.archive_path and (archive_dir / a.archive_path).exists()]
+    others, images = _batches(paths)
+    for a, p in others:
+        try:
+            submit([_job(a, p)], template, pages_dir / f"att{a.id}")
+        except Exception as e:  # noqa: BLE001 - process_message meets the same file and records why
+            log.info("attachment %s not queued ahead: %s", a.id, e)
+    if images:
+        submit([_job(a, p) for a, p in images], template, pages_dir / f"att{images[0][0].id}")
+
+
 def process_message(session: Session, message: Message, template: Template, year: int, pages_dir: Path,
                     archive_dir: Path, workers: int = 2, index: UnitIndex | None = None,
-                    attachments: list[Attachment] | None = None) -> Outcome:
-    """Read the message's `document` attachments (archive paths are relative to archive_dir)."""
+                    attachments: list[Attachment] | None = None, executor: PageExecutor | None = None) -> Outcome:
+    """Read the message's `document` attachments (archive paths are relative to archive_dir)
+    with `executor` (default: the local process pool with `workers` processes)."""
     out = Outcome()
     index = index or unit_index(session, year)
     atts = attachments if attachments is not None else list(session.scalars(
@@ -96,7 +128,7 @@ def process_message(session: Session, message: Message, template: Template, year
         if p is None or not p.exists():
             _add(session, out, year, DocFinding("attachment_unreadable", "error",
                                                 detail={"reason": "附件存档文件缺失"}), None, message, a, None, [])
-    docs, failed = _read(paths, template, pages_dir, workers)
+    docs, failed = _read(paths, template, pages_dir, executor or LocalExecutor(workers))
     for a, why in failed:
         _add(session, out, year, DocFinding("attachment_unreadable", "warning", detail={"reason": why,
              "attachment": a.name}), None, message, a, None, [])

@@ -256,4 +256,5 @@ class Finding(Base):
     resolved_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     unit: Mapped[Unit | None] = relationship()
+from registry import exec_models as _exec_models  # noqa: E402,F401  (distributed reading's table)
 from registry import outbox_models  # noqa: E402,F401  (outgoing mail tables, issue 19)

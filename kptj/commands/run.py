@@ -19,8 +19,10 @@ if TYPE_CHECKING:  # the pipeline (intake, OCR) is imported when a run starts, n
 console = terminal.console()
 
 # The sample-world generator (synth.roster.build_roster) needs at least 50 units: a smaller default
-# would make `kptj demo` fail, however slow 50 is on a 2-core machine.
+# would make `kptj demo` fail. Reading all their mail takes minutes on two cores, so the demo reads
+# a sample of it: DEMO_PAGES form pages (about 11 units' forms, every odd kind of mail kept).
 DEMO_UNITS = 50
+DEMO_PAGES = 40
 
 
 def _logging(ws: Workspace, run_id: str) -> None:
@@ -72,7 +74,36 @@ def _print_summary(s: RunSummary) -> None:
     console.print(f"  用时（秒）：{s.seconds}")
 
 
-def run_once(ws: Workspace, sources: list, workers: int, mail_config: Path | None = None) -> RunSummary:
+def _executor(ws: Workspace, name: str, broker: str | None):  # noqa: ANN202
+    """The page reader: the local pool (default) or Celery workers (`kptj worker`) via a broker."""
+    if name == "local":
+        return None  # run_daily's default: the local process pool
+    if name != "celery":
+        raise UsageProblem(f"未知的识别方式 {name}（可用 local、celery）")
+    if not ws.url.startswith("postgresql"):
+        # workers on other machines share the database; SQLite is one machine's file (and a run's
+        # open read transaction could not write after a worker's commit)
+        raise UsageProblem("celery 识别方式需要 PostgreSQL 数据库，请用 --db 或 KPTJ_DB 指定")
+    from kptj.commands.worker import broker_url
+    from kptj.dist import CeleryExecutor
+
+    return CeleryExecutor(ws, broker_url(broker))
+
+
+def _last_uid(ws: Workspace):  # noqa: ANN202
+    def last(spec) -> int:  # noqa: ANN001
+        from sqlalchemy import select
+
+        from registry.models import IntakeFolder
+
+        with ws.session() as s:
+            return s.scalar(select(IntakeFolder.last_uid).where(IntakeFolder.account == spec.account,
+                                                                IntakeFolder.folder == spec.folder)) or 0
+    return last
+
+
+def run_once(ws: Workspace, sources: list, workers: int, executor=None,  # noqa: ANN001
+             mail_config: Path | None = None) -> RunSummary:
     from intake.lock import IntakeBusy
     from kptj.daily_run import new_run_id, run_daily
 
@@ -82,7 +113,8 @@ def run_once(ws: Workspace, sources: list, workers: int, mail_config: Path | Non
     try:
         with console.status("正在收取和识别…") as status:
             summary = run_daily(ws, sources, workers=workers, run_id=run_id,
-                                progress=lambda m: status.update(m), mail_config=mail_config)
+                                progress=lambda m: status.update(m), executor=executor,
+                                mail_config=mail_config)
     except IntakeBusy as e:
         console.print(f"[red]{e}[/red]")
         raise typer.Exit(EXIT_BUSY) from e
@@ -105,9 +137,12 @@ def register(app: typer.Typer) -> None:
     def run(ctx: typer.Context,
             source: list[str] = typer.Option([], "--source", "-s", help="来源：IMAP 地址、maildir:路径或 .eml 文件夹；可多次给出"),
             config: Path | None = typer.Option(None, "--config", help="账户配置文件（TOML）"),
-            watch: bool = typer.Option(False, "--watch", help="持续运行，定时收取"),
+            watch: bool = typer.Option(False, "--watch", help="持续运行：IMAP 邮箱有新邮件即处理（IDLE），并定时收取"),
             interval: int = typer.Option(300, "--interval", help="持续运行时的收取间隔（秒）"),
             workers: int = typer.Option(2, "--workers", help="识别进程数（默认 2）"),
+            executor: str = typer.Option("local", "--executor", envvar="KPTJ_EXECUTOR",
+                                         help="识别方式：local（本机进程池）或 celery（分发给 kptj worker）"),
+            broker: str | None = typer.Option(None, "--broker", help="celery 方式的消息队列地址，默认取 KPTJ_BROKER"),
             ca_file: Path | None = typer.Option(None, "--ca-file", help="自定义 CA 证书（PEM）"),
             password_env: str | None = typer.Option(None, "--password-env", help="存放邮箱密码的环境变量名"),
             password_file: Path | None = typer.Option(None, "--password-file", help="存放邮箱密码的文件"),
@@ -118,25 +153,35 @@ def register(app: typer.Typer) -> None:
                            password_file=password_file, action=action)
         if not sources:
             raise UsageProblem("请用 --source 指定来源，或用 --config 给出账户配置")
+        reader = _executor(ws, executor, broker)
+        idle = any(getattr(s, "kind", "") in ("imap", "imaps") for s in sources)
         while True:
-            summary = run_once(ws, sources, workers, config)
+            summary = run_once(ws, sources, workers, reader, config)
             if not watch:
                 raise typer.Exit(EXIT_OK if summary.intake.ok else EXIT_SOURCE_FAILED)
-            console.print(f"{interval} 秒后再次收取（Ctrl-C 停止）")
+            console.print(f"等待新邮件（IMAP IDLE），最迟 {interval} 秒后再次收取（Ctrl-C 停止）" if idle
+                          else f"{interval} 秒后再次收取（Ctrl-C 停止）")
             try:
-                time.sleep(interval)
+                from intake.idle import wait_for_mail
+
+                wait_for_mail(sources, interval, _last_uid(ws))
             except KeyboardInterrupt:
                 raise typer.Exit(EXIT_OK) from None
 
     @app.command("demo")
     def demo(ctx: typer.Context,
              units: int = typer.Option(DEMO_UNITS, "--units", help="示例单位数"),
+             pages: int = typer.Option(DEMO_PAGES, "--pages", help="示例邮箱中报表页数的上限（0 = 全部邮件）"),
              seed: int = typer.Option(2024, "--seed", help="随机种子")) -> None:
         """演示：生成一个示例调查（名单、网上数据、邮箱），导入并运行每日任务。"""
+        started = time.monotonic()
+        import json
+
         from matching.audit import audit_records  # noqa: F401  (imported so a broken install fails early)
         from registry.records_import import import_records
         from registry.roster_import import import_roster
         from registry.template import default_template
+        from synth.demo_sample import write_sample
         from synth.world import build_world
 
         ws = workspace(ctx)
@@ -153,6 +198,11 @@ def register(app: typer.Typer) -> None:
             console.print(f"单位名单：新增 {r.created}，变更 {r.changed}")
             r = import_records(s, sample / "records.xlsx", default_template(ws.year), ws.year)
             console.print(f"网上填报数据：新增 {r.created}，变更 {r.changed}")
-        summary = run_once(ws, _sources([str(sample / "mail")], None), 2)
+        truth = json.loads((sample / "truth.json").read_text(encoding="utf-8"))
+        count, npages = write_sample(truth, sample, ws.home / "demo-mail", pages)
+        console.print(f"示例邮箱：{count} 封邮件，报表 {npages} 页（共 {len(truth['messages'])} 封）")
+        summary = run_once(ws, _sources([str(ws.home / "demo-mail")], None), 2)
         console.print(_demo_closing(ws, summary))
+        spent = int(time.monotonic() - started)
+        console.print(f"  演示用时：{spent // 60} 分 {spent % 60} 秒")
         raise typer.Exit(EXIT_OK if summary.intake.ok else EXIT_SOURCE_FAILED)

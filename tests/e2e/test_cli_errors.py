@@ -77,6 +77,7 @@ def minimal_args(inputs: dict[str, Path]) -> dict[str, list[str]]:
         "status": [], "findings": [], "report daily": [], "run": ["--source", str(inputs["mail"])],
         "demo": [], "read": ["--crops", str(inputs["png"])], "synth": None,
         "mail preview": [], "mail approve": ["--all"], "mail send": ["--dry-run"],
+        "worker": ["--broker", "redis://127.0.0.1:1/0"],
     }
 
 

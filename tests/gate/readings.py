@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-import matching.process
+from matching.executor import LocalExecutor
 
 
 def _sha(path: str | Path) -> str:
@@ -27,31 +27,33 @@ class Readings:
         self.store: dict[tuple[str, ...], tuple[list, dict[str, str]] | BaseException] = {}
         self.calls = 0
         self.replayed = 0
+        self._replay = [False]
 
-    def _wrap(self, real: Callable, many: bool, replay: bool) -> Callable:
-        def call(paths: Any, *args: Any, **kwargs: Any) -> list:
-            files = [str(p) for p in (paths if many else [paths])]
-            key = tuple(_sha(p) for p in files)
-            if replay:
+    def _wrap(self, real: Callable) -> Callable:
+        """matching.executor.LocalExecutor.read_pages, recorded or replayed (pages of the files)."""
+        def call(executor: Any, files: list, *args: Any, **kwargs: Any) -> list:
+            paths = [f.path for f in files]
+            key = tuple(_sha(p) for p in paths)
+            if replay_now[0]:
                 got = self.store[key]  # a file the first run never read: the worlds differ, a test bug
                 self.replayed += 1
                 if isinstance(got, BaseException):
                     raise got
-                docs, source_sha = got
-                new_path = dict(zip(key, files, strict=True))
-                docs = copy.deepcopy(docs)
-                for d in docs:
-                    for p in d.pages:
-                        p.source = new_path[source_sha[p.source]]
-                return docs
+                pages, source_sha = got
+                new_path = dict(zip(key, paths, strict=True))
+                pages = copy.deepcopy(pages)
+                for page in pages:
+                    page.source = new_path[source_sha[page.source]]
+                return pages
             self.calls += 1
             try:
-                docs = real(paths, *args, **kwargs)
+                pages = real(executor, files, *args, **kwargs)
             except Exception as e:  # the product turns this into an attachment finding: replay it too
                 self.store[key] = e
                 raise
-            self.store[key] = (copy.deepcopy(docs), dict(zip(files, key, strict=True)))
-            return docs
+            self.store[key] = (copy.deepcopy(pages), dict(zip(paths, key, strict=True)))
+            return pages
+        replay_now = self._replay
         return call
 
     def save(self, path: Path) -> None:
@@ -64,7 +66,7 @@ class Readings:
 
     @contextmanager
     def active(self, replay: bool) -> Iterator[None]:
+        self._replay[0] = replay
         with pytest.MonkeyPatch.context() as mp:
-            mp.setattr(matching.process, "read_file", self._wrap(matching.process.read_file, False, replay))
-            mp.setattr(matching.process, "read_files", self._wrap(matching.process.read_files, True, replay))
+            mp.setattr(LocalExecutor, "read_pages", self._wrap(LocalExecutor.read_pages))
             yield
