@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from kptj.commands import intake, read, registry_cmds, reports_cmds, run, synth
+from kptj.commands import intake, portal_cmds, read, registry_cmds, reports_cmds, run, synth
 from kptj.workspace import Workspace
 
 app = typer.Typer(no_args_is_help=True, add_completion=False,
@@ -22,5 +22,5 @@ def main(
     ctx.obj = Workspace.from_options(home, db, year)
 
 
-for module in (registry_cmds, synth, intake, read, reports_cmds, run):
+for module in (registry_cmds, synth, intake, read, reports_cmds, run, portal_cmds):
     module.register(app)

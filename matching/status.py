@@ -7,6 +7,11 @@ scan status:
             and need nobody;
 - problem:  the newest scan has an open error finding (figure differs, seal/signature/page missing …);
 - ok:       the newest scan was read and nothing is open against it.
+
+A person's decision (matching/decisions.py) counts over the reader's verdict: a finding whose newest
+decision cleared it (accepted, or a corrected figure that equals the online one) no longer blocks or
+counts as open; one confirmed as a problem (confirmed, rescan requested, corrected to a different
+figure) counts as an error.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from matching.decisions import decision_effects
 from registry.clock import local_today, to_local_aware
 from registry.models import Document, Finding, OnlineRecord, Unit
 from registry.tree import subtree
@@ -66,6 +72,8 @@ class AdminSummary:
 def current_documents(session: Session, unit_ids: set[int] | None = None) -> dict[int, Document]:
     """unit_id -> the newest document that has not been superseded."""
     q = select(Document).where(Document.unit_id.is_not(None), Document.superseded_by.is_(None))
+    if unit_ids is not None and len(unit_ids) <= 1000:  # a few units: let the database pick them
+        q = q.where(Document.unit_id.in_(unit_ids))
     out: dict[int, Document] = {}
     for d in session.scalars(q.order_by(Document.created_at, Document.id)):
         if unit_ids is None or d.unit_id in unit_ids:
@@ -74,16 +82,30 @@ def current_documents(session: Session, unit_ids: set[int] | None = None) -> dic
 
 
 def unit_statuses(session: Session, year: int, admin: str | None = None, today: date | None = None,
-                  deadlines: dict[str, date] | None = None) -> list[UnitStatus]:
-    units = subtree(session, year, admin) if admin else \
-        list(session.scalars(select(Unit).where(Unit.year == year).order_by(Unit.account)))
+                  deadlines: dict[str, date] | None = None, unit_ids: set[int] | None = None) -> list[UnitStatus]:
+    """`unit_ids`: only these units, each query narrowed to them (a page showing a few units)."""
+    if unit_ids is not None:
+        units = list(session.scalars(select(Unit).where(Unit.id.in_(unit_ids)).order_by(Unit.account)))
+    else:
+        units = subtree(session, year, admin) if admin else \
+            list(session.scalars(select(Unit).where(Unit.year == year).order_by(Unit.account)))
     ids = {u.id for u in units}
-    accounts = {u.id: u.account for u in session.scalars(select(Unit).where(Unit.year == year))}
-    records = {r.unit_id: r for r in session.scalars(select(OnlineRecord).where(OnlineRecord.year == year))}
+    def narrow(col, among: set[int] = ids) -> list:  # type: ignore[no-untyped-def]
+        return [col.in_(among)] if unit_ids is not None else []
+
+    admin_ids = {u.admin_id for u in units if u.admin_id is not None}
+    accounts = dict(session.execute(select(Unit.id, Unit.account).where(
+        Unit.year == year, *narrow(Unit.id, admin_ids))).all())
+    records = {r.unit_id: r for r in session.scalars(
+        select(OnlineRecord).where(OnlineRecord.year == year, *narrow(OnlineRecord.unit_id)))}
     docs = current_documents(session, ids)
+    effects = decision_effects(session, year)
     findings: dict[int, list[Finding]] = {}
-    for f in session.scalars(select(Finding).where(Finding.year == year, Finding.state == "open")):
-        if f.unit_id in ids:
+    # plain rows, not ORM objects: the whole year's open findings are read here (fast at 60,000)
+    cols = (Finding.id, Finding.unit_id, Finding.kind, Finding.severity, Finding.document_id)
+    for f in session.execute(select(*cols).where(Finding.year == year, Finding.state == "open",
+                                                 *narrow(Finding.unit_id))):
+        if f.unit_id in ids and effects.get(f.id) != "cleared":
             findings.setdefault(f.unit_id, []).append(f)
     today = today or local_today()  # overdue days count in the users' calendar, not the server's
     scan_deadline = (deadlines or DEFAULT_DEADLINES)["scan"]
@@ -98,7 +120,7 @@ def unit_statuses(session: Session, year: int, admin: str | None = None, today: 
                    and f.severity != "info"]
         if doc is None:
             scan = "missing"
-        elif any(f.severity == "error" for f in on_scan):
+        elif any(f.severity == "error" or effects.get(f.id) == "problem" for f in on_scan):
             scan = "problem"
         elif on_scan or doc.status != "read":
             scan = "received"

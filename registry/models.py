@@ -256,3 +256,6 @@ class Finding(Base):
     resolved_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     unit: Mapped[Unit | None] = relationship()
+
+
+from registry import portal_models as _portal_models  # noqa: E402,F401  (portal tables in the same metadata)
