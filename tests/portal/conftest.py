@@ -27,6 +27,7 @@ class Portal:
     base: str
     world: World
     sessions: object
+    app: object
 
     def client(self, name: str | None = None) -> httpx.Client:
         """An HTTP client, logged in as `name` when given (through the real log-in form)."""
@@ -63,8 +64,9 @@ def _portal(url: str, home: Path) -> Iterator[Portal]:
     sessions = open_db(url)
     with sessions() as s:
         world = build(s, home, url)
-    with ThreadServer(create_app(sessions)) as base:
-        yield Portal(base, world, sessions)
+    app = create_app(sessions)
+    with ThreadServer(app) as base:
+        yield Portal(base, world, sessions, app)
     sessions.kw["bind"].dispose()
 
 
