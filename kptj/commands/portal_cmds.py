@@ -27,6 +27,34 @@ def create_user(ws: Workspace, name: str, role: str, password: str, admin: str |
             raise typer.Exit(EXIT_USAGE) from None
 
 
+DEMO_PASSWORD = "kptj-demo-2024"
+
+
+def demo_users(ws: Workspace) -> str:
+    """One demo user per role (idempotent) and how to open the portal: the demo's closing lines."""
+    from sqlalchemy import select
+
+    from portal.auth import add_user
+    from registry.models import Unit
+    from registry.portal_models import User
+
+    with ws.session() as s:
+        # the bureau user gets the administrator with the largest direct subtree (a district bureau)
+        admins = [a for a, in s.execute(select(Unit.admin_id).where(Unit.year == ws.year, Unit.admin_id.is_not(None)))]
+        top = max(set(admins), key=admins.count) if admins else None
+        bureau = s.get(Unit, top).account if top else None
+        users = [("demo_staff", "staff", None), ("demo_auditor", "auditor", None), ("demo_admin", "admin", None)]
+        users += [("demo_bureau", "bureau", bureau)] if bureau else []
+        for name, role, admin in users:
+            if s.scalar(select(User).where(User.name == name)) is None:
+                add_user(s, ws.year, name, role, DEMO_PASSWORD, admin, by="kptj demo")
+        s.commit()
+    names = "、".join(n for n, _, _ in users)
+    return (f"  打开网页门户：  kptj --home {ws.home} serve，然后在浏览器打开 http://127.0.0.1:8000/\n"
+            f"  演示用户：      {names}（密码均为 {DEMO_PASSWORD}；"
+            + (f"demo_bureau 只能看到 {bureau} 及其下属单位）" if bureau else "）"))
+
+
 def register(app: typer.Typer) -> None:
     user_app = typer.Typer(help="门户用户", no_args_is_help=True)
     app.add_typer(user_app, name="user")

@@ -156,4 +156,6 @@ def register(app: typer.Typer) -> None:
             console.print(f"网上填报数据：新增 {r.created}，变更 {r.changed}")
         summary = run_once(ws, _sources([str(sample / "mail")], None), 2)
         console.print(_demo_closing(ws, summary))
+        from kptj.commands.portal_cmds import demo_users
+        console.print(demo_users(ws))
         raise typer.Exit(EXIT_OK if summary.intake.ok else EXIT_SOURCE_FAILED)

@@ -105,3 +105,23 @@ def test_user_add_command(tmp_path):
     with sessions() as s:
         u = s.scalar(select(User).where(User.name == "hp"))
         assert u.admin_account == "hp_kjj" and u.password_hash.startswith("$argon2id$")
+
+
+def test_demo_creates_one_user_per_role_and_says_how_to_open_the_portal(tmp_path):
+    from kptj.commands.portal_cmds import DEMO_PASSWORD, demo_users
+    from kptj.workspace import Workspace
+    from portal.auth import password_ok
+    from registry.roster_import import import_roster
+    from tests.registry.builders import ROSTER_HEADER, roster_rows, write_csv
+
+    ws = Workspace.from_options(str(tmp_path))
+    with ws.session() as s:
+        import_roster(s, write_csv(tmp_path / "r.csv", ROSTER_HEADER, roster_rows()), 2024)
+        s.commit()
+    text = demo_users(ws)
+    assert demo_users(ws) == text  # a second demo run keeps the users
+    assert "serve" in text and "http://127.0.0.1:8000/" in text and DEMO_PASSWORD in text
+    with ws.session() as s:
+        users = {u.name: u for u in s.scalars(select(User))}
+    assert {u.role for u in users.values()} == {"staff", "bureau", "auditor", "admin"} and len(users) == 4
+    assert users["demo_bureau"].admin_account == "hp_kjj" and password_ok(users["demo_staff"], DEMO_PASSWORD)
