@@ -106,12 +106,10 @@ def latest_decisions(session: Session, finding_ids: set[int] | None = None) -> d
     return {d.finding_id: d for d in session.scalars(q)}
 
 
-def decision_effects(session: Session, year: int) -> dict[int, str]:
-    """finding_id -> effect of its newest decision, for the open findings of a year (one query)."""
+def decided(effect: str):  # type: ignore[no-untyped-def]
+    """A subquery: ids of the findings whose newest decision has this effect (cleared / problem)."""
     newest = select(func.max(Decision.id)).group_by(Decision.finding_id)
-    q = (select(Decision.finding_id, Decision.effect).join(Finding, Finding.id == Decision.finding_id)
-         .where(Decision.id.in_(newest), Finding.year == year, Finding.state == "open"))
-    return dict(session.execute(q).all())
+    return select(Decision.finding_id).where(Decision.id.in_(newest), Decision.effect == effect)
 
 
 def rescan_requests(session: Session, since: datetime | None = None) -> list[Decision]:

@@ -28,14 +28,14 @@ from registry.models import (
     UnitChange,
 )
 from registry.portal_models import AuditEntry, Decision, PortalSession, User
-from registry.tree import subtree
+from registry.tree import subtree_ids
 
 SCOPE_KEY = "kptj_scope_unit_ids"
 
 
 def restrict(session: Session, year: int, admin_account: str) -> set[int]:
     """From now on this session sees only `admin_account` and its subtree (ids computed unscoped, once)."""
-    ids = {u.id for u in subtree(session, year, admin_account)}
+    ids = set(subtree_ids(session, year, admin_account))
     session.info[SCOPE_KEY] = ids
     return ids
 
