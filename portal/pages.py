@@ -40,7 +40,8 @@ def today(c: Ctx = Depends(ctx)) -> Response:
     c.require("staff", "admin")
     day = local_today()
     rep = daily_report(c.db, c.year, day)
-    return c.render("today.html", rep=rep, day=day, deadline_days=views.deadline_days(day))
+    pending = views.review_queue(c.db, c.year, 1).total
+    return c.render("today.html", rep=rep, day=day, deadline_days=views.deadline_days(day), pending=pending)
 
 
 @router.get("/units")

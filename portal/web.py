@@ -33,7 +33,7 @@ def _local(dt: datetime | None) -> str:
 
 templates.env.filters["local"] = _local
 templates.env.globals.update(KIND=KIND, SEVERITY=SEVERITY, STATE=STATE, SCAN_LABEL=SCAN_LABEL,
-                             ROLE_LABEL=auth.ROLE_LABEL)
+                             ROLE_LABEL=auth.ROLE_LABEL, DOC_STATE={"read": "已识别", "new": "待识别"})
 ERROR_TEXT = {403: "您的账号无权进行此操作。", 404: "没有找到这个页面，或它不在您可查看的范围内。",
               429: "操作过于频繁，请稍后再试。", 400: "请求无效。"}
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFont
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -45,11 +45,33 @@ class World:
     pages: dict[str, int] = field(default_factory=dict)  # account -> page id
 
 
-def _png(path: Path, text: str, size: tuple[int, int] = (600, 800)) -> str:
-    img = Image.new("RGB", size, "white")
+FONT = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
+
+
+def _font(size: int):  # type: ignore[no-untyped-def]
+    return ImageFont.truetype(str(FONT), size) if FONT.exists() else ImageFont.load_default()
+
+
+def _page_png(path: Path, unit_name: str) -> str:
+    """A page that looks like a form: title, a few rows, the figure that differs at the P01 box."""
+    img = Image.new("RGB", (600, 800), "white")
     d = ImageDraw.Draw(img)
-    d.rectangle((20, 20, size[0] - 20, size[1] - 20), outline="black", width=3)
-    d.text((40, 40), text, fill="black")
+    d.text((40, 30), "科普统计调查表", fill="black", font=_font(28))
+    d.text((40, 70), f"单位名称：{unit_name}", fill="black", font=_font(16))
+    for i, (label, value) in enumerate([("科普专职人员（P01）", "13"), ("科普兼职人员（P08）", "30"),
+                                         ("科普经费筹集额（F01）", "35.50")]):
+        y = 100 + i * 40
+        d.rectangle((40, y, 560, y + 40), outline="black", width=1)
+        d.text((50, y + 8), label, fill="black", font=_font(16))
+        d.text((480, y + 8), value, fill="black", font=_font(18))
+    d.ellipse((380, 600, 540, 760), outline=(200, 30, 30), width=5)  # the seal
+    img.save(path)
+    return str(path)
+
+
+def _crop_png(path: Path, text: str) -> str:
+    img = Image.new("RGB", (140, 48), "white")
+    ImageDraw.Draw(img).text((40, 6), text, fill="black", font=_font(28))
     img.save(path)
     return str(path)
 
@@ -77,16 +99,16 @@ def build(s: Session, home: Path, url: str, year: int = 2024) -> World:
         s.add(doc)
         s.flush()
         page = Page(attachment_id=att.id, document_id=doc.id, source_index=0, page_no=1, page_total=1,
-                    image_path=_png(imgs / f"{acc}.png", acc), seal="present")
+                    image_path=_page_png(imgs / f"{acc}.png", u.name), seal="present")
         s.add(page)
         s.flush()
         w.pages[acc] = page.id
-        crop = _png(imgs / f"{acc}-P01.png", "13", (120, 40))
+        crop = _crop_png(imgs / f"{acc}-P01.png", "13")
         s.add(Reading(page_id=page.id, code="P01", text="13", value="13", confidence=0.6, crop_path=crop,
-                      box=[100, 100, 220, 140], decision="differs"))
+                      box=[440, 100, 560, 140], decision="differs"))
         found.append(NewFinding("figure_mismatch", u.id, indicator="P01", online_value=vals["P01"],
                                 scanned_value="13", document_id=doc.id, page_id=page.id, message_id=msg.id,
-                                attachment_id=att.id, box=[100, 100, 220, 140], detail={"reason": "纸质数值与网上不同"}))
+                                attachment_id=att.id, box=[440, 100, 560, 140], detail={"reason": "纸质数值与网上不同"}))
         found.append(NewFinding("signature_missing", u.id, indicator="负责人", document_id=doc.id,
                                 page_id=page.id, detail={"reason": "未见单位负责人签字"}))
     for kind in ("figure_mismatch", "signature_missing"):
