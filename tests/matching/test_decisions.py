@@ -79,3 +79,15 @@ def test_bad_decisions_are_refused_with_a_reason(world, kind, reason, value, mes
         decide(s, f["figure_unreadable"], kind, reason, WHO, value=value)
     with pytest.raises(DecisionError, match="数值类"):
         decide(s, f["signature_missing"], "correct", "x", WHO, value="1")
+
+
+def test_the_findings_list_shows_who_decided_what_and_why(world):
+    from matching.reports import finding_cells, finding_rows
+
+    s, f = world
+    decide(s, f["signature_missing"], "accept", "签字在", WHO)
+    s.commit()
+    rows = {r.finding.kind: r for r in finding_rows(s, 2024)}
+    assert finding_cells(rows["signature_missing"])[-1] == "待处理；人工处理：接受（无需处理），staff1：签字在"
+    assert rows["signature_missing"].as_json()["detail"]["decision"]["effect"] == "cleared"
+    assert "decision" not in rows["figure_unreadable"].as_json()["detail"]
