@@ -105,3 +105,16 @@ def test_the_same_walk_shows_staff_everything(portal):
     """The walk can see a leak: for a staff user the other bureau's units do appear."""
     texts = "\n".join(t for url, status, t, _ in _walk(portal, "staff1") if status == 200)
     assert "天津科学技术馆" in texts and "天津市和平区鞍山道小学" in texts
+
+
+@pytest.mark.parametrize("name", ["hp_edu", "city"])
+def test_a_bureau_can_change_nothing_even_in_its_subtree(portal, name):
+    c = portal.client(name)
+    token = c.get("/units").text.split('"X-CSRF-Token": "')[1].split('"')[0]
+    for acc in SUBTREE[name]:
+        for fid in portal.world.findings.get(acc, {}).values():
+            r = c.post(f"/findings/{fid}/decide", headers={"X-CSRF-Token": token},
+                       data={"kind": "accept", "reason": "管理单位不能处理"})
+            assert r.status_code == 403
+    assert c.post("/users", headers={"X-CSRF-Token": token},
+                  data={"name": "x", "role": "admin", "password": "long-enough-1"}).status_code == 403
