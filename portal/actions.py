@@ -73,7 +73,7 @@ def decide_finding(finding_id: int, c: Ctx = Depends(ctx), kind: str = Form(""),
     if c.request.headers.get("hx-request"):
         return c.render("_finding.html", status_code=200 if not error else 422, it=item, error=error,
                         DECISION_LABEL=DECISION_LABEL, can_decide=True)
-    return RedirectResponse(c.request.headers.get("referer") or "/review", status_code=303)
+    return RedirectResponse(f"/units/{item.finding.unit_id}" if item.finding.unit_id else "/review", status_code=303)
 
 
 @router.post("/users")
