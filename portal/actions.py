@@ -9,7 +9,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from matching.decisions import DECISION_LABEL, Actor, DecisionError, decide
-from portal import auth, views
+from portal import auth, scope, views
 from portal.web import COOKIE, LOGIN_CSRF_COOKIE, Ctx, client_ip, ctx, db_session, templates
 
 router = APIRouter()
@@ -47,7 +47,7 @@ def login(request: Request, name: str = Form(""), password: str = Form(""), csrf
 
 @router.post("/logout")
 def logout(c: Ctx = Depends(ctx)) -> Response:
-    c.db.info.pop("kptj_scope_unit_ids", None)  # sessions are not scoped rows; sweep them unscoped
+    c.db.info.pop(scope.SCOPE_KEY, None)  # sessions are not unit rows: sweep them unscoped
     auth.log_out(c.db, c.portal_session, c.ip)
     c.db.commit()
     resp = RedirectResponse("/login", status_code=303)

@@ -9,7 +9,7 @@ unit (users, sessions, mailbox sync state, import batches) are hidden from such 
 
 from __future__ import annotations
 
-from sqlalchemy import event, false, select
+from sqlalchemy import Select, event, false, select
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker, with_loader_criteria
 
 from registry.models import (
@@ -28,24 +28,32 @@ from registry.models import (
     UnitChange,
 )
 from registry.portal_models import AuditEntry, Decision, PortalSession, User
-from registry.tree import subtree_ids
 
-SCOPE_KEY = "kptj_scope_unit_ids"
-
-
-def restrict(session: Session, year: int, admin_account: str) -> set[int]:
-    """From now on this session sees only `admin_account` and its subtree (ids computed unscoped, once)."""
-    ids = set(subtree_ids(session, year, admin_account))
-    session.info[SCOPE_KEY] = ids
-    return ids
+SCOPE_KEY = "kptj_scope"
+_units = Unit.__table__  # plain table: the loader criteria below apply to ORM entities, not to it
 
 
-def _criteria(ids: set[int]) -> list:
-    units = sorted(ids)
-    doc_ids = select(Document.id).where(Document.unit_id.in_(units))
-    att_ids = select(Document.attachment_id).where(Document.unit_id.in_(units))
-    page_ids = select(Page.id).where(Page.document_id.in_(doc_ids))
-    record_ids = select(OnlineRecord.id).where(OnlineRecord.unit_id.in_(units))
+def restrict(session: Session, year: int, admin_account: str) -> None:
+    """From now on this session sees only `admin_account` and its subtree (criteria built once)."""
+    session.info[SCOPE_KEY] = _criteria(year, admin_account)
+
+
+def subtree_ids_query(year: int, admin_account: str) -> Select:
+    """The ids of the administrator and its whole subtree, as one recursive query (the same rule
+    as registry.tree.subtree), so every statement compiles once and the database walks the tree."""
+    tree = (select(_units.c.id).where(_units.c.year == year, _units.c.account == admin_account)
+            .cte("scope_tree", recursive=True))
+    tree = tree.union_all(select(_units.c.id).where(_units.c.admin_id == tree.c.id))
+    return select(tree.c.id)
+
+
+def _criteria(year: int, account: str) -> list:
+    units = subtree_ids_query(year, account)
+    doc_ids = select(Document.__table__.c.id).where(Document.__table__.c.unit_id.in_(units))
+    att_ids = select(Document.__table__.c.attachment_id).where(Document.__table__.c.unit_id.in_(units))
+    page_ids = select(Page.__table__.c.id).where(Page.__table__.c.document_id.in_(doc_ids))
+    record_ids = select(OnlineRecord.__table__.c.id).where(OnlineRecord.__table__.c.unit_id.in_(units))
+    msg_ids = select(Attachment.__table__.c.message_id).where(Attachment.__table__.c.id.in_(att_ids))
     by_unit = [with_loader_criteria(m, m.unit_id.in_(units), include_aliases=True)  # type: ignore[attr-defined]
                for m in (Finding, Document, OnlineRecord, UnitChange, Decision, AuditEntry)]
     return [
@@ -54,8 +62,7 @@ def _criteria(ids: set[int]) -> list:
         with_loader_criteria(Page, Page.id.in_(page_ids), include_aliases=True),
         with_loader_criteria(Reading, Reading.page_id.in_(page_ids), include_aliases=True),
         with_loader_criteria(Attachment, Attachment.id.in_(att_ids), include_aliases=True),
-        with_loader_criteria(Message, Message.id.in_(select(Attachment.message_id).where(Attachment.id.in_(att_ids))),
-                             include_aliases=True),
+        with_loader_criteria(Message, Message.id.in_(msg_ids), include_aliases=True),
         with_loader_criteria(RecordValue, RecordValue.record_id.in_(record_ids), include_aliases=True),
         with_loader_criteria(RecordChange, RecordChange.record_id.in_(record_ids), include_aliases=True),
         *(with_loader_criteria(m, false(), include_aliases=True)
@@ -64,10 +71,10 @@ def _criteria(ids: set[int]) -> list:
 
 
 def _apply(state: ORMExecuteState) -> None:
-    ids = state.session.info.get(SCOPE_KEY)
-    if ids is None or not state.is_select:
+    criteria = state.session.info.get(SCOPE_KEY)
+    if criteria is None or not state.is_select:
         return
-    state.statement = state.statement.options(*_criteria(ids))
+    state.statement = state.statement.options(*criteria)
 
 
 def install(sessions: sessionmaker[Session]) -> None:
