@@ -90,3 +90,22 @@ def add_user(c: Ctx = Depends(ctx), name: str = Form(""), role: str = Form(""), 
         c.db.rollback()
         message = str(e)
     return users_page(c, message)
+
+
+@router.post("/users/{user_id}/active")
+def set_user_active(user_id: int, c: Ctx = Depends(ctx), active: str = Form("")) -> Response:
+    c.require("admin")
+    from portal.views_audit import users_page
+    from registry.portal_models import User
+
+    user = c.db.get(User, user_id)
+    if user is None:
+        raise HTTPException(404)
+    try:
+        auth.set_active(c.db, user, active == "1", c.user.name, c.ip)
+        c.db.commit()
+        message = f"已{'启用' if active == '1' else '停用'}用户 {user.name}"
+    except auth.UserError as e:
+        c.db.rollback()
+        message = str(e)
+    return users_page(c, message)

@@ -81,6 +81,17 @@ def add_user(session: Session, year: int, name: str, role: str, password: str, a
     return user
 
 
+def set_active(session: Session, user: User, active: bool, by: str, ip: str | None) -> None:
+    """Enable or disable a user; disabling ends the user's sessions at once (the caller commits)."""
+    if user.name == by and not active:
+        raise UserError("不能停用自己的账号")
+    user.active = active
+    if not active:
+        for ps in session.scalars(select(PortalSession).where(PortalSession.user_id == user.id)):
+            session.delete(ps)
+    audit(session, "user.enable" if active else "user.disable", by, ip, target=f"user:{user.name}")
+
+
 def _sha(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 

@@ -81,6 +81,13 @@ def test_admin_adds_a_user_in_the_portal_and_it_is_audited(portal):
     with portal.sessions() as s:
         assert s.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "user.add",
                                                                           AuditEntry.user_name == "admin1")) == 1
+        staff_id = s.scalar(select(User.id).where(User.name == "staff1"))
+    staff = portal.client("staff1")
+    assert staff.get("/units").status_code == 200
+    r = c.post(f"/users/{staff_id}/active", data={"csrf_token": token, "active": "0"})
+    assert "已停用用户 staff1" in r.text
+    assert staff.get("/units").status_code == 303  # the disabled user's session ended at once
+    assert staff.cookies.get("kptj_session") is not None
 
 
 def _kptj(home, *args, stdin=""):
