@@ -215,7 +215,8 @@ def decisions_list(db: Session, page: int, kind: str | None = None, user: str | 
     if user:
         where.append(Decision.user_name == user)
     total = db.scalar(select(func.count()).select_from(Decision).where(*where)) or 0
-    q = (select(Decision).join(Decision.finding).options(contains_eager(Decision.finding)).where(*where)
+    q = (select(Decision).join(Decision.finding).outerjoin(Finding.unit)
+         .options(contains_eager(Decision.finding).contains_eager(Finding.unit)).where(*where)
          .order_by(Decision.id.desc()).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE))
     return Paged(list(db.scalars(q)), total, page)
 
