@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
@@ -121,22 +122,27 @@ def judge(doc_id: int | None, doc_status: str | None, on_scan: tuple[int, bool] 
     return "ok"
 
 
+def _current_doc_rows(session: Session, unit_ids: set[int] | None = None) -> dict[int, Any]:
+    """As current_documents, as plain rows (id, status, created_at): cheap for thousands of units."""
+    q = (select(Document.unit_id, Document.id, Document.status, Document.created_at)
+         .where(Document.unit_id.is_not(None), Document.superseded_by.is_(None)))
+    if unit_ids is not None and len(unit_ids) <= 1000:
+        q = q.where(Document.unit_id.in_(unit_ids))
+    return {row.unit_id: row for row in session.execute(q.order_by(Document.created_at, Document.id))}
+
+
 def scan_summary(session: Session, year: int, unit_ids: list[int], today: date | None = None,
                  deadlines: dict[str, date] | None = None) -> dict[int, tuple[str, int]]:
     """unit_id -> (scan, days overdue) for many units at once, without ORM objects: for lists that
     filter and page thousands of units (the same rule as unit_statuses)."""
     counts = finding_counts(session, year, with_kinds=False)
-    docs: dict[int, tuple[int, str]] = {}
-    q = (select(Document.unit_id, Document.id, Document.status)
-         .where(Document.unit_id.is_not(None), Document.superseded_by.is_(None))
-         .order_by(Document.created_at, Document.id))
-    for unit_id, doc_id, status in session.execute(q):
-        docs[unit_id] = (doc_id, status)
+    docs = _current_doc_rows(session)
     overdue = max(0, ((today or local_today()) - (deadlines or DEFAULT_DEADLINES)["scan"]).days)
     out = {}
     for uid in unit_ids:
-        doc_id, status = docs.get(uid, (None, None))
-        scan = judge(doc_id, status, counts.on_scan.get((uid, doc_id)) if doc_id else None)
+        doc = docs.get(uid)
+        scan = judge(doc.id if doc else None, doc.status if doc else None,
+                     counts.on_scan.get((uid, doc.id)) if doc else None)
         out[uid] = (scan, overdue if scan == "missing" else 0)
     return out
 
@@ -152,13 +158,14 @@ def unit_statuses(session: Session, year: int, admin: str | None = None, today: 
     ids = {u.id for u in units}
     admin_ids = {u.admin_id for u in units if u.admin_id is not None}
     q_accounts = select(Unit.id, Unit.account).where(Unit.year == year)
-    q_records = select(OnlineRecord).where(OnlineRecord.year == year)
+    q_records = select(OnlineRecord.unit_id, OnlineRecord.status, OnlineRecord.last_modified).where(
+        OnlineRecord.year == year)
     if unit_ids is not None:
         q_accounts = q_accounts.where(Unit.id.in_(admin_ids))
         q_records = q_records.where(OnlineRecord.unit_id.in_(ids))
     accounts = dict(session.execute(q_accounts).all())
-    records = {r.unit_id: r for r in session.scalars(q_records)}
-    docs = current_documents(session, ids)
+    records = {r.unit_id: r for r in session.execute(q_records)}
+    docs = _current_doc_rows(session, ids)
     counts = finding_counts(session, year, ids if unit_ids is not None else None)
     today = today or local_today()  # overdue days count in the users' calendar, not the server's
     scan_deadline = (deadlines or DEFAULT_DEADLINES)["scan"]

@@ -84,13 +84,13 @@ def bureau(c: Ctx = Depends(ctx), admin: str | None = None) -> Response:
         sts = unit_statuses(c.db, c.year, account)
     except UnknownAccount:
         raise HTTPException(404) from None
-    to_fix = [r for r in finding_rows(c.db, c.year, account) if r.finding.severity != "info"]
+    to_fix, to_fix_total = views.to_fix(c.db, c.year, account, BUREAU_ROWS)
     counts = {k: sum(1 for s in sts if s.scan == k) for k in ("missing", "received", "problem", "ok")}
     missing = [s for s in sts if s.scan == "missing"]
     # long lists are cut here; the XLSX exports and the unit list have them whole
     return c.render("bureau.html", account=account, root=sts[0].unit, counts=counts, total=len(sts),
-                    missing=missing[:BUREAU_ROWS], missing_total=len(missing), to_fix=to_fix[:BUREAU_ROWS],
-                    to_fix_total=len(to_fix), deadline_days=views.deadline_days())
+                    missing=missing[:BUREAU_ROWS], missing_total=len(missing), to_fix=to_fix,
+                    to_fix_total=to_fix_total, deadline_days=views.deadline_days())
 
 
 def _xlsx(c: Ctx, name: str, sheets: list, what: str, unit_id: int | None = None) -> Response:

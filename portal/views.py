@@ -12,7 +12,7 @@ from datetime import date
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session, contains_eager
 
-from matching.decisions import latest_decisions
+from matching.decisions import decided, latest_decisions
 from matching.status import DEFAULT_DEADLINES, UnitStatus, scan_summary, unit_statuses
 from registry.clock import local_today
 from registry.models import (
@@ -201,6 +201,16 @@ def _history(db: Session, unit: Unit, record: OnlineRecord | None) -> list[tuple
         for c in db.scalars(select(RecordChange).where(RecordChange.record_id == record.id)):
             items.append((None, f"网上数据变更 {c.field}", f"{c.old or ''} → {c.new or ''}", None))
     return sorted(items, key=lambda x: (x[0] is not None, x[0]), reverse=True)
+
+
+def to_fix(db: Session, year: int, account: str, limit: int) -> tuple[list[Finding], int]:
+    """Open warnings and errors in an administrator's subtree that no person has cleared: who must fix what."""
+    where = [Finding.year == year, Finding.state == "open", Finding.severity != "info",
+             Finding.unit_id.in_(subtree_ids(db, year, account)), Finding.id.not_in(decided("cleared"))]
+    total = db.scalar(select(func.count()).select_from(Finding).where(*where)) or 0
+    q = (select(Finding).join(Finding.unit).options(contains_eager(Finding.unit)).where(*where)
+         .order_by(Unit.account, Finding.id).limit(limit))
+    return list(db.scalars(q)), total
 
 
 def deadline_days(today: date | None = None) -> int:
