@@ -135,14 +135,14 @@ def scan_summary(session: Session, year: int, unit_ids: list[int], today: date |
                  deadlines: dict[str, date] | None = None) -> dict[int, tuple[str, int]]:
     """unit_id -> (scan, days overdue) for many units at once, without ORM objects: for lists that
     filter and page thousands of units (the same rule as unit_statuses)."""
-    counts = finding_counts(session, year, with_kinds=False)
-    docs = _current_doc_rows(session)
+    on_scan = finding_counts(session, year, with_kinds=False).on_scan
+    docs = {uid: (doc_id, status) for uid, doc_id, status, _ in _current_doc_rows(session).values()}
     overdue = max(0, ((today or local_today()) - (deadlines or DEFAULT_DEADLINES)["scan"]).days)
     out = {}
+    no_doc = (None, None)
     for uid in unit_ids:
-        doc = docs.get(uid)
-        scan = judge(doc.id if doc else None, doc.status if doc else None,
-                     counts.on_scan.get((uid, doc.id)) if doc else None)
+        doc_id, status = docs.get(uid, no_doc)
+        scan = judge(doc_id, status, on_scan.get((uid, doc_id)) if doc_id is not None else None)
         out[uid] = (scan, overdue if scan == "missing" else 0)
     return out
 
