@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session, contains_eager
 
 from matching.decisions import decided, latest_decisions
@@ -58,29 +58,29 @@ class UnitFilter:
 
 def unit_list(db: Session, year: int, flt: UnitFilter, page: int, today: date | None = None) -> tuple[Paged, dict]:
     """Filtered units, one page of their full statuses, and the counts per scan status before the
-    status filter. Filters run over plain rows (scan_summary), so 10,000 units stay fast; only the
-    page shown is loaded as full statuses."""
-    q = select(Unit.id, Unit.account, Unit.name, Unit.district).where(Unit.year == year).order_by(Unit.account)
-    rows = db.execute(q).all()
-    summary = scan_summary(db, year, [r.id for r in rows], today)
+    status filter. Filters run in SQL or over plain ids (scan_summary), so 10,000 units stay fast;
+    only the page shown is loaded as full statuses."""
+    q = select(Unit.id).where(Unit.year == year).order_by(Unit.account)
+    if flt.district:
+        q = q.where(Unit.district == flt.district)
+    if flt.q:
+        q = q.where(or_(Unit.name.contains(flt.q, autoescape=True), Unit.account.contains(flt.q, autoescape=True)))
+    ids = list(db.scalars(q))
     if flt.admin:
         inside = set(subtree_ids(db, year, flt.admin))
-        rows = [r for r in rows if r.id in inside]
-    if flt.district:
-        rows = [r for r in rows if r.district == flt.district]
-    if flt.q:
-        rows = [r for r in rows if flt.q in r.name or flt.q in r.account]
+        ids = [i for i in ids if i in inside]
+    summary = scan_summary(db, year, ids, today)
     counts = {k: 0 for k in ("missing", "received", "problem", "ok")}
-    for r in rows:
-        counts[summary[r.id][0]] += 1
+    for i in ids:
+        counts[summary[i][0]] += 1
     if flt.scan:
-        rows = [r for r in rows if summary[r.id][0] == flt.scan]
+        ids = [i for i in ids if summary[i][0] == flt.scan]
     if flt.overdue:
-        rows = [r for r in rows if summary[r.id][1] > 0]
+        ids = [i for i in ids if summary[i][1] > 0]
     start = (page - 1) * PAGE_SIZE
-    shown = {r.id for r in rows[start:start + PAGE_SIZE]}
+    shown = set(ids[start:start + PAGE_SIZE])
     items = unit_statuses(db, year, today=today, unit_ids=shown) if shown else []
-    return Paged(items, len(rows), page), counts
+    return Paged(items, len(ids), page), counts
 
 
 def districts(db: Session, year: int) -> list[str]:
