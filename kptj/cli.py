@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import typer
 
-from kptj.commands import intake, mail_cmds, read, registry_cmds, reports_cmds, run, synth, worker
+from kptj.commands import (
+    intake,
+    mail_cmds,
+    portal_cmds,
+    read,
+    registry_cmds,
+    reports_cmds,
+    run,
+    synth,
+    worker,
+)
 from kptj.errors import KptjGroup
 from kptj.workspace import Workspace
 
@@ -28,5 +38,5 @@ def main(
     ctx.obj = Workspace.from_options(home, db, year)
 
 
-for module in (registry_cmds, synth, intake, read, reports_cmds, run, mail_cmds, worker):
+for module in (registry_cmds, synth, intake, read, reports_cmds, run, mail_cmds, portal_cmds, worker):
     module.register(app)

@@ -20,6 +20,7 @@ from PIL import Image
 from sqlalchemy import select
 from sqlalchemy.orm import Session, contains_eager
 
+from matching.decisions import DECISION_LABEL, latest_decisions
 from matching.labels import KIND, SEVERITY, STATE
 from matching.status import SCAN_LABEL, UnitStatus
 from registry.clock import to_local
@@ -35,6 +36,7 @@ class FindingRow:
     attachment: Attachment | None
     message: Message | None
     crop_path: str | None
+    decision: Any = None  # the newest human decision (registry.portal_models.Decision), if any
 
     @property
     def page_label(self) -> int | None:
@@ -50,7 +52,13 @@ class FindingRow:
                 "message_id": self.message.id if self.message else None,
                 "attachment": self.attachment.name if self.attachment else None,
                 "detail": {**(f.detail or {}), "id": f.id, "state": f.state, "rule": f.rule,
-                           "box": f.box, "resolved_reason": f.resolved_reason}}
+                           "box": f.box, "resolved_reason": f.resolved_reason,
+                           **({"decision": _decision_json(self.decision)} if self.decision else {})}}
+
+
+def _decision_json(d: Any) -> dict[str, Any]:
+    return {"kind": d.kind, "value": d.value, "effect": d.effect, "reason": d.reason, "by": d.user_name,
+            "at": d.created_at.isoformat(timespec="minutes") + "Z"}
 
 
 def finding_rows(session: Session, year: int, admin: str | None = None, kind: str | None = None,
@@ -70,12 +78,13 @@ def finding_rows(session: Session, year: int, admin: str | None = None, kind: st
          .outerjoin(Message, Message.id == Finding.message_id)
          .where(*where).order_by(Finding.unit_id, Finding.kind, Finding.indicator, Finding.id))
     crops = _crop_paths(session, where)
+    decisions = latest_decisions(session)  # one query; a person's decision shows beside the finding
     rows = []
     for f, page, att, msg in session.execute(q):
         if scope is not None and f.unit_id not in scope:
             continue
         crop = crops.get((page.id, f.indicator)) if page is not None and f.indicator else None
-        rows.append(FindingRow(f, f.unit, page, att, msg, crop))
+        rows.append(FindingRow(f, f.unit, page, att, msg, crop, decisions.get(f.id)))
     return rows
 
 
@@ -101,7 +110,17 @@ def finding_cells(r: FindingRow) -> list[Any]:
     return [r.unit.account if r.unit else "", r.unit.name if r.unit else "（未识别）", KIND.get(f.kind, f.kind),
             SEVERITY.get(f.severity, f.severity), f.indicator or "", f.online_value or "", f.scanned_value or "",
             r.page_label or "", (f.detail or {}).get("reason") or (f.detail or {}).get("message") or "",
-            r.message.id if r.message else "", r.attachment.name if r.attachment else "", STATE.get(f.state, f.state)]
+            r.message.id if r.message else "", r.attachment.name if r.attachment else "", _state_text(r)]
+
+
+def _state_text(r: FindingRow) -> str:
+    """The finding's state, and a person's newest decision on it (who decided and why)."""
+    state = STATE.get(r.finding.state, r.finding.state)
+    d = r.decision
+    if d is None:
+        return state
+    value = f"（{d.value}）" if d.value else ""
+    return f"{state}；人工处理：{DECISION_LABEL.get(d.kind, d.kind)}{value}，{d.user_name}：{d.reason}"
 
 
 def status_cells(s: UnitStatus) -> list[Any]:

@@ -52,7 +52,7 @@ def migrate(engine: Engine) -> None:
     with engine.begin() as conn:
         cfg = alembic_config(engine)
         cfg.attributes["connection"] = conn
-        # "heads": features add their tables on branches of their own until a merge revision joins them
+        # "heads": a feature may add its tables on a branch of its own until a merge revision joins it
         command.upgrade(cfg, "heads")
 
 

@@ -258,3 +258,4 @@ class Finding(Base):
     unit: Mapped[Unit | None] = relationship()
 from registry import exec_models as _exec_models  # noqa: E402,F401  (distributed reading's table)
 from registry import outbox_models  # noqa: E402,F401  (outgoing mail tables, issue 19)
+from registry import portal_models as _portal_models  # noqa: E402,F401  (portal tables in the same metadata)

@@ -48,3 +48,20 @@ def subtree(session: Session, year: int, admin_account: str, include_self: bool 
         out.append(u)
         stack.extend(sorted(children[u.id], key=lambda x: x.account, reverse=True))
     return out if include_self else out[1:]
+
+
+def subtree_ids(session: Session, year: int, admin_account: str) -> list[int]:
+    """The ids of `subtree` (administrator first), from plain (id, admin_id) rows: fast on every request."""
+    rows = session.execute(select(Unit.id, Unit.admin_id, Unit.account).where(Unit.year == year)).all()
+    root = next((uid for uid, _, acc in rows if acc == admin_account), None)
+    if root is None:
+        raise UnknownAccount(admin_account)
+    children: dict[int | None, list[int]] = defaultdict(list)
+    for uid, admin_id, _ in rows:
+        children[admin_id].append(uid)
+    out, stack = [], [root]
+    while stack:
+        uid = stack.pop()
+        out.append(uid)
+        stack.extend(children[uid])
+    return out

@@ -203,6 +203,8 @@ def register(app: typer.Typer) -> None:
         console.print(f"示例邮箱：{count} 封邮件，报表 {npages} 页（共 {len(truth['messages'])} 封）")
         summary = run_once(ws, _sources([str(ws.home / "demo-mail")], None), 2)
         console.print(_demo_closing(ws, summary))
+        from kptj.commands.portal_cmds import demo_users
+        console.print(demo_users(ws))
         spent = int(time.monotonic() - started)
         console.print(f"  演示用时：{spent // 60} 分 {spent % 60} 秒")
         raise typer.Exit(EXIT_OK if summary.intake.ok else EXIT_SOURCE_FAILED)

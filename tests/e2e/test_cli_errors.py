@@ -78,6 +78,7 @@ def minimal_args(inputs: dict[str, Path]) -> dict[str, list[str]]:
         "demo": [], "read": ["--crops", str(inputs["png"])], "synth": None,
         "mail preview": [], "mail approve": ["--all"], "mail send": ["--dry-run"],
         "worker": ["--broker", "redis://127.0.0.1:1/0"],
+        "serve": ["--port", "1"], "user add": ["someone", "--role", "staff", "--password-stdin"],
     }
 
 
