@@ -4,6 +4,7 @@ Every mail has a dedupe key (UNIQUE in the database), so a job that runs twice a
 and rerun, drafts nothing twice:
   receipt:message:<id>                 one receipt per received mail (a reply to its sender)
   rescan:document:<id>                 one rescan request per scanned form with problems for the unit
+  rescan:decision:<id>                 one per form a person decided must be rescanned (web portal)
   reminder:<deadline>:<date>:<unit>    one reminder per unit that has sent nothing, per deadline
   admin_reminder:<deadline>:<date>:<admin>   one list of missing subordinates per administrator
 A unit without a usable address still gets a row, with no recipients: staff see it in
@@ -284,10 +285,31 @@ def request_rescan(ws: Workspace, session: Session, cfg: MailConfig, document_id
     return row
 
 
+def decided_rescans(ws: Workspace, session: Session, cfg: MailConfig) -> list[OutgoingMail]:
+    """Standing "request a rescan" decisions of people (matching.decisions, taken in the web portal),
+    one mail per form naming its problems and the person's reason, approved by that person."""
+    from matching.decisions import rescan_requests
+
+    by_doc: dict[int, list] = defaultdict(list)
+    for dec in rescan_requests(session):
+        if dec.finding.document_id is not None:
+            by_doc[dec.finding.document_id].append(dec)
+    template = default_template(ws.year)
+    rows = []
+    for doc_id, decs in sorted(by_doc.items()):
+        items = [(d.finding, session.get(Page, d.finding.page_id) if d.finding.page_id else None) for d in decs]
+        reasons = problem_lines(items, template) + [f"审核意见：{d.reason}" for d in decs]
+        row = request_rescan(ws, session, cfg, doc_id, reasons, by=decs[-1].user_name)
+        if row is not None:
+            rows.append(row)
+    return rows
+
+
 def draft_all(ws: Workspace, session: Session, cfg: MailConfig, today: date) -> DraftReport:
     """Draft every mail the current state calls for; the caller commits."""
     d = Drafter(ws, session, cfg, today)
     d.receipts()
     d.rescans()
     d.reminders()
+    decided_rescans(ws, session, cfg)
     return d.report

@@ -105,3 +105,27 @@ def test_a_staff_decision_to_request_a_rescan_is_approved_by_that_person_once(wo
     w.postfix.wait_idle()
     [got] = w.inbox("u1")
     assert got["In-Reply-To"] == "<scan-9@school.test>" and "第 2 页扫描件过暗" in got.get_content()
+
+
+def test_a_rescan_decided_in_the_portal_is_drafted_by_the_next_job_approved_by_its_person(world: MailWorld) -> None:
+    from matching.decisions import Actor, decide
+    from registry.models import Finding
+    from tests.outbox.scans import intake, read_as, send_scan
+
+    w = world
+    roster(w, UNITS[:2])
+    w.write_config()
+    send_scan(w, "u1", "第一中学", "<scan-10@school.test>")
+    intake(w)
+    read_as(w, "<scan-10@school.test>", "u1", [{"kind": "figure_unreadable", "severity": "warning",
+                                               "indicator": "P01", "page": 2}])
+    with w.ws.session() as s:
+        finding = s.scalar(select(Finding).where(Finding.kind == "figure_unreadable"))
+        decide(s, finding, "rescan", "第 2 页太暗，数值看不清", Actor("王敏", ip="127.0.0.1"))
+        s.commit()
+    kptj(w, "mail", "preview")
+    kptj(w, "mail", "preview")  # a second job drafts nothing more
+    with w.ws.session() as s:
+        rows = s.scalars(select(OutgoingMail).where(OutgoingMail.kind == "rescan")).all()
+        assert len(rows) == 1 and rows[0].state == "approved" and rows[0].approved_by == "王敏"
+        assert "第 2 页太暗" in rows[0].body
