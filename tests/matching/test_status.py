@@ -84,3 +84,25 @@ def test_status_command_json_has_the_documented_fields(tmp_path):
     assert set(data[0]) >= {"account", "unit", "admin", "scan", "online_status", "received_at", "open_findings"}
     assert {d["account"]: d["scan"] for d in data} == {"hp_jyj": "missing", "hp_school1": "ok",
                                                        "hp_school2": "missing"}
+
+
+def test_the_daily_report_counts_and_lists_missing_as_the_status_lists_do(tmp_path):
+    from collections import Counter
+
+    from matching.daily import daily_report
+    from matching.status import SCAN_LABEL
+
+    s, ids, docs = _world(tmp_path)
+    sync_findings(s, 2024, ["seal_missing"], [NewFinding("seal_missing", ids["hp_school1"],
+                                                          document_id=docs["hp_school1"].id)])
+    s.commit()
+    day = date(2025, 7, 3)
+    rep = daily_report(s, 2024, day)
+    statuses = unit_statuses(s, 2024, today=day)
+    assert rep.status_counts == dict(Counter(SCAN_LABEL[x.scan] for x in statuses))
+    assert rep.status_counts["有问题"] == 1 and rep.status_counts["未收到"] >= 4
+    assert rep.missing_by_admin == [
+        {"account": a.admin.account, "admin": a.admin.name, "total": a.total,
+         "missing": [{"account": u.account, "unit": u.name} for u in a.missing]}
+        for a in admin_summaries(s, 2024, statuses)]
+    assert {m["account"]: len(m["missing"]) for m in rep.missing_by_admin}["hp_jyj"] == 2
