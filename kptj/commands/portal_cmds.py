@@ -78,9 +78,11 @@ def register(app: typer.Typer) -> None:
                  admin: str | None = typer.Option(None, "--admin", help="管理单位账号（bureau 用户必填）"),
                  password_stdin: bool = typer.Option(False, "--password-stdin", help="从标准输入读取密码")) -> None:
         """添加门户用户。密码经 argon2 散列后保存。"""
+        ws = workspace(ctx)
+        ws.sessions()  # a broken workspace is said before asking for a password (kptj/errors.py)
         if password_stdin:
             password = sys.stdin.readline().rstrip("\r\n")
         else:
             password = typer.prompt("密码", hide_input=True, confirmation_prompt=True)
-        create_user(workspace(ctx), name, role, password, admin, by="命令行")
+        create_user(ws, name, role, password, admin, by="命令行")
         console.print(f"已添加用户 {name}（{role}{'，' + admin if admin else ''}）")
