@@ -74,25 +74,25 @@ def inputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return {"dir": d, "mail": box, "roster": d / "roster.csv", "records": d / "records.csv"}
 
 
-def _cmd(home: Path, *args: str) -> list[str]:
-    return [sys.executable, "-m", "kptj", "--home", str(home), *args]
+def _cmd(home: Path, *args: str, db: str | None = None) -> list[str]:
+    return [sys.executable, "-m", "kptj", "--home", str(home), *(["--db", db] if db else []), *args]
 
 
-def _setup(home: Path, inputs: dict[str, Path]) -> None:
+def _setup(home: Path, inputs: dict[str, Path], db: str | None = None) -> None:
     for what in ("registry", "records"):
-        r = subprocess.run(_cmd(home, what, "import", str(inputs[what if what == "records" else "roster"])),
+        r = subprocess.run(_cmd(home, what, "import", str(inputs[what if what == "records" else "roster"]), db=db),
                            capture_output=True, text=True, cwd=ROOT, timeout=300)
         assert r.returncode == 0, r.stdout + r.stderr
 
 
-def _run(home: Path, inputs: dict[str, Path]) -> subprocess.CompletedProcess:
-    return subprocess.run(_cmd(home, "run", "--source", str(inputs["mail"])), capture_output=True, text=True,
+def _run(home: Path, inputs: dict[str, Path], db: str | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(_cmd(home, "run", "--source", str(inputs["mail"]), db=db), capture_output=True, text=True,
                           cwd=ROOT, timeout=600)
 
 
-def state(home: Path) -> dict:
+def state(home: Path, db: str | None = None) -> dict:
     """Everything a run leaves, without ids and times (they differ between workspaces)."""
-    ws = Workspace.from_options(str(home))
+    ws = Workspace.from_options(str(home), db)
     with ws.session() as s:
         msg_sha = {m.id: m.sha256 for m in s.scalars(select(Message))}
         att = {a.id: a for a in s.scalars(select(Attachment))}
@@ -163,17 +163,18 @@ def reference(inputs, tmp_path_factory) -> tuple[dict, float]:  # noqa: ANN001
     return want, time.monotonic() - t0
 
 
-def _start(home: Path, inputs: dict[str, Path]) -> subprocess.Popen:
-    return subprocess.Popen(_cmd(home, "run", "--source", str(inputs["mail"])), cwd=ROOT,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+def _start(home: Path, inputs: dict[str, Path], db: str | None = None, **out: object) -> subprocess.Popen:
+    return subprocess.Popen(_cmd(home, "run", "--source", str(inputs["mail"]), db=db), cwd=ROOT,
+                            stdout=out.get("stdout", subprocess.DEVNULL), stderr=out.get("stderr", subprocess.DEVNULL),
+                            start_new_session=True)
 
 
-def _finish_and_compare(home: Path, inputs: dict[str, Path], want: dict) -> None:
-    r = _run(home, inputs)
+def _finish_and_compare(home: Path, inputs: dict[str, Path], want: dict, db: str | None = None) -> None:
+    r = _run(home, inputs, db)
     assert r.returncode == 0, r.stdout + r.stderr
-    assert state(home) == want
-    r = _run(home, inputs)  # and once more: no new mail changes nothing
-    assert r.returncode == 0 and state(home) == want
+    assert state(home, db) == want
+    r = _run(home, inputs, db)  # and once more: no new mail changes nothing
+    assert r.returncode == 0 and state(home, db) == want
 
 
 def test_kill_9_while_reading_and_matching_then_rerun(tmp_path, inputs, reference):
@@ -219,3 +220,43 @@ def test_kill_9_after_the_last_mail_before_the_reports_then_rerun(tmp_path, inpu
     else:
         pytest.fail("three runs ended before they could be killed after their last mail")
     _finish_and_compare(home, inputs, want)
+
+
+@pytest.mark.postgres
+def test_database_stopped_in_the_middle_of_a_run_then_back(tmp_path, inputs, reference):
+    """PostgreSQL goes away while the run reads and matches: the run ends with the database's exit
+    code and a Chinese message, no traceback; once the server is back a rerun finishes the work."""
+    from sqlalchemy import create_engine, text
+
+    from kptj.errors import EXIT_DATABASE
+    from tests.servers.postgres import start_postgres
+
+    want, undisturbed = reference
+    server = start_postgres()  # its own server: stopping the shared one would hit other tests
+    try:
+        url = server.create_database("restart")
+        home = tmp_path / "pgstop"
+        _setup(home, inputs, url)
+        engine = create_engine(url)
+
+        def done() -> int:
+            try:
+                with engine.connect() as c:
+                    return c.execute(text("select count(*) from messages where state = 'done'")).scalar_one()
+            except Exception:  # noqa: BLE001 - polled while the run creates and fills the tables
+                return 0
+        proc = _start(home, inputs, url, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + undisturbed * 3
+        while time.monotonic() < deadline and proc.poll() is None and done() < 1:
+            time.sleep(0.05)
+        engine.dispose()
+        assert proc.poll() is None, "the run ended before the database could be stopped"
+        server.stop()
+        out, err = proc.communicate(timeout=300)
+        text_out = out.decode() + err.decode()
+        assert proc.returncode == EXIT_DATABASE, text_out
+        assert "Traceback" not in text_out and "数据库" in err.decode(), text_out
+        server.resume()
+        _finish_and_compare(home, inputs, want, url)
+    finally:
+        server.stop()

@@ -51,10 +51,14 @@ class PostgresServer:
             shutil.chown(self.root / "sock", "postgres", "postgres")
         self._as_postgres(_bin("initdb"), "-D", str(self.data), "-U", "postgres", "--auth-local=trust",
                           "--auth-host=scram-sha-256", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync")
+        self.resume()
+        self.psql(f"CREATE ROLE kptj LOGIN SUPERUSER PASSWORD '{self.password}'")
+
+    def resume(self) -> None:
+        """Start the server on its existing data (after `stop`)."""
         self._as_postgres(_bin("pg_ctl"), "-D", str(self.data), "-l", str(self.root / "pg.log"), "-w", "-o",
                           f"-p {self.port} -k {self.root / 'sock'} -c listen_addresses=127.0.0.1 -c fsync=off",
                           "start")
-        self.psql(f"CREATE ROLE kptj LOGIN SUPERUSER PASSWORD '{self.password}'")
 
     def psql(self, sql: str) -> str:
         return self._as_postgres(_bin("psql"), "-h", str(self.root / "sock"), "-p", str(self.port), "-U",
@@ -65,7 +69,8 @@ class PostgresServer:
         return f"postgresql+psycopg://kptj:{self.password}@127.0.0.1:{self.port}/{name}"
 
     def stop(self) -> None:
-        self._as_postgres(_bin("pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop")
+        if (self.data / "postmaster.pid").exists():
+            self._as_postgres(_bin("pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop")
 
 
 def start_postgres() -> PostgresServer:
