@@ -13,6 +13,7 @@ Exactly-once rules:
 from __future__ import annotations
 
 import email.utils
+import errno
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -92,6 +93,9 @@ def run_intake(workspace: Workspace, sources: Sequence[SourceSpec | str], *,
     return report
 
 
+DISK_FULL = {errno.ENOSPC, errno.EDQUOT}
+
+
 class _Run:
     def __init__(self, ws: Workspace, hook: OnAttachments | None, limits: Limits, max_attempts: int,
                  observer: Observer, max_rounds: int, max_reconnects: int) -> None:
@@ -116,6 +120,11 @@ class _Run:
                 self._rounds(spec, conn, result)
                 return
             except CONNECTION_ERRORS as exc:
+                if isinstance(exc, OSError) and exc.errno in DISK_FULL:  # our disk, not the server's line
+                    result.error = (f"工作目录所在磁盘空间已满（{exc.strerror}），已收到的邮件不受影响；"
+                                    "腾出空间后下次运行时继续")
+                    self.emit("source_error", {"source": spec.describe(), "error": result.error})
+                    return
                 reconnects += 1
                 result.reconnects = reconnects
                 self.emit("disconnected", {"source": spec.describe(), "error": repr(exc)})

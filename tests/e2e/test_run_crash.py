@@ -27,6 +27,7 @@ from tests.registry.builders import ROSTER_HEADER, record_row, records_header, w
 
 ROOT = Path(__file__).resolve().parents[2]
 KILLS = 8
+CJK_SPACE = "空间"  # the Chinese word for (disk) space in a full-disk message
 T = default_template()
 
 
@@ -260,3 +261,31 @@ def test_database_stopped_in_the_middle_of_a_run_then_back(tmp_path, inputs, ref
         _finish_and_compare(home, inputs, want, url)
     finally:
         server.stop()
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="mounting a small file system needs root (CI runs as root)")
+def test_disk_full_in_the_middle_of_a_run_then_room_again(tmp_path, inputs, reference):
+    """The workspace's disk fills while the run archives, reads and writes: the run ends with a
+    documented exit code and a Chinese message, no traceback; with room again a rerun finishes the
+    work and everything equals an undisturbed run."""
+    from tests.e2e.test_cli_errors import documented_codes
+
+    want, _ = reference
+    small = tmp_path / "small"
+    small.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=200m", "tmpfs", str(small)], check=True)
+    try:
+        home = small / "ws"
+        _setup(home, inputs)
+        used_kb = int(subprocess.run(["df", "-k", "--output=used", str(small)], capture_output=True, text=True,
+                                     check=True).stdout.split()[-1])
+        # room for a little more than the roster and records: the first scans fill it
+        subprocess.run(["mount", "-o", f"remount,size={used_kb + 400}k", str(small)], check=True)
+        r = _run(home, inputs)
+        said = r.stdout + r.stderr
+        assert r.returncode != 0 and r.returncode in documented_codes(), said
+        assert "Traceback" not in said and CJK_SPACE in said, said
+        subprocess.run(["mount", "-o", "remount,size=200m", str(small)], check=True)
+        _finish_and_compare(home, inputs, want)
+    finally:
+        subprocess.run(["umount", "-l", str(small)], check=False)
