@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import atexit
 import os
-from collections.abc import Iterable
+import signal
+import threading
+from collections.abc import Iterable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
+from contextlib import contextmanager
 from multiprocessing import get_context
 from pathlib import Path
 
@@ -18,6 +21,33 @@ from ocr.page import read_page
 from registry.template import Template, default_template
 
 _pools: dict[int, Executor] = {}
+# A page normally takes ~3 s of CPU; one that takes minutes is pathological (e.g. a huge noisy photo):
+# it is stopped with a recorded reason and the run goes on. KPTJ_PAGE_SECONDS overrides; 0 = no limit.
+PAGE_SECONDS = float(os.environ.get("KPTJ_PAGE_SECONDS", "180"))
+
+
+class PageTimeout(Exception):
+    pass
+
+
+@contextmanager
+def _time_limit(seconds: float) -> Iterator[None]:
+    """SIGALRM after `seconds` (checked between Python steps: a long native call finishes first).
+    Only the main thread can take signals; elsewhere the page runs without a limit."""
+    if seconds <= 0 or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(_signum: int, _frame: object) -> None:
+        raise PageTimeout
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def _init_worker() -> None:
@@ -48,13 +78,17 @@ def shutdown_pools() -> None:
 
 def _read_one(path: str, index: int, template: Template, crops_dir: str | None,
               second_opinion: bool) -> PageReading:
-    try:
-        source = sources.load_page(path, index)
-        return read_page(source, template, source_name=path, crops_dir=crops_dir, second_opinion=second_opinion)
-    except Exception as e:  # noqa: BLE001 - one bad page must not lose the others of the file
+    def failed(problem: str) -> PageReading:
         return PageReading(source=path, index=index, rotation=0, skew=0.0, method="failed",
-                           identity=PageIdentity(), template_id=template.id,
-                           problems=[f"页面无法读取：{type(e).__name__}: {e}"])
+                           identity=PageIdentity(), template_id=template.id, problems=[problem])
+    try:
+        with _time_limit(PAGE_SECONDS):
+            source = sources.load_page(path, index)
+            return read_page(source, template, source_name=path, crops_dir=crops_dir, second_opinion=second_opinion)
+    except PageTimeout:
+        return failed(f"页面识别超过 {PAGE_SECONDS:g} 秒，已停止，请人工查看")
+    except Exception as e:  # noqa: BLE001 - one bad page must not lose the others of the file
+        return failed(f"页面无法读取：{type(e).__name__}: {e}")
 
 
 def read_pages(paths: Iterable[str | Path], template: Template | None = None, *,

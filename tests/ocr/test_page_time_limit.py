@@ -1,0 +1,42 @@
+"""A page that takes too long is stopped with a recorded reason; the file's other pages are read."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from ocr import reader
+from registry.template import default_template
+from synth import demo_unit, demo_values, images_to_pdf, make_pages
+
+TEMPLATE = default_template()
+
+
+@pytest.fixture(scope="module")
+def scan(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    unit = demo_unit()
+    rng = random.Random(5)
+    pages = make_pages(unit, demo_values(unit, rng), rng, layout="A", print_time=datetime(2025, 6, 18, 9, 30),
+                       dpi=150, profile="clean")
+    path = tmp_path_factory.mktemp("limit") / "scan.pdf"
+    path.write_bytes(images_to_pdf([p.image for p in pages[:2]], dpi=150))
+    return path
+
+
+def test_a_page_over_the_time_limit_is_stopped_with_its_reason(scan: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(reader, "PAGE_SECONDS", 0.2)  # a real page takes seconds
+    page = reader._read_one(str(scan), 0, TEMPLATE, None, False)
+    assert page.method == "failed" and "超过 0.2 秒" in page.problems[0]
+    # the alarm is gone afterwards: nothing interrupts what the process does next
+    monkeypatch.setattr(reader, "PAGE_SECONDS", 0)
+    page = reader._read_one(str(scan), 1, TEMPLATE, None, False)
+    assert page.method == "ocr" and page.figures
+
+
+def test_a_page_within_the_limit_is_read(scan: Path) -> None:
+    assert reader.PAGE_SECONDS >= 60
+    page = reader._read_one(str(scan), 0, TEMPLATE, None, False)
+    assert page.method == "ocr" and page.identity.page_no == 1
