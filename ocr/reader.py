@@ -26,8 +26,9 @@ _pools: dict[int, Executor] = {}
 PAGE_SECONDS = float(os.environ.get("KPTJ_PAGE_SECONDS", "180"))
 
 
-class PageTimeout(Exception):
-    pass
+class PageTimeout(BaseException):
+    """Not an Exception: the reader's own `except Exception` guards (a seal check failing must not
+    lose the figures) must not swallow the stop."""
 
 
 @contextmanager

@@ -27,9 +27,12 @@ def scan(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_a_page_over_the_time_limit_is_stopped_with_its_reason(scan: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(reader, "PAGE_SECONDS", 0.2)  # a real page takes seconds
-    page = reader._read_one(str(scan), 0, TEMPLATE, None, False)
-    assert page.method == "failed" and "超过 0.2 秒" in page.problems[0]
+    monkeypatch.setattr(reader, "PAGE_SECONDS", 0)  # no limit: models loaded, as in a long run
+    assert reader._read_one(str(scan), 1, TEMPLATE, None, False).method == "ocr"
+    for limit in (0.2, 0.7, 1.5):  # a real page takes seconds: stopped in whichever stage it is in then
+        monkeypatch.setattr(reader, "PAGE_SECONDS", limit)
+        page = reader._read_one(str(scan), 0, TEMPLATE, None, False)
+        assert page.method == "failed" and f"超过 {limit:g} 秒" in page.problems[0], (limit, page.problems)
     # the alarm is gone afterwards: nothing interrupts what the process does next
     monkeypatch.setattr(reader, "PAGE_SECONDS", 0)
     page = reader._read_one(str(scan), 1, TEMPLATE, None, False)
