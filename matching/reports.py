@@ -161,28 +161,39 @@ def write_xlsx(path: Path, sheets: list[tuple[str, list[str], list[list[Any]]]])
     return path
 
 
-def _crop_data_uri(r: FindingRow, pad: int = 40, max_w: int = 700) -> str | None:
+CROP_PAD = 40      # page context around a finding's box, pixels
+CROP_MAX_W = 700   # evidence pictures are scaled down to this width
+
+
+def crop_around(img: Image.Image, box: list | None, pad: int = CROP_PAD) -> Image.Image:
+    """The region of `box` (x0, y0, x1, y1, or x, y, w, h from detectors) with `pad` around it."""
+    if not box or len(box) != 4:
+        return img
+    x0, y0, x1, y1 = box
+    if x1 <= x0 or y1 <= y0:  # (x, y, w, h) boxes from detectors
+        x1, y1 = x0 + x1, y0 + y1
+    return img.crop((max(0, x0 - pad), max(0, y0 - pad), min(img.width, x1 + pad), min(img.height, y1 + pad)))
+
+
+def jpeg_bytes(img: Image.Image, max_w: int = CROP_MAX_W) -> bytes:
+    img = img.convert("RGB")
+    if img.width > max_w:
+        img = img.resize((max_w, max(1, int(img.height * max_w / img.width))))
+    buf = io.BytesIO()
+    img.save(buf, "JPEG", quality=80)
+    return buf.getvalue()
+
+
+def _crop_data_uri(r: FindingRow) -> str | None:
     """The picture of the spot: the stored figure crop, else the page region around the box, else the page."""
     try:
         if r.crop_path and Path(r.crop_path).exists():
             img = Image.open(r.crop_path)
         elif r.page is not None and r.page.image_path and Path(r.page.image_path).exists():
-            img = Image.open(r.page.image_path)
-            box = r.finding.box
-            if box and len(box) == 4:
-                x0, y0, x1, y1 = box
-                if x1 <= x0 or y1 <= y0:  # (x, y, w, h) boxes from detectors
-                    x1, y1 = x0 + x1, y0 + y1
-                img = img.crop((max(0, x0 - pad), max(0, y0 - pad), min(img.width, x1 + pad),
-                                min(img.height, y1 + pad)))
+            img = crop_around(Image.open(r.page.image_path), r.finding.box)
         else:
             return None
-        img = img.convert("RGB")
-        if img.width > max_w:
-            img = img.resize((max_w, max(1, int(img.height * max_w / img.width))))
-        buf = io.BytesIO()
-        img.save(buf, "JPEG", quality=80)
-        return "data:image/jpeg;base64," + base64.b64encode(buf.getvalue()).decode()
+        return "data:image/jpeg;base64," + base64.b64encode(jpeg_bytes(img)).decode()
     except OSError:
         return None
 
