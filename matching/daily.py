@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from intake.listing import STATUS_TEXT
 from matching.labels import KIND
-from matching.status import SCAN_LABEL, scan_summary
+from matching.status import SCAN_LABEL, scan_summary, subtrees
 from registry.clock import day_bounds_utc
 from registry.models import Attachment, Document, Finding, Message, Unit
 
@@ -82,19 +82,12 @@ def daily_report(session: Session, year: int, day: date) -> DailyReport:
 
 def _missing_by_admin(units: list, scan: dict[int, str]) -> list[dict[str, Any]]:
     """For every unit that administers others: its whole subtree's size and the units not yet sent
-    (the rule of matching.status.admin_summaries, on plain rows)."""
+    (admin_summaries' rule, on plain rows)."""
     by_id = {u.id: u for u in units}
-    children: dict[int, list[int]] = defaultdict(list)
-    for u in units:
-        if u.admin_id is not None:
-            children[u.admin_id].append(u.id)
     out = []
-    for admin_id in sorted((i for i in children if i in by_id), key=lambda i: by_id[i].account):
-        stack, members = [admin_id], []
-        while stack:
-            cur = stack.pop()
-            members.append(by_id[cur])
-            stack.extend(children.get(cur, []))
-        out.append({"account": by_id[admin_id].account, "admin": by_id[admin_id].name, "total": len(members),
-                    "missing": [{"account": m.account, "unit": m.name} for m in members if scan[m.id] == "missing"]})
+    for admin_id, ids in subtrees([(u.id, u.admin_id, u.account) for u in units]):
+        admin = by_id[admin_id]
+        out.append({"account": admin.account, "admin": admin.name, "total": len(ids),
+                    "missing": [{"account": by_id[i].account, "unit": by_id[i].name} for i in ids
+                                if scan[i] == "missing"]})
     return out

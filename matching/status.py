@@ -184,22 +184,31 @@ def unit_statuses(session: Session, year: int, admin: str | None = None, today: 
     return out
 
 
-def admin_summaries(session: Session, year: int, statuses: list[UnitStatus]) -> list[AdminSummary]:
-    """For every unit that administers others: counts over its whole subtree and its missing units."""
-    by_id = {s.unit.id: s for s in statuses}
+def subtrees(units: list[tuple[int, int | None, str]]) -> list[tuple[int, list[int]]]:
+    """(id, admin id, account) of units -> for every unit that administers others, in account order:
+    (its id, the ids of its whole subtree, itself first)."""
+    account = {uid: acc for uid, _, acc in units}
     children: dict[int, list[int]] = {}
-    for s in statuses:
-        if s.unit.admin_id is not None:
-            children.setdefault(s.unit.admin_id, []).append(s.unit.id)
+    for uid, admin_id, _ in units:
+        if admin_id is not None:
+            children.setdefault(admin_id, []).append(uid)
     out = []
-    for admin_id in sorted(children, key=lambda i: by_id[i].unit.account if i in by_id else ""):
-        if admin_id not in by_id:
-            continue
+    for admin_id in sorted((i for i in children if i in account), key=lambda i: account[i]):
         stack, members = [admin_id], []
         while stack:
             cur = stack.pop()
-            members.append(by_id[cur])
+            members.append(cur)
             stack.extend(children.get(cur, []))
+        out.append((admin_id, members))
+    return out
+
+
+def admin_summaries(session: Session, year: int, statuses: list[UnitStatus]) -> list[AdminSummary]:
+    """For every unit that administers others: counts over its whole subtree and its missing units."""
+    by_id = {s.unit.id: s for s in statuses}
+    out = []
+    for admin_id, ids in subtrees([(s.unit.id, s.unit.admin_id, s.unit.account) for s in statuses]):
+        members = [by_id[i] for i in ids]
         counts = {k: sum(1 for m in members if m.scan == k) for k in SCAN_LABEL}
         missing = [m.unit for m in members if m.scan == "missing"]
         out.append(AdminSummary(by_id[admin_id].unit, len(members), counts, missing))
