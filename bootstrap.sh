@@ -40,7 +40,7 @@ setup
 export PATH="$PWD/$VENV/bin:$PATH"
 case "$MODE" in
   setup) echo "== ready: $VENV/bin/kptj" ;;
-  test) exec python -m pytest -q "${@:2}" ;;
+  test) exec python -m pytest -q --durations=20 "${@:2}" ;;
   demo) exec kptj demo "${@:2}" ;;
   *) echo "usage: bash bootstrap.sh demo|test|setup" >&2; exit 2 ;;
 esac

@@ -184,6 +184,8 @@ def write_reports(ws: Workspace, day: date) -> list[Path]:
         finding_cells,
         finding_rows,
         findings_html,
+        publish_text,
+        remove_partial,
         status_cells,
         to_json,
         write_xlsx,
@@ -192,15 +194,16 @@ def write_reports(ws: Workspace, day: date) -> list[Path]:
 
     out = ws.reports_dir / f"{day:%Y%m%d}"
     out.mkdir(parents=True, exist_ok=True)
+    remove_partial(out)  # the run holds the workspace lock: these can only be a killed run's
     with ws.session() as s:
         rep = daily_report(s, ws.year, day)
-        (out / "日报.txt").write_text(rep.as_text(), encoding="utf-8")
-        (out / "daily.json").write_text(to_json([rep.as_json()]), encoding="utf-8")
+        publish_text(out / "日报.txt", rep.as_text())
+        publish_text(out / "daily.json", to_json([rep.as_json()]))
         rows = finding_rows(s, ws.year)
-        (out / "问题清单.html").write_text(findings_html(rows, "科普统计调查表问题清单"), encoding="utf-8")
+        publish_text(out / "问题清单.html", findings_html(rows, "科普统计调查表问题清单"))
         write_xlsx(out / "问题清单.xlsx", [("问题清单", FINDING_HEADERS, [finding_cells(r) for r in rows])])
-        (out / "findings.json").write_text(to_json([r.as_json() for r in rows]), encoding="utf-8")
+        publish_text(out / "findings.json", to_json([r.as_json() for r in rows]))
         sts = unit_statuses(s, ws.year, today=day)
         write_xlsx(out / "扫描件状态.xlsx", [("扫描件状态", STATUS_HEADERS, [status_cells(x) for x in sts])])
-        (out / "status.json").write_text(to_json([x.as_json() for x in sts]), encoding="utf-8")
+        publish_text(out / "status.json", to_json([x.as_json() for x in sts]))
     return sorted(out.iterdir())

@@ -9,6 +9,8 @@ import base64
 import html
 import io
 import json
+import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -157,8 +159,27 @@ def write_xlsx(path: Path, sheets: list[tuple[str, list[str], list[list[Any]]]])
             for c in row:
                 c.alignment = Alignment(wrap_text=True, vertical="top")
     path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
+    publish(path, wb.save)
     return path
+
+
+def publish(path: Path, write: Callable[[Path], object]) -> Path:
+    """Write through a temporary name, then rename: a killed run leaves the last complete report
+    (or none), never a torn one; its leftovers are `.*.tmp` files (see remove_partial)."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    write(tmp)
+    os.replace(tmp, path)
+    return path
+
+
+def publish_text(path: Path, text: str) -> Path:
+    return publish(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+
+
+def remove_partial(folder: Path) -> None:
+    """Temporary files of a run killed while it wrote this folder's reports."""
+    for tmp in folder.glob(".*.tmp"):
+        tmp.unlink(missing_ok=True)
 
 
 CROP_PAD = 40      # page context around a finding's box, pixels

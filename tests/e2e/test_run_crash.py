@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -26,7 +27,7 @@ from tests.intake.mailfactory import mail, pdf_bytes, raw
 from tests.registry.builders import ROSTER_HEADER, record_row, records_header, write_csv
 
 ROOT = Path(__file__).resolve().parents[2]
-KILLS = 8
+KILLS = 20  # per stage
 CJK_SPACE = "空间"  # the Chinese word for (disk) space in a full-disk message
 T = default_template()
 
@@ -44,7 +45,8 @@ def _units() -> list:
 
 @pytest.fixture(scope="module")
 def inputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """Three units' 3-page scans (one with a figure that differs online), one sent twice, broken and
+    """Three units' scans of the form's first two pages (one with a figure that differs online; two
+    pages keep the reading pool busy at half the cost of three), one sent twice, broken and
     blank files, a download link: every stage of the run has work to do."""
     d = tmp_path_factory.mktemp("run-crash")
     rng = random.Random(3)
@@ -53,7 +55,7 @@ def inputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         values = demo_values(unit, rng)
         pages = make_pages(unit, values, rng, layout="A", print_time=datetime(2025, 6, 18, 9, 30), dpi=150,
                            profile="clean")
-        scans.append((unit, images_to_pdf([p.image for p in pages], dpi=150)))
+        scans.append((unit, images_to_pdf([p.image for p in pages[:2]], dpi=150)))
         online = {c: ("-" if values.get(c) is None else f"{values[c]:.{T.indicator(c).decimals}f}") for c in T.codes}
         if i == 0:  # a planted difference
             online["P01"] = str(int(online["P01"]) + 7) if online["P01"] != "-" else "7"
@@ -132,23 +134,6 @@ def _done(home: Path) -> int:
         return 0
 
 
-def _wait_until_working(proc: subprocess.Popen, home: Path, timeout: float) -> None:
-    """The run writes its pid into the lock file once it holds the lock: start-up is over."""
-    lock, deadline = home / "intake.lock", time.monotonic() + timeout
-    while time.monotonic() < deadline and proc.poll() is None:
-        if lock.exists() and lock.read_text().strip() == str(proc.pid):
-            return
-        time.sleep(0.02)
-
-
-def _kill(proc: subprocess.Popen) -> bool:
-    if proc.poll() is not None:
-        return False
-    os.killpg(proc.pid, signal.SIGKILL)  # the run and its reading workers, as a power cut would
-    proc.wait()
-    return True
-
-
 @pytest.fixture(scope="module")
 def reference(inputs, tmp_path_factory) -> tuple[dict, float]:  # noqa: ANN001
     """An undisturbed run: what every disturbed one must end up with, and how long it takes."""
@@ -178,48 +163,75 @@ def _finish_and_compare(home: Path, inputs: dict[str, Path], want: dict, db: str
     assert r.returncode == 0 and state(home, db) == want
 
 
-def test_kill_9_while_reading_and_matching_then_rerun(tmp_path, inputs, reference):
-    want, undisturbed = reference
-    home = tmp_path / "crash"
+def _armed(home: Path, inputs: dict[str, Path], stage: str, call: int, when: str = "-",
+           delay: float = 0.0) -> subprocess.CompletedProcess:
+    """`kptj run` that SIGKILLs its own process group at the given point (tests/e2e/killpoint.py)."""
+    cmd = [sys.executable, "-m", "tests.e2e.killpoint", stage, str(call), when, f"{delay:.2f}", "--",
+           "--home", str(home), "run", "--source", str(inputs["mail"])]
+    return subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, timeout=600, start_new_session=True)
+
+
+def _kill_20_times(tmp_path: Path, inputs: dict[str, Path], want: dict, stage: str,
+                   point: Callable[[random.Random], tuple[int, str, float]], seed: int) -> list[str]:
+    """KILLS runs killed in `stage`, each followed by the next (armed) run on the same workspace. A
+    run that reaches its end unkilled has finished the world: it must equal the undisturbed run,
+    and the kills go on in a fresh workspace."""
+    rng, kills, log, n = random.Random(seed), 0, [], 0
+    home = tmp_path / "ws0"
     _setup(home, inputs)
-    total = len(list(inputs["mail"].glob("*.eml")))
-    rng = random.Random(21)
-    kills, progress = 0, []
-    for _ in range(KILLS):
-        if _done(home) >= total:
-            break
-        proc = _start(home, inputs)
-        _wait_until_working(proc, home, undisturbed * 3)
-        # inside the mail being read now or the next one
-        target = min(_done(home) + rng.randint(0, 1), total - 1)
-        deadline = time.monotonic() + undisturbed * 3
-        while time.monotonic() < deadline and proc.poll() is None and _done(home) < target:
-            time.sleep(0.02)
-        time.sleep(rng.uniform(0.0, 1.5))
-        kills += _kill(proc)
-        progress.append(_done(home))
-    print(f"\nCRASH {kills} kills; mails done after each: {progress} of {total}")
-    mid_run = [p for p in progress if 0 < p < total]
-    assert kills >= 3 and mid_run, f"the kills did not land while the run worked ({kills} kills, done {progress})"
+    while kills < KILLS:
+        call, when, delay = point(rng)
+        r = _armed(home, inputs, stage, call, when, delay)
+        if r.returncode == -signal.SIGKILL:
+            kills += 1
+            log.append(f"{call}{when[0]}{delay:.1f}:{_done(home)}")
+            continue
+        assert r.returncode == 0, r.stdout + r.stderr
+        assert "Traceback" not in r.stdout + r.stderr
+        assert state(home) == want, f"after kills {log}"
+        log.append("finished")
+        n += 1
+        home = tmp_path / f"ws{n}"
+        _setup(home, inputs)
+    print(f"\nCRASH {stage}: {kills} kills (call/when/delay:mails done) {' '.join(log)}")
+    return log
+
+
+def test_kill_9_x20_while_reading_then_rerun(tmp_path, inputs, reference):
+    """Killed while the pool reads a file: at the first or second file this run reads, at any
+    moment of it (the delay spans a file's reading and its matching)."""
+    want, undisturbed = reference
+    per_file = undisturbed / 4  # four files are read: three scans and the blank one
+    _kill_20_times(tmp_path, inputs, want, "read",
+                   lambda rng: (rng.choice([1, 1, 2]), "timer", rng.uniform(0.0, per_file)), seed=21)
+    home = max(tmp_path.glob("ws*"), key=lambda p: int(p.name[2:]))
     _finish_and_compare(home, inputs, want)
 
 
-def test_kill_9_after_the_last_mail_before_the_reports_then_rerun(tmp_path, inputs, reference):
-    """The audit, the attachment findings and the reports come after the last mail: a run killed
-    there has no new mail left for its rerun, which must finish them all the same."""
-    want, undisturbed = reference
-    total = len(list(inputs["mail"].glob("*.eml")))
-    for attempt in range(3):  # the window is short (about a second): a busy machine may miss it
-        home = tmp_path / f"crash{attempt}"
-        _setup(home, inputs)
-        proc = _start(home, inputs)
-        deadline = time.monotonic() + undisturbed * 3
-        while time.monotonic() < deadline and proc.poll() is None and _done(home) < total:
-            time.sleep(0.01)
-        if _kill(proc) and _done(home) == total:
-            break
-    else:
-        pytest.fail("three runs ended before they could be killed after their last mail")
+def test_kill_9_x20_while_matching_then_rerun(tmp_path, inputs, reference):
+    """Killed before or after a document's readings, findings and supersessions are written, before
+    its message is committed."""
+    want, _ = reference
+    _kill_20_times(tmp_path, inputs, want, "match",
+                   lambda rng: (rng.choice([1, 1, 1, 2, 3]), rng.choice(["before", "after"]), 0.0), seed=22)
+    home = max(tmp_path.glob("ws*"), key=lambda p: int(p.name[2:]))
+    _finish_and_compare(home, inputs, want)
+
+
+REPORT_STEPS = 9  # audit, attachment findings, seven report files (mail to units: tests/outbox)
+
+
+def test_kill_9_x20_after_the_mail_then_rerun(tmp_path, inputs, reference):
+    """The audit, the attachment findings and the reports come after the last mail: a run killed there has no new mail left for its rerun, which must finish them all the
+    same. A killed report write leaves the last complete file, never a torn one."""
+    want, _ = reference
+    log = _kill_20_times(tmp_path, inputs, want, "report",
+                         lambda rng: (rng.randint(1, REPORT_STEPS), "-", 0.0), seed=23)
+    assert len({entry.split("-")[0] for entry in log}) >= 6, f"the kills did not spread over the steps: {log}"
+    home = max(tmp_path.glob("ws*"), key=lambda p: int(p.name[2:]))
+    day = home / "reports" / f"{local_today():%Y%m%d}"
+    for f in day.glob("*.json") if day.exists() else []:
+        json.loads(f.read_text(encoding="utf-8"))  # a killed run's report is whole or absent
     _finish_and_compare(home, inputs, want)
 
 
