@@ -151,7 +151,10 @@ def test_run_watch_stops_cleanly_on_ctrl_c(tmp_path):
     (tmp_path / "box").mkdir()
     proc = subprocess.Popen([sys.executable, "-m", "kptj", "--home", str(tmp_path / "ws"), "run", "--watch",
                              "--interval", "60", "--source", str(tmp_path / "box")], cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            # as in a terminal's foreground: a test run started in the background
+                            # (`cmd &`) would hand its children SIGINT ignored
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and not (tmp_path / "ws" / "logs" / "kptj.log").exists():
         time.sleep(0.2)
