@@ -95,6 +95,7 @@ def evaluate(doc: DocumentReading, template: Template, online: dict[str, str | N
                                     {"reason": d.reason, "confidence": fig.confidence if fig else None,
                                      "engine": fig.engine if fig else None,
                                      "second_opinion": fig.second_opinion if fig else None,
+                                     "seal_free": fig.seal_free if fig else None,
                                      "crop": fig.crop_path if fig else None}))
         printed = parse_print_time(doc.print_time)
         if printed and online_modified and printed < online_modified:

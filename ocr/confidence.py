@@ -6,6 +6,7 @@ From low to high:
   UNLIKE           0.40  a "dash" the page's own dashes contradict: confirms nothing
   DASH_BENEATH_SEAL 0.45 a dash seen only at the ink level beneath a seal: below a match alone
   MATCH_MIN        0.50  least confidence for "matches" (a chance exact match of a figure is rare)
+  SEAL_FREE_MIN    0.50  a reading with a red seal's ink taken out speaks for the record from here
   DASH_AMONG_MARKS 0.60  a dash picked out among other marks (seal fragments)
   DASH_DIFFERS_MIN 0.85  a read dash claims a difference against a number online
   CONFIRMED        0.90  a dash confirmed by a second sign (recogniser or the page's dashes)
@@ -22,6 +23,8 @@ UNTRUSTED = 0.3
 UNLIKE = 0.4
 DASH_BENEATH_SEAL = 0.45   # a fragment of "15" under seal text looked like a dash at this level
 MATCH_MIN = 0.5
+SEAL_FREE_MIN = 0.5        # as MATCH_MIN: in two worlds the seal-free view read the record's value
+                           # at 0.75-0.93 where seal strokes made "15" of 5 and "6" of 0
 DASH_AMONG_MARKS = 0.6
 DASH_DIFFERS_MIN = 0.85
 CONFIRMED = 0.9
@@ -36,6 +39,6 @@ FIGURE_IN_MARK_ALONE = 0.99  # no digit read in ~11,000 printed dashes' crops re
 RECOGNISED_MIN = 0.9       # the recogniser's own "-" in a mark's crop confirms it from here
 DIGIT_SEEN = 0.5           # a recogniser's digit in the crop at this score vetoes a mark that is not alone
 
-LADDER = ("UNTRUSTED", "UNLIKE", "DASH_BENEATH_SEAL", "MATCH_MIN", "DASH_AMONG_MARKS", "DASH_DIFFERS_MIN",
+LADDER = ("UNTRUSTED", "UNLIKE", "DASH_BENEATH_SEAL", "MATCH_MIN", "SEAL_FREE_MIN", "DASH_AMONG_MARKS", "DASH_DIFFERS_MIN",
           "CONFIRMED", "UNDER_SEAL_ALONE", "CELL_SURE", "MATCH_DESPITE_DOUBT", "DIFFERS_MIN", "BILEVEL_SURE",
           "LOOKALIKE_SURE", "FIGURE_IN_MARK_ALONE")

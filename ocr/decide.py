@@ -55,21 +55,29 @@ def reading_agrees(figure: FigureReading, online: str | None) -> bool:
     return _num(figure.value) == _num(online)
 
 
+def seal_free_agrees(figure: FigureReading, online: str | None) -> bool:
+    """Read again with the red seal's ink taken out (ocr.figures.read_seal_free), the figure is the
+    record's: the strokes that made it another figure were the seal's."""
+    return figure.seal_free is not None and _num(figure.seal_free) == _num(online)
+
+
 # marks the reader itself took for something else than a printed dash (ocr.figures, ocr.dashes)
 DISCOUNTED_MARK_TAGS = ("+off-row-middle", "+unlike-page-dashes")
 
 
 def evidence(figure: FigureReading | None, online: str | None) -> str:
     """What an unverified reading still says about the online value, for the acceptance policy:
-    no_row | weak_match (it, or the second engine, reads the record's value) | nothing_read (no
-    legible figure, or only a mark the reader discounted as a digit's stroke) | guess (another
+    no_row | weak_match (it, the second engine, or its view without the seal's ink reads the
+    record's value) | nothing_read (no legible figure, or only a mark the reader discounted as a
+    digit's stroke) | guess (another
     figure, below MATCH_MIN) | garbled (another figure among characters no figure has: seal text or
     letters read into the cell) | reads_other (a dash against a number, or another figure read
     cleanly with some confidence)."""
     if figure is None:
         return "no_row"
     second = _num(figure.second_opinion)
-    if reading_agrees(figure, online) or (second is not None and second == _num(online)):
+    if reading_agrees(figure, online) or (second is not None and second == _num(online)) \
+            or seal_free_agrees(figure, online):
         return "weak_match"
     dash = figure.value is None and parse_number(figure.text, 0)[2]
     if figure.value is None and not dash:
@@ -108,6 +116,8 @@ def decide(figure: FigureReading | None, online: str | None, decimals: int) -> D
     what = f"纸质 {shown_paper}，网上 {shown_online}"
     if contradicted:
         return Decision("unreadable", f"{what}；两个识别引擎读数不一致，需人工确认")
+    if seal_free_agrees(figure, online):
+        return Decision("unreadable", f"{what}；去除印章笔迹后读数与网上一致，印章可能干扰了识别，需人工确认")
     if not figure.clean:
         return Decision("unreadable", f"{what}；读数格式不规范，需人工确认")
     if paper_v is None:  # a dash on paper, a figure online

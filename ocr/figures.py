@@ -14,7 +14,7 @@ from dataclasses import replace
 import numpy as np
 
 from ocr import cells, dashes, layout
-from ocr.confidence import CELL_SURE, FIGURE_IN_MARK_ALONE, UNDER_SEAL_ALONE
+from ocr.confidence import CELL_SURE, FIGURE_IN_MARK_ALONE, SEAL_FREE_MIN, UNDER_SEAL_ALONE
 from ocr.confidence import UNTRUSTED as UNTRUSTED_CONFIDENCE
 from ocr.model import Box, FigureReading, OcrLine
 from ocr.rows import locate, row_pitch, row_slopes
@@ -25,6 +25,7 @@ from registry.template import Indicator, Template
 __all__ = ["parse_number", "read_figures", "row_slopes"]
 
 SecondOpinion = Callable[[Box], tuple[str, float]]
+SealFreeReader = Callable[[list[Box]], list[tuple[str, float]]]
 
 
 # ---------- figures ----------
@@ -32,13 +33,14 @@ SecondOpinion = Callable[[Box], tuple[str, float]]
 def read_figures(lines: list[OcrLine], template: Template, grey: np.ndarray, *, engine: str,
                  second_opinion: SecondOpinion | None = None, second_engine: str = "",
                  ink: np.ndarray | None = None, cell_reader: SecondOpinion | None = None,
-                 problems: list[str] | None = None,
-                 tables: list[TableModel] | None = None) -> dict[str, FigureReading]:
+                 problems: list[str] | None = None, tables: list[TableModel] | None = None,
+                 seal_free_reader: SealFreeReader | None = None) -> dict[str, FigureReading]:
     """One FigureReading per indicator whose row is on this page.
 
     `grey` is the OCR copy; `ink` (default: grey) the image for judging ink shapes in a cell;
-    `cell_reader` recognises a cell in which detection found no text line; page-level problems
-    (rows that cannot be trusted) are appended to `problems`."""
+    `cell_reader` recognises a cell in which detection found no text line; `seal_free_reader`
+    recognises boxes on `ink` (read_seal_free); page-level problems (rows that cannot be trusted)
+    are appended to `problems`."""
     ink = grey if ink is None else ink
     page_w = grey.shape[1]
     text_h = statistics.median([ln.height for ln in lines]) if lines else 20.0
@@ -93,6 +95,8 @@ def read_figures(lines: list[OcrLine], template: Template, grey: np.ndarray, *, 
                 ask_second(fig, token.box, template.indicator(code).decimals, second_opinion, second_engine)
             if not fig.agreed:
                 fig.confidence = min(fig.confidence, UNDER_SEAL_ALONE)
+    if seal_free_reader is not None:
+        read_seal_free(out, grey, ink, template, seal_free_reader)
     for code in short_of_column(tokens, column) + swollen(tokens):
         # a trailing digit may be hidden ("47" for 476 beside a seal's star), or the box took in
         # other ink ("10" for 0 with a seal stroke before it): confirms a match, claims nothing
@@ -195,6 +199,27 @@ def under_seal(grey: np.ndarray, ink: np.ndarray, box: Box, share: float = 0.02)
     k = ink[y0:y1, x0:x1]
     k = k[:, :, 0] if k.ndim == 3 else k
     return float(np.mean(np.abs(g.astype(np.int16) - k.astype(np.int16)) > 10)) > share
+
+
+def read_seal_free(out: dict[str, FigureReading], grey: np.ndarray, ink: np.ndarray, template: Template,
+                   reader: SealFreeReader) -> None:
+    """Each figure under red seal ink read once more on the ink image, where the seal's strokes over
+    bare paper are taken out. A stroke beside a digit can be read as one ("15" for a printed 5, "6"
+    for a 0 under the seal's text) by both engines; the view without the seal is the evidence
+    against that. Stored as `seal_free`; matching.decide weighs it (a confident reading there)."""
+    todo = [(code, fig.box) for code, fig in out.items()
+            if fig.box is not None and (fig.value is not None or parse_number(fig.text, 0)[2])
+            and under_seal(grey, ink, fig.box)]
+    if not todo:
+        return
+    boxes = []
+    for _, (x0, y0, x1, y1) in todo:
+        pad = max(3, int(0.25 * (y1 - y0)))  # sideways only, as for the second engine: rulings above and below
+        boxes.append((x0 - pad, y0, x1 + pad, y1))
+    for (code, _), (text, score) in zip(todo, reader(boxes), strict=True):
+        value, _, dash = parse_number(text, template.indicator(code).decimals)
+        if score >= SEAL_FREE_MIN and (value is not None or dash):
+            out[code].seal_free = "-" if value is None else value
 
 
 def marks_by_seal_not_alone(marks: list[dashes.DashMark], grey: np.ndarray, ink: np.ndarray,

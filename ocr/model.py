@@ -41,6 +41,8 @@ class FigureReading:
     clean: bool = True        # the text is a well-formed figure for this indicator's decimals
     second_opinion: str | None = None   # what the second engine read (canonical), if asked
     agreed: bool | None = None          # both engines gave the same value (None: not asked)
+    seal_free: str | None = None        # under a red seal: the value read with the seal's ink taken out
+                                        # ("-" a dash; None not read or not under a seal)
     crop_path: str | None = None
     found_by: str = "code"    # "code" | "label" | "text-layer"
 

@@ -43,11 +43,11 @@ def read_page(source: PageSource, template: Template, *, source_name: str = "",
     opinion = clock.timed("second_opinion", _tesseract_opinion(grey)) if second_opinion and method == "ocr" else None
     problems: list[str] = []
     tables: list = []
+    ink = normalise.ink_copy(original)
     figs = figures.read_figures(lines, template, grey, engine=engine, second_opinion=opinion,
-                                second_engine=tess.engine_id() if opinion else "",
-                                ink=normalise.ink_copy(original),
+                                second_engine=tess.engine_id() if opinion else "", ink=ink,
                                 cell_reader=_CellReader(grey) if method == "ocr" else None, problems=problems,
-                                tables=tables)
+                                tables=tables, seal_free_reader=_seal_free_reader(ink) if method == "ocr" else None)
     clock.lap("figures")
     bilevel = method == "ocr" and is_bilevel(source.image)  # judged before straightening greys the edges
     if method == "text-layer":
@@ -192,6 +192,11 @@ class _CellReader:
         keep = [i for i, c in enumerate(crops) if c.size]
         read = dict(zip(keep, rapid.recognise([crops[i] for i in keep]), strict=True))
         return [read.get(i, ("", 0.0)) for i in range(len(boxes))]
+
+
+def _seal_free_reader(ink: np.ndarray):  # noqa: ANN202
+    """The recogniser on the ink image (red seal ink over paper taken out), for figures.read_seal_free."""
+    return _CellReader(cv2.cvtColor(ink, cv2.COLOR_GRAY2BGR) if ink.ndim == 2 else ink).many
 
 
 def _tesseract_opinion(grey: np.ndarray):  # noqa: ANN202

@@ -1,0 +1,70 @@
+"""A figure under a red seal, read once more with the seal's ink taken out (real recogniser, real
+images): the strokes of the seal stop counting as digits; digits printed under it stay."""
+
+from __future__ import annotations
+
+import numpy as np
+from PIL import Image, ImageDraw
+
+from ocr import FigureReading, decide
+from ocr.decide import evidence
+from ocr.figures import read_seal_free
+from ocr.normalise import ink_copy, ocr_copy
+from ocr.page import _seal_free_reader
+from registry.template import default_template
+from synth.fonts import pil_font
+
+T = default_template()
+CODE = next(c for c in T.codes if T.indicator(c).decimals == 0)
+PAPER, SEAL = (236, 232, 224), (214, 58, 62)
+
+
+def _cell(text: str) -> tuple[np.ndarray, tuple[int, int, int, int]]:
+    """A 数值 cell at 200 dpi with `text` in black and a seal's ring passing just left of it."""
+    img = Image.new("RGB", (400, 80), PAPER)
+    draw = ImageDraw.Draw(img)
+    draw.line((0, 12, 399, 12), fill=(40, 40, 40), width=2)
+    draw.line((0, 68, 399, 68), fill=(40, 40, 40), width=2)
+    font = pil_font("wqy", 30)
+    x = 360 - draw.textlength(text, font=font)
+    draw.text((x, 22), text, fill=(25, 25, 25), font=font)
+    draw.arc((x - 220, -160, x - 6, 240), start=-20, end=20, fill=SEAL, width=4)  # the ring, nearly upright
+    bgr = np.asarray(img)[:, :, ::-1].copy()
+    return bgr, (int(x) - 26, 20, 372, 60)
+
+
+def _read(text: str) -> FigureReading:
+    bgr, box = _cell(text)
+    fig = FigureReading(CODE, "?", "0", 0.8, box, "test")
+    ink = ink_copy(bgr)
+    read_seal_free({CODE: fig}, ocr_copy(bgr), ink, T, _seal_free_reader(ink))
+    return fig
+
+
+def test_the_view_without_the_seal_reads_the_printed_figure_not_the_ring() -> None:
+    assert _read("5").seal_free == "5"
+
+
+def test_digits_printed_under_the_seal_stay_in_that_view() -> None:
+    assert _read("15").seal_free == "15"
+
+
+def test_no_seal_no_second_view() -> None:
+    img = np.full((80, 400, 3), 235, np.uint8)
+    fig = FigureReading(CODE, "5", "5", 0.8, (300, 20, 372, 60), "test")
+    read_seal_free({CODE: fig}, ocr_copy(img), ink_copy(img), T, _seal_free_reader(ink_copy(img)))
+    assert fig.seal_free is None
+
+
+def _fig(value: str, seal_free: str | None, confidence: float = 0.97) -> FigureReading:
+    return FigureReading(CODE, value, value, confidence, (0, 0, 10, 10), "test", seal_free=seal_free)
+
+
+def test_a_seal_free_view_that_reads_the_record_stops_a_difference_claim() -> None:
+    assert decide(_fig("15", "15"), "5", 0).kind == "differs"
+    d = decide(_fig("15", "5"), "5", 0)
+    assert d.kind == "unreadable" and "印章" in d.reason
+    assert evidence(_fig("15", "5", 0.8), "5") == "weak_match"
+    assert decide(_fig("15", "-"), None, 0).kind == "unreadable"  # the seal-free view sees a dash
+    assert decide(_fig("15", "7"), "5", 0).kind == "differs"       # another figure there speaks for nothing
+    assert evidence(_fig("15", "7", 0.8), "5") == "reads_other"
