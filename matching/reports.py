@@ -167,8 +167,12 @@ def publish(path: Path, write: Callable[[Path], object]) -> Path:
     """Write through a temporary name, then rename: a killed run leaves the last complete report
     (or none), never a torn one; its leftovers are `.*.tmp` files (see remove_partial)."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    write(tmp)
-    os.replace(tmp, path)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)  # e.g. a full disk: give the room back
+        raise
     return path
 
 
