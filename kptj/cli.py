@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import typer
+import typer.rich_utils
 
 from kptj.commands import (
     intake,
@@ -17,6 +18,13 @@ from kptj.commands import (
 )
 from kptj.errors import KptjGroup
 from kptj.workspace import Workspace
+
+# the help screens' own words in Chinese (typer reads these module settings when it draws them)
+for _name, _text in {"OPTIONS_PANEL_TITLE": "选项", "COMMANDS_PANEL_TITLE": "子命令", "ARGUMENTS_PANEL_TITLE": "参数",
+                     "ERRORS_PANEL_TITLE": "错误", "DEFAULT_STRING": "[默认：{}]", "ENVVAR_STRING": "[环境变量：{}]",
+                     "REQUIRED_LONG_STRING": "[必填]", "ABORTED_TEXT": "已取消",
+                     "RICH_HELP": "查看用法：[blue]{command_path} {help_option}[/]"}.items():
+    setattr(typer.rich_utils, _name, _text)
 
 # KptjGroup: every error of every command becomes a Chinese message and an exit code (kptj/errors.py)
 app = typer.Typer(cls=KptjGroup, no_args_is_help=True, add_completion=False,

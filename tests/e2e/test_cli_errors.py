@@ -277,3 +277,10 @@ def test_piped_output_keeps_whole_cells(tmp_path, inputs):
 def test_help_is_not_an_error():
     r = _script("--help")
     assert r.returncode == 0 and "天津市科普统计调查表" in r.stdout
+
+
+def test_help_screens_name_their_parts_in_chinese():
+    r = subprocess.run([sys.executable, "-m", "kptj", "run", "--help"], capture_output=True, text=True, cwd=ROOT,
+                       timeout=60, env={**os.environ, "COLUMNS": "100"})
+    assert r.returncode == 0 and "选项" in r.stdout and "[默认：300]" in r.stdout, r.stdout
+    assert "Options" not in r.stdout and "default:" not in r.stdout
