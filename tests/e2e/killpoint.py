@@ -10,6 +10,8 @@ STAGE  read   - while the CALL-th file (of this process) is being read, DELAY se
        match  - at the CALL-th document matched: WHEN before or after it is written (not committed)
        report - at the CALL-th step after the mail: audit, attachment findings, each report file
                 (after its temporary file is written, before it replaces the old one)
+       send   - (kptj mail send) at the CALL-th mail handed to the SMTP server: WHEN before or after
+                the server's answer, so "after" leaves the mail on the server and `sending` here
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-STAGES = ("read", "match", "report")
+STAGES = ("read", "match", "report", "send")
 
 
 def die() -> None:
@@ -55,6 +57,9 @@ def arm(stage: str, call: int, when: str, delay: float) -> None:
         process._process_document = _counting(process._process_document, call, when)
     elif stage == "report":
         _arm_report(call)
+    elif stage == "send":
+        from outbox.smtp import SmtpTransport
+        SmtpTransport.send = _counting(SmtpTransport.send, call, when)
     else:
         raise SystemExit(f"unknown stage {stage!r}: one of {STAGES}")
 

@@ -23,6 +23,8 @@ from tests.outbox.test_send import kptj
 MAILS = 40
 KILLS = 20
 STARTUP_KILLS = 5  # killed at a random time after start-up (recovery, login); the rest while sending
+ARMED_KILLS = 4    # of KILLS: killed from inside (tests/e2e/killpoint.py) once the server has a mail,
+                   # so the window between the server's answer and `sent` is hit on any machine
 
 
 def wait_for_lock(proc: subprocess.Popen, lock, timeout: float = 60) -> None:  # noqa: ANN001
@@ -63,6 +65,16 @@ def test_sigkill_during_send_then_rerun_delivers_every_mail_exactly_once(world: 
     killed, interrupted, progress = 0, set(), []  # interrupted: mails a kill left in `sending`
     for n in range(KILLS):
         started = utc_now()
+        if STARTUP_KILLS <= n < STARTUP_KILLS + ARMED_KILLS:  # die right after the server took a mail
+            armed = [sys.executable, "-m", "tests.e2e.killpoint", "send", str(rng.randint(1, 3)), "after", "0", "--",
+                     *cmd[3:]]
+            proc = subprocess.Popen(armed, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                    start_new_session=True)
+            killed += proc.wait() == -signal.SIGKILL
+            with w.ws.session() as s:
+                interrupted |= set(s.scalars(select(OutgoingMail.id).where(OutgoingMail.state == "sending")))
+                progress.append(Counter(s.scalars(select(OutgoingMail.state)))["sent"])
+            continue
         proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         wait_for_lock(proc, w.ws.home / "mail-send.lock")
         if n < STARTUP_KILLS:
