@@ -25,6 +25,13 @@ def clip_box(box: Box, shape: tuple[int, ...]) -> Box:
     return max(0, int(x0)), max(0, int(y0)), min(w, int(x1)), min(h, int(y1))
 
 
+def sideways_pad(box: Box) -> int:
+    """Room beside a figure's box for a second reading: sideways only, since above and below it lie
+    the table's rulings (a ruling in the crop silenced Tesseract on 61 % of figures, 16 % with the
+    box's own height)."""
+    return max(3, int(0.25 * (box[3] - box[1])))
+
+
 def _paper_and_clear_ink(cell: np.ndarray) -> tuple[float, float]:
     """(paper level, grey level below which ink is clearly darker than the paper): 30 grey
     levels of contrast, or more on a noisy photo (5 sigma of the noise)."""

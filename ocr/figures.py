@@ -96,7 +96,7 @@ def read_figures(lines: list[OcrLine], template: Template, grey: np.ndarray, *, 
             if not fig.agreed:
                 fig.confidence = min(fig.confidence, UNDER_SEAL_ALONE)
     if seal_free_reader is not None:
-        read_seal_free(out, grey, ink, template, seal_free_reader)
+        read_seal_free(out, grey, ink, template, seal_free_reader, text_h)
     for code in short_of_column(tokens, column) + swollen(tokens):
         # a trailing digit may be hidden ("47" for 476 beside a seal's star), or the box took in
         # other ink ("10" for 0 with a seal stroke before it): confirms a match, claims nothing
@@ -202,21 +202,27 @@ def under_seal(grey: np.ndarray, ink: np.ndarray, box: Box, share: float = 0.02)
 
 
 def read_seal_free(out: dict[str, FigureReading], grey: np.ndarray, ink: np.ndarray, template: Template,
-                   reader: SealFreeReader) -> None:
+                   reader: SealFreeReader, text_h: float) -> None:
     """Each figure under red seal ink read once more on the ink image, where the seal's strokes over
     bare paper are taken out. A stroke beside a digit can be read as one ("15" for a printed 5, "6"
-    for a 0 under the seal's text) by both engines; the view without the seal is the evidence
-    against that. Stored as `seal_free`; matching.decide weighs it (a confident reading there)."""
-    todo = [(code, fig.box) for code, fig in out.items()
-            if fig.box is not None and (fig.value is not None or parse_number(fig.text, 0)[2])
-            and under_seal(grey, ink, fig.box)]
+    for a 0 under the seal's text, "4" for a dash under the star's point) by both engines; the view
+    without the seal is the evidence against that. There the print is what ink is left in the
+    figure's box: a lone flat mark is the form's dash, other ink is read in a tight crop (a figure
+    read from its whole cell has the cell's box, and the recogniser reads a lone figure at one end
+    of a wide, empty strip as nothing). Stored as `seal_free`; ocr.decide weighs it."""
+    todo: list[tuple[str, Box]] = []
+    for code, fig in out.items():
+        if fig.box is None or not under_seal(grey, ink, fig.box):
+            continue
+        kind, print_box, dash_conf = cells.classify_cell(ink, fig.box, text_h)
+        if kind == "dash" and dash_conf >= SEAL_FREE_MIN:
+            fig.seal_free = "-"
+        elif kind != "blank" and print_box is not None:
+            pad = cells.sideways_pad(fig.box)
+            todo.append((code, (print_box[0] - pad, fig.box[1], print_box[2] + pad, fig.box[3])))
     if not todo:
         return
-    boxes = []
-    for _, (x0, y0, x1, y1) in todo:
-        pad = max(3, int(0.25 * (y1 - y0)))  # sideways only, as for the second engine: rulings above and below
-        boxes.append((x0 - pad, y0, x1 + pad, y1))
-    for (code, _), (text, score) in zip(todo, reader(boxes), strict=True):
+    for (code, _), (text, score) in zip(todo, reader([box for _, box in todo]), strict=True):
         value, _, dash = parse_number(text, template.indicator(code).decimals)
         if score >= SEAL_FREE_MIN and (value is not None or dash):
             out[code].seal_free = "-" if value is None else value

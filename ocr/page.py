@@ -13,7 +13,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from ocr import evidence, figures, identity, layout, normalise, quality, rows, tokens
+from ocr import cells, evidence, figures, identity, layout, normalise, quality, rows, tokens
 from ocr.engines import rapid, tess
 from ocr.model import Box, OcrLine, PageReading
 from ocr.seal_masks import is_bilevel
@@ -182,7 +182,8 @@ class _CellReader:
 
     def _crop(self, box: Box) -> np.ndarray:
         x0, y0, x1, y1 = box
-        return self.grey[max(0, y0):max(0, y1), max(0, x0):max(0, x1)]
+        crop = self.grey[max(0, y0):max(0, y1), max(0, x0):max(0, x1)]
+        return cv2.cvtColor(crop, cv2.COLOR_GRAY2BGR) if crop.ndim == 2 and crop.size else crop
 
     def __call__(self, box: Box) -> tuple[str, float]:
         return self.many([box])[0]
@@ -196,14 +197,12 @@ class _CellReader:
 
 def _seal_free_reader(ink: np.ndarray):  # noqa: ANN202
     """The recogniser on the ink image (red seal ink over paper taken out), for figures.read_seal_free."""
-    return _CellReader(cv2.cvtColor(ink, cv2.COLOR_GRAY2BGR) if ink.ndim == 2 else ink).many
+    return _CellReader(ink).many  # a one-channel image: crops are made three-channel as they are cut
 
 
 def _tesseract_opinion(grey: np.ndarray):  # noqa: ANN202
     def opinion(box: Box) -> tuple[str, float]:
-        # sideways room only: above and below a figure's box lie the table's rulings, and a ruling
-        # in the crop silenced Tesseract on 61 % of figures (16 % with the box's own height)
-        pad = max(3, int(0.25 * (box[3] - box[1])))
+        pad = cells.sideways_pad(box)
         x0 = max(0, box[0] - pad)
         crop = grey[max(0, box[1]):box[3], x0:box[2] + pad]
         return tess.read_digits(crop)

@@ -149,3 +149,14 @@ def solid_ink_mask(grey: np.ndarray, min_contrast: int = 20) -> np.ndarray:
     paper = cv2.morphologyEx(half, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (size, size)))
     paper = cv2.resize(paper, (grey.shape[1], grey.shape[0]), interpolation=cv2.INTER_LINEAR)
     return ((paper.astype(np.int16) - grey.astype(np.int16)) >= min_contrast).astype(np.uint8) * 255
+
+
+def crop_padded(mask: np.ndarray, x0: int, y0: int, size: int) -> np.ndarray:
+    """Square crop that may reach past the image; the outside is zero."""
+    out = np.zeros((size, size), mask.dtype)
+    h, w = mask.shape
+    sx0, sy0 = max(0, x0), max(0, y0)
+    sx1, sy1 = min(w, x0 + size), min(h, y0 + size)
+    if sx1 > sx0 and sy1 > sy0:
+        out[sy0 - y0 : sy1 - y0, sx0 - x0 : sx1 - x0] = mask[sy0:sy1, sx0:sx1]
+    return out

@@ -12,6 +12,9 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from ocr.seal_masks import crop_padded
+from ocr.seal_star import find_star
+
 ANGLE_BINS = 180
 LONG_ARC_BINS = 8  # 16 degrees: longer than any character a circle may cross
 
@@ -60,12 +63,10 @@ def best_ring(
     best: RingEvidence | None = None
     best_key = (-1, -1.0)
     for cx, cy, r in candidates:
-        ring = _verify(ring_source, ink, cx, cy, r, r_min, r_max, raw_ink)
-        if ring is None:
-            continue
-        key = (rank(ring), ring_score(ring))
-        if key > best_key:
-            best, best_key = ring, key
+        for ring in _verify(ring_source, ink, cx, cy, r, r_min, r_max, raw_ink):
+            key = (rank(ring), ring_score(ring))
+            if key > best_key:
+                best, best_key = ring, key
     return best
 
 
@@ -139,47 +140,121 @@ def _verify(
     r_min: float,
     r_max: float,
     raw_ink: np.ndarray | None = None,
-) -> RingEvidence | None:
-    """Snap a candidate circle to the ring ink, fit an ellipse, and measure the evidence.
+) -> list[RingEvidence]:
+    """Snap a candidate circle to the ring ink and measure the evidence, as an ellipse and as a circle.
 
     Works in polar coordinates around the candidate: there the ring is a (nearly) straight
-    run of ink at one radius across all angles, while text and rules are not.
+    run of ink at one radius across all angles, while text and rules are not. A free ellipse
+    fits oval seals, but on half a ring (one side pressed lightly) it can swing off onto the
+    print beside it; a round seal's circle, with two parameters fewer, stays on the arc. Both
+    are measured; the caller keeps the better.
     """
     pad = int(1.6 * r) + 4
     x0, y0 = int(cx) - pad, int(cy) - pad
-    src = crop_padded(ring_source, x0, y0, 2 * pad)
-    full = crop_padded(ink, x0, y0, 2 * pad)
-    valid = crop_padded(np.full_like(ring_source, 255), x0, y0, 2 * pad)
+    crop = _Crop(
+        crop_padded(ring_source, x0, y0, 2 * pad),
+        crop_padded(ink, x0, y0, 2 * pad),
+        crop_padded(np.full_like(ring_source, 255), x0, y0, 2 * pad),
+        None if raw_ink is None else crop_padded(raw_ink, x0, y0, 2 * pad),
+        (x0, y0),
+        1.5 * r,
+    )
     centre = (cx - x0, cy - y0)
-    max_radius = 1.5 * r
-    polar = to_polar(src, centre, max_radius)
-    polar_valid = to_polar(valid, centre, max_radius) > 0
-    radii = np.arange(polar.shape[1]) * max_radius / polar.shape[1]
+    ring_radius = _ring_radius(crop, centre, r, r_min, r_max)
+    if ring_radius is None:
+        return []
+    found: list[RingEvidence] = []
+    star_at = None
+    for round_only in (False, True):
+        ellipse = _snap(crop, centre, ring_radius, r_min, r_max, round_only)
+        if ellipse is None:
+            break  # no ring here (a flat loop is not made round by fitting it a circle)
+        if (measured := _evidence(crop, ellipse)) is not None:
+            found.append(measured[0])
+            star_at = star_at or measured[1]
+        if _aspect(ellipse) >= ROUND_ENOUGH:
+            break  # the free fit is a circle already
+    # A seal's star is its centre. Where the fits put the centre beside the star (half a ring,
+    # a seal running off the page), the circle around the star is measured too.
+    if star_at is not None and all(np.hypot(star_at[0] - e.ellipse[0][0] + x0, star_at[1] - e.ellipse[0][1] + y0)
+                                   > STAR_OFF_CENTRE * e.radius for e in found):
+        radius = _ring_radius(crop, star_at, r, r_min, r_max)
+        if radius is not None and (measured := _evidence(crop, (star_at, (2 * radius, 2 * radius), 0.0))) is not None:
+            found.append(measured[0])
+    return found
+
+
+STAR_OFF_CENTRE = 0.06  # star this far (share of the radius) from the fitted centre: fit again round it
+
+
+def _ring_radius(crop: _Crop, centre: tuple[float, float], r: float, r_min: float, r_max: float) -> float | None:
+    """The ring's radius around `centre`: the outermost strong circle of ink near `r` (the arc
+    text just inside it is strong too, and must not be taken for the ring)."""
+    polar = to_polar(crop.src, centre, crop.max_radius)
+    polar_valid = to_polar(crop.valid, centre, crop.max_radius) > 0
+    radii = np.arange(polar.shape[1]) * crop.max_radius / polar.shape[1]
     profile = _coverage_profile(polar, polar_valid)
     window = (radii >= max(0.7 * r, 0.8 * r_min)) & (radii <= min(1.3 * r, 1.2 * r_max))
     if not window.any():
         return None
-    # The ring is the outermost strong circle: prefer it to the arc text just inside it.
     in_window = profile[window]
     strong = np.flatnonzero(in_window >= 0.85 * in_window.max())
-    ring_radius = float(radii[window][strong[-1]])
+    return float(radii[window][strong[-1]])
 
+
+ROUND_ENOUGH = 0.92  # a fitted ellipse this round is the circle fit, measured twice for nothing
+
+
+@dataclass(frozen=True)
+class _Crop:
+    """The square around one candidate, in every mask the evidence needs."""
+
+    src: np.ndarray  # ring source (print and rules removed)
+    full: np.ndarray  # all ink but the rules
+    valid: np.ndarray  # inside the page
+    raw: np.ndarray | None  # ink before the rules were removed (for the star)
+    origin: tuple[int, int]
+    max_radius: float
+
+
+def _aspect(ellipse) -> float:
+    return min(ellipse[1]) / max(1e-6, max(ellipse[1]))
+
+
+def _snap(crop: _Crop, centre: tuple[float, float], ring_radius: float, r_min: float, r_max: float,
+          round_only: bool):
+    """Fit the ring's outline three times, re-centring each time: an ellipse, or a circle."""
+    polar = to_polar(crop.src, centre, crop.max_radius)
     expected = np.full(polar.shape[0], ring_radius)
     ellipse = None
     for _ in range(3):
-        points = _ring_points(polar, expected, max_radius, centre, tolerance=0.12 * ring_radius)
+        points = _ring_points(polar, expected, crop.max_radius, centre, tolerance=0.12 * ring_radius)
         if len(points) < 12:
             return None
-        ellipse = cv2.fitEllipse(points)
+        if round_only:
+            fit = _fit_circle(points[:, 0].astype(np.float64), points[:, 1].astype(np.float64))
+            if fit is None:
+                return None
+            ellipse = ((fit[0], fit[1]), (2 * fit[2], 2 * fit[2]), 0.0)
+        else:
+            ellipse = cv2.fitEllipse(points)
         (ex, ey), (ew, eh), _ = ellipse
-        if min(ew, eh) < 0.55 * max(ew, eh) or not (0.8 * r_min <= (ew + eh) / 4 <= 1.2 * r_max):
+        if _aspect(ellipse) < 0.55 or not (0.8 * r_min <= (ew + eh) / 4 <= 1.2 * r_max):
             return None
-        # Re-centre on the fitted ellipse and predict its radius per angle.
+        # Re-centre on the fit and predict its radius per angle.
         centre = (ex, ey)
-        polar = to_polar(src, centre, max_radius)
-        polar_valid = to_polar(valid, centre, max_radius) > 0
+        polar = to_polar(crop.src, centre, crop.max_radius)
         expected = ellipse_radius(ellipse, polar.shape[0])
-    assert ellipse is not None
+    return ellipse
+
+
+def _evidence(crop: _Crop, ellipse) -> tuple[RingEvidence, tuple[float, float] | None] | None:
+    """How much of the fitted outline carries ink, what lies inside and just outside it, and where
+    the star is (crop pixels)."""
+    max_radius = crop.max_radius
+    polar = to_polar(crop.src, ellipse[0], max_radius)
+    polar_valid = to_polar(crop.valid, ellipse[0], max_radius) > 0
+    expected = ellipse_radius(ellipse, polar.shape[0])
     mean_r = (ellipse[1][0] + ellipse[1][1]) / 4
     tol = max(2.0, 0.035 * mean_r)
     visible = polar_valid[np.arange(polar.shape[0]), np.clip((expected / max_radius * polar.shape[1]).astype(int), 0, polar.shape[1] - 1)]
@@ -198,11 +273,11 @@ def _verify(
     coverage = float((hits & visible).sum()) / max(1, int(visible.sum()))
     arcs = long_arc_share(hits, visible, LONG_ARC_BINS)
     outside = angle_coverage(polar, expected * 1.18, tol, max_radius, visible)
-    raw = None if raw_ink is None else crop_padded(raw_ink, x0, y0, 2 * pad)
-    interior, centre_share, text_band, star = inside_evidence(full, ellipse, tol, valid, visible, raw)
+    interior, centre_share, text_band, star = inside_evidence(crop.full, ellipse, tol, crop.valid, visible, crop.raw)
     (ex, ey), axes, angle = ellipse
+    x0, y0 = crop.origin
     full_ellipse = ((ex + x0, ey + y0), axes, angle)
-    return RingEvidence(full_ellipse, coverage, outside, interior, centre_share, text_band, star, arcs)
+    return RingEvidence(full_ellipse, coverage, outside, interior, centre_share, text_band, star is not None, arcs), star
 
 
 def inside_evidence(
@@ -212,8 +287,9 @@ def inside_evidence(
     valid: np.ndarray,
     visible: np.ndarray,
     raw_ink: np.ndarray | None = None,
-) -> tuple[float, float, float, bool]:
-    """(interior share, centre share, arc-text band coverage) of ink *detached* from the ring.
+) -> tuple[float, float, float, tuple[float, float] | None]:
+    """(interior share, centre share, arc-text band coverage) of ink *detached* from the ring, and
+    where the star is (None: no star).
 
     A seal's star and characters are separate marks inside the ring; a hand-drawn loop has
     nothing inside but its own stroke, which is attached to the "ring" and so not counted.
@@ -231,89 +307,8 @@ def inside_evidence(
     polar = to_polar(detached, ellipse[0], max_radius)
     expected = ellipse_radius(ellipse, polar.shape[0])
     text_band = angle_coverage(polar, expected * 0.715, expected * 0.165, max_radius, visible)
-    star = _has_star(ink, band, ellipse, raw_ink)
+    star = find_star(ink, band, ellipse, raw_ink)
     return interior, centre, text_band, star
-
-
-def _has_star(ink: np.ndarray, band: np.ndarray, ellipse, raw_ink: np.ndarray | None = None) -> bool:
-    """A solid blob of star size at the centre: the five-pointed star of an official seal.
-
-    Looked for after closing and one erosion, which cuts thin print (rule stubs, strokes of
-    characters under the seal) away from the solid star. Characters are much smaller than the star;
-    strokes and loops are not solid.
-    """
-    # Closing first: where a removed table rule crossed the star, it left a cut through it.
-    closed = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (11, 11)))
-    if _star_at_centre(cv2.erode(closed, np.ones((3, 3), np.uint8)), band, ellipse):
-        return True
-    if raw_ink is None:
-        return False
-    # A pale star on a table: the closing above glues it to the print around it. Opening the
-    # ink with a disc wider than any rule or character stroke leaves only solid marks.
-    r = (ellipse[1][0] + ellipse[1][1]) / 4
-    size = max(5, int(0.07 * r)) | 1
-    opened = cv2.morphologyEx(
-        cv2.morphologyEx(raw_ink, cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8)),
-        cv2.MORPH_OPEN,
-        cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size)),
-    )
-    return _star_at_centre(opened, band, ellipse)
-
-
-def _star_at_centre(solid: np.ndarray, band: np.ndarray, ellipse) -> bool:
-    """A star-shaped blob of star size near the ellipse centre, not part of the ring."""
-    count, labels, stats, centroids = cv2.connectedComponentsWithStats(solid, connectivity=8)
-    attached = set(np.unique(labels[(band > 0) & (solid > 0)]).tolist())
-    (cx, cy), (w, h), _ = ellipse
-    r = (w + h) / 4
-    for i in range(1, count):
-        if i in attached:
-            continue
-        bx, by, bw, bh, area = stats[i]
-        if np.hypot(centroids[i][0] - cx, centroids[i][1] - cy) > 0.25 * r:
-            continue
-        # A seal's star is about 0.3-0.7 r across, depending on the maker.
-        if not (0.22 * r <= max(bw, bh) <= 0.85 * r and min(bw, bh) >= 0.6 * max(bw, bh)):
-            continue
-        blob = (labels[by : by + bh, bx : bx + bw] == i).astype(np.uint8)
-        if _star_shaped(blob, area):
-            return True
-    return False
-
-
-def _star_shaped(blob: np.ndarray, area: int) -> bool:
-    """Fills a fair part of its hull (~47 % for a five-pointed star; strokes far less) and has
-    several deep notches between points (a tick or a dot has at most one or two)."""
-    contours, _ = cv2.findContours(blob, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
-    if not contours:
-        return False
-    contour = max(contours, key=cv2.contourArea)
-    hull_area = cv2.contourArea(cv2.convexHull(contour))
-    if hull_area <= 0 or area / hull_area < 0.33:
-        return False
-    hull = cv2.convexHull(contour, returnPoints=False)
-    if hull is None or len(hull) < 4:
-        return False
-    try:
-        defects = cv2.convexityDefects(contour, np.sort(hull, axis=0))
-    except cv2.error:  # self-intersecting hull order on tiny, ragged blobs
-        return False
-    if defects is None:
-        return False
-    size = max(blob.shape)
-    notches = int(np.count_nonzero(defects.reshape(-1, 4)[:, 3] / 256.0 >= 0.08 * size))
-    return notches >= 3
-
-
-def crop_padded(mask: np.ndarray, x0: int, y0: int, size: int) -> np.ndarray:
-    """Square crop that may reach past the image; the outside is zero."""
-    out = np.zeros((size, size), mask.dtype)
-    h, w = mask.shape
-    sx0, sy0 = max(0, x0), max(0, y0)
-    sx1, sy1 = min(w, x0 + size), min(h, y0 + size)
-    if sx1 > sx0 and sy1 > sy0:
-        out[sy0 - y0 : sy1 - y0, sx0 - x0 : sx1 - x0] = mask[sy0:sy1, sx0:sx1]
-    return out
 
 
 def to_polar(mask: np.ndarray, centre: tuple[float, float], max_radius: float) -> np.ndarray:

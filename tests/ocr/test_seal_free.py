@@ -19,8 +19,9 @@ CODE = next(c for c in T.codes if T.indicator(c).decimals == 0)
 PAPER, SEAL = (236, 232, 224), (214, 58, 62)
 
 
-def _cell(text: str) -> tuple[np.ndarray, tuple[int, int, int, int]]:
-    """A 数值 cell at 200 dpi with `text` in black and a seal's ring passing just left of it."""
+def _cell(text: str, seal_text: bool = False) -> tuple[np.ndarray, tuple[int, int, int, int]]:
+    """A 数值 cell at 200 dpi with `text` in black and a seal's ring passing just left of it (and
+    `seal_text`: the seal's characters over the rest of the cell)."""
     img = Image.new("RGB", (400, 80), PAPER)
     draw = ImageDraw.Draw(img)
     draw.line((0, 12, 399, 12), fill=(40, 40, 40), width=2)
@@ -29,15 +30,22 @@ def _cell(text: str) -> tuple[np.ndarray, tuple[int, int, int, int]]:
     x = 360 - draw.textlength(text, font=font)
     draw.text((x, 22), text, fill=(25, 25, 25), font=font)
     draw.arc((x - 220, -160, x - 6, 240), start=-20, end=20, fill=SEAL, width=4)  # the ring, nearly upright
+    if seal_text:
+        draw.text((40, 18), "科学技术", fill=SEAL, font=pil_font("wqy", 40))
     bgr = np.asarray(img)[:, :, ::-1].copy()
     return bgr, (int(x) - 26, 20, 372, 60)
 
 
-def _read(text: str) -> FigureReading:
-    bgr, box = _cell(text)
+TEXT_H = 30.0  # the cell's figures are 30 px high
+
+
+def _read(text: str, whole_cell: bool = False) -> FigureReading:
+    bgr, box = _cell(text, seal_text=whole_cell)
+    if whole_cell:  # a figure read from its cell (no text line found) has the cell's box
+        box = (4, 16, 396, 64)
     fig = FigureReading(CODE, "?", "0", 0.8, box, "test")
     ink = ink_copy(bgr)
-    read_seal_free({CODE: fig}, ocr_copy(bgr), ink, T, _seal_free_reader(ink))
+    read_seal_free({CODE: fig}, ocr_copy(bgr), ink, T, _seal_free_reader(ink), TEXT_H)
     return fig
 
 
@@ -49,10 +57,21 @@ def test_digits_printed_under_the_seal_stay_in_that_view() -> None:
     assert _read("15").seal_free == "15"
 
 
+def test_a_figure_read_from_its_whole_cell_is_read_where_its_print_is() -> None:
+    assert _read("2500", whole_cell=True).seal_free == "2500"
+
+
+def test_a_dash_under_the_seal_is_a_dash_in_that_view() -> None:
+    """The ring beside the form's "-" was read as a digit; without the seal's ink the one flat mark
+    left is the dash."""
+    assert _read("-").seal_free == "-"
+    assert _read("-", whole_cell=True).seal_free == "-"
+
+
 def test_no_seal_no_second_view() -> None:
     img = np.full((80, 400, 3), 235, np.uint8)
     fig = FigureReading(CODE, "5", "5", 0.8, (300, 20, 372, 60), "test")
-    read_seal_free({CODE: fig}, ocr_copy(img), ink_copy(img), T, _seal_free_reader(ink_copy(img)))
+    read_seal_free({CODE: fig}, ocr_copy(img), ink_copy(img), T, _seal_free_reader(ink_copy(img)), TEXT_H)
     assert fig.seal_free is None
 
 
