@@ -45,9 +45,9 @@ def _units() -> list:
 
 @pytest.fixture(scope="module")
 def inputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """Three units' scans of the form's first two pages (one with a figure that differs online; two
-    pages keep the reading pool busy at half the cost of three), one sent twice, broken and
-    blank files, a download link: every stage of the run has work to do."""
+    """Three units' scans of the form's first page (one with a figure that differs online; three
+    files keep the reading pool busy at the least cost), one sent twice, broken and blank files, a
+    download link: every stage of the run has work to do."""
     d = tmp_path_factory.mktemp("run-crash")
     rng = random.Random(3)
     roster, records, scans = [], [], []
