@@ -33,8 +33,8 @@ from ocr.seal_masks import (
     resize_to_work,
     solid_ink_mask,
 )
+from ocr.seal_polar import ANGLE_BINS
 from ocr.seal_rings import (
-    ANGLE_BINS,
     RingEvidence,
     best_ring,
     inside_evidence,
