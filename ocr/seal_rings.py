@@ -231,12 +231,13 @@ def _aspect(ellipse) -> float:
 
 
 def _snap(crop: _Crop, centre: tuple[float, float], ring_radius: float, r_min: float, r_max: float,
-          round_only: bool):
+          round_only: bool) -> tuple | None:
     """Fit the ring's outline three times, re-centring each time: an ellipse, or a circle."""
-    polar = to_polar(crop.src, centre, crop.max_radius)
-    expected = np.full(polar.shape[0], ring_radius)
     ellipse = None
     for _ in range(3):
+        polar = to_polar(crop.src, centre, crop.max_radius)
+        # the first time a circle of the ring's radius, then the last fit's radius per angle
+        expected = np.full(polar.shape[0], ring_radius) if ellipse is None else ellipse_radius(ellipse, polar.shape[0])
         points = ring_points(polar, expected, crop.max_radius, centre, tolerance=0.12 * ring_radius)
         if len(points) < 12:
             return None
@@ -250,10 +251,7 @@ def _snap(crop: _Crop, centre: tuple[float, float], ring_radius: float, r_min: f
         (ex, ey), (ew, eh), _ = ellipse
         if _aspect(ellipse) < 0.55 or not (0.8 * r_min <= (ew + eh) / 4 <= 1.2 * r_max):
             return None
-        # Re-centre on the fit and predict its radius per angle.
-        centre = (ex, ey)
-        polar = to_polar(crop.src, centre, crop.max_radius)
-        expected = ellipse_radius(ellipse, polar.shape[0])
+        centre = (ex, ey)  # re-centre on the fit
     return ellipse
 
 

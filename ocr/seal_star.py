@@ -18,7 +18,8 @@ def find_star(ink: np.ndarray, band: np.ndarray, ellipse, raw_ink: np.ndarray | 
 
     Looked for after closing and one erosion, which cuts thin print (rule stubs, strokes of
     characters under the seal) away from the solid star. Characters are much smaller than the star;
-    strokes and loops are not solid.
+    strokes and loops are not solid. Then on the solid ink, opened; then round the thickest ink
+    at the centre, for a star joined to print.
     """
     # Closing first: where a removed table rule crossed the star, it left a cut through it.
     closed = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (11, 11)))
@@ -47,6 +48,8 @@ STAR_CORE_MIN = 0.06
 # A five-pointed star covers 36 % of its circumscribed disc; a clipped or blurred one more.
 # Text clusters and the corners of shaded cells cover far less of the disc round them.
 STAR_DISC_FILL_MIN = 0.25
+# ... and at least twice the thickest print around the centre (95th percentile): without this, bold
+# characters inside a red loop at low resolution passed (bench_seal seed 2, page 163, reported present).
 STAR_CORE_OVER_STROKE = 2.0
 
 
@@ -77,10 +80,9 @@ def _star_around_core(raw_ink: np.ndarray, ellipse) -> Point | None:
         cv2.circle(disc, (px, py), max(int(core) + 2, int(share * r)), 255, thickness=-1)
         _, labels, stats, _ = cv2.connectedComponentsWithStats(cv2.bitwise_and(solid, disc), connectivity=8)
         bx, by, bw, bh, area = stats[labels[py, px]]
-        across = max(bw, bh)
-        if not (0.22 * r <= across <= 0.85 * r and min(bw, bh) >= 0.6 * across):
-            continue  # the size and squareness of _star_at_centre
-        if area < STAR_DISC_FILL_MIN * np.pi * (across / 2) ** 2:
+        if not _star_sized(bw, bh, r):
+            continue
+        if area < STAR_DISC_FILL_MIN * np.pi * (max(bw, bh) / 2) ** 2:
             continue
         if _star_shaped((labels[by : by + bh, bx : bx + bw] == labels[py, px]).astype(np.uint8), int(area)):
             return float(px + x0), float(py + y0)
@@ -99,13 +101,17 @@ def _star_at_centre(solid: np.ndarray, band: np.ndarray, ellipse) -> Point | Non
         bx, by, bw, bh, area = stats[i]
         if np.hypot(centroids[i][0] - cx, centroids[i][1] - cy) > 0.25 * r:
             continue
-        # A seal's star is about 0.3-0.7 r across, depending on the maker.
-        if not (0.22 * r <= max(bw, bh) <= 0.85 * r and min(bw, bh) >= 0.6 * max(bw, bh)):
+        if not _star_sized(bw, bh, r):
             continue
         blob = (labels[by : by + bh, bx : bx + bw] == i).astype(np.uint8)
         if _star_shaped(blob, area):
             return float(centroids[i][0]), float(centroids[i][1])
     return None
+
+
+def _star_sized(bw: int, bh: int, r: float) -> bool:
+    """About as wide as high, and 0.3-0.7 r across as a seal's star is, depending on the maker."""
+    return 0.22 * r <= max(bw, bh) <= 0.85 * r and min(bw, bh) >= 0.6 * max(bw, bh)
 
 
 def _star_shaped(blob: np.ndarray, area: int) -> bool:
