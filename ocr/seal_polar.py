@@ -10,9 +10,11 @@ ANGLE_BINS = 180
 
 
 def to_polar(mask: np.ndarray, centre: tuple[float, float], max_radius: float) -> np.ndarray:
-    """Rows = ANGLE_BINS angles, columns = radius 0..max_radius (one pixel per column)."""
+    """Rows = ANGLE_BINS angles, columns = radius 0..max_radius (one pixel per column). Where the
+    circle reaches past the mask the view is 0 (no ink): without WARP_FILL_OUTLIERS warpPolar leaves
+    those pixels as it found the memory, and a seal's score changed with PYTHONHASHSEED."""
     size = (max(8, int(max_radius)), ANGLE_BINS)
-    return cv2.warpPolar(mask, size, centre, max_radius, cv2.WARP_POLAR_LINEAR | cv2.INTER_NEAREST)
+    return cv2.warpPolar(mask, size, centre, max_radius, cv2.WARP_POLAR_LINEAR | cv2.INTER_NEAREST | cv2.WARP_FILL_OUTLIERS)
 
 
 def coverage_profile(polar: np.ndarray, polar_valid: np.ndarray) -> np.ndarray:

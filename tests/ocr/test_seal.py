@@ -269,3 +269,15 @@ def test_half_a_pale_red_ring_round_a_star_is_a_seal(plain_page: np.ndarray, cov
     stamp_seal(img, (int(img.shape[1] * 0.68), int(img.shape[0] * 0.45)), d, coverage=coverage, strength=0.6,
                rng=np.random.default_rng(seed))
     assert detect_seal(img).status == PRESENT
+
+
+def test_the_polar_view_is_empty_where_the_circle_leaves_the_mask() -> None:
+    """No ink past the crop's edge: warpPolar without WARP_FILL_OUTLIERS left those pixels as it
+    found the memory, and one page's seal score changed with PYTHONHASHSEED."""
+    from ocr.seal_polar import ANGLE_BINS, to_polar
+
+    ink = np.full((40, 40), 255, np.uint8)
+    polar = to_polar(ink, (20.0, 20.0), 60.0)
+    assert polar.shape == (ANGLE_BINS, 60)
+    assert (polar[:, :19] == 255).all()  # inside the mask: all ink
+    assert (polar[:, 30:] == 0).all()    # past every edge (> 20 * sqrt 2): nothing
