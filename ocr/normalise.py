@@ -38,34 +38,6 @@ def ocr_copy(bgr: np.ndarray) -> np.ndarray:
     return cv2.cvtColor(red, cv2.COLOR_GRAY2BGR)
 
 
-def ink_copy(bgr: np.ndarray, redness: int = 50) -> np.ndarray:
-    """Grey image for judging ink shapes in cells (dash / blank): the red channel with clearly
-    red pixels (seal ink on paper) set to the paper's own brightness there. Not for OCR: digits
-    under the seal are dark in every channel, so they stay."""
-    if bgr.ndim != 3:
-        return bgr
-    b, g, r = (bgr[:, :, i].astype(np.int16) for i in range(3))
-    out = bgr[:, :, 2].copy()
-    # only seal ink over bare paper (bright in red): where the seal covers print the pixel is
-    # dark in every channel and must stay, or a digit under the seal loses strokes. Not relative
-    # to the paper: at 0.75 of it a scanned seal's darker stroke cores stayed as ink and both
-    # engines read a "7" in the seal's text (300-unit evaluation); a thin dash under the star
-    # (142-173 in red) is lost instead, a figure for a person, not a false difference.
-    seal = ((r - np.maximum(g, b)) > redness) & (r > 140)
-    if seal.any():
-        # not pure white: on a dim phone photo that would make the paper around look like ink
-        out[seal] = paper_level(out)[seal]
-    return out
-
-
-def paper_level(grey: np.ndarray) -> np.ndarray:
-    """Local paper brightness: a max filter on a coarse copy removes print, keeps lighting."""
-    h, w = grey.shape[:2]
-    small = cv2.resize(grey, (max(1, w // 8), max(1, h // 8)), interpolation=cv2.INTER_AREA)
-    small = cv2.dilate(small, cv2.getStructuringElement(cv2.MORPH_RECT, (7, 7)))
-    return cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR)
-
-
 def find_page_quad(bgr: np.ndarray) -> np.ndarray | None:
     """Corners (tl, tr, br, bl) of a sheet of paper lying on a darker background, or None."""
     return find_sheet(bgr)[0]

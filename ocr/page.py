@@ -13,7 +13,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from ocr import cells, evidence, figures, identity, layout, normalise, quality, rows, tokens
+from ocr import cells, evidence, figures, identity, layout, normalise, print_ink, quality, rows, tokens
 from ocr.engines import rapid, tess
 from ocr.model import Box, OcrLine, PageReading
 from ocr.seal_masks import is_bilevel
@@ -43,7 +43,7 @@ def read_page(source: PageSource, template: Template, *, source_name: str = "",
     opinion = clock.timed("second_opinion", _tesseract_opinion(grey)) if second_opinion and method == "ocr" else None
     problems: list[str] = []
     tables: list = []
-    ink = normalise.ink_copy(original)
+    ink = print_ink.ink_copy(original)
     figs = figures.read_figures(lines, template, grey, engine=engine, second_opinion=opinion,
                                 second_engine=tess.engine_id() if opinion else "", ink=ink,
                                 cell_reader=_CellReader(grey) if method == "ocr" else None, problems=problems,

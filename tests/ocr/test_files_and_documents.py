@@ -183,7 +183,8 @@ def test_cli_read_rejects_a_file_that_is_not_a_scan(tmp_path: Path) -> None:
 
 
 def test_red_channel_copy_keeps_digits_under_red_ink() -> None:
-    from ocr.normalise import ink_copy, ocr_copy
+    from ocr.normalise import ocr_copy
+    from ocr.print_ink import ink_copy
     page = np.full((60, 200, 3), 255, np.uint8)
     cv2.putText(page, "1234", (10, 45), cv2.FONT_HERSHEY_SIMPLEX, 1.2, (0, 0, 0), 3)
     stamped = page.copy()
@@ -199,7 +200,7 @@ def test_ink_copy_blends_seal_ink_into_dim_paper_instead_of_white() -> None:
     """On a dim phone photo the paper is grey: seal ink painted pure white would make the paper
     around it look like ink and every cell under a seal look full."""
     from ocr import cells
-    from ocr.normalise import ink_copy
+    from ocr.print_ink import ink_copy
     page = np.full((400, 600, 3), 185, np.uint8)
     cv2.circle(page, (300, 200), 150, (60, 60, 200), 12)  # a dim red seal ring
     cv2.line(page, (290, 205), (310, 205), (40, 40, 40), 2)  # a printed dash inside the ring

@@ -9,8 +9,9 @@ from PIL import Image, ImageDraw
 from ocr import FigureReading, decide
 from ocr.decide import evidence
 from ocr.figures import read_seal_free
-from ocr.normalise import ink_copy, ocr_copy
+from ocr.normalise import ocr_copy
 from ocr.page import _seal_free_reader
+from ocr.print_ink import ink_copy
 from registry.template import default_template
 from synth.fonts import pil_font
 
