@@ -63,7 +63,8 @@ def find_sheet(bgr: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
     outline = hull.reshape(-1, 2).astype(np.float32) / scale
     approx = cv2.approxPolyDP(hull, 0.02 * cv2.arcLength(hull, True), True).reshape(-1, 2)
     if len(approx) == 4:
-        return _order_corners(approx.astype(np.float32) / scale), outline
+        quad = _order_corners(approx.astype(np.float32) / scale)
+        return (quad if _plausible(quad) else None), outline
     # a corner in shadow (or under a thumb) falls outside the paper mask and the outline gets an
     # extra side, the cut: the sheet's own four sides, extended, still meet at its corners
     quad = quad_from_sides(cv2.approxPolyDP(hull, 0.01 * cv2.arcLength(hull, True), True).reshape(-1, 2))
@@ -71,12 +72,24 @@ def find_sheet(bgr: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
     if quad is None or not _inside(quad, small.shape[:2]) \
             or not QUAD_MIN_SHARE * area <= cv2.contourArea(quad) <= QUAD_MAX_GROWTH * area:
         return None, outline
-    return _order_corners(quad / scale), outline
+    quad = _order_corners(quad / scale)
+    return (quad if _plausible(quad) else None), outline
 
 
 QUAD_MAX_GROWTH = 1.25  # the rebuilt sheet may add the cut-off corners, not more
 QUAD_MIN_SHARE = 0.95   # nor lose more than a slightly bowed edge's sliver of the outline
 SIDES_SHARE = 0.6       # of the outline's length: the sheet's four sides are most of it
+OPPOSITE_MIN = 0.5      # shorter / longer of two opposite sides of a photographed sheet, at least
+                        # (a shadow cutting the paper mask diagonally made a 312 px "right side"
+                        # against a 2,306 px left one, and the warp lost the whole page)
+
+
+def _plausible(quad: np.ndarray) -> bool:
+    """A sheet seen in perspective: a convex quad whose opposite sides are of comparable length."""
+    sides = [float(np.linalg.norm(quad[(i + 1) % 4] - quad[i])) for i in range(4)]
+    return bool(cv2.isContourConvex(quad.reshape(-1, 1, 2).astype(np.float32))) and min(sides) > 0 \
+        and min(sides[0], sides[2]) >= OPPOSITE_MIN * max(sides[0], sides[2]) \
+        and min(sides[1], sides[3]) >= OPPOSITE_MIN * max(sides[1], sides[3])
 
 
 def _meet(a1: np.ndarray, d1: np.ndarray, a2: np.ndarray, d2: np.ndarray) -> np.ndarray | None:
@@ -127,8 +140,11 @@ def _inside(quad: np.ndarray, shape: tuple[int, ...]) -> bool:
 
 
 def _order_corners(pts: np.ndarray) -> np.ndarray:
-    s, d = pts.sum(axis=1), np.diff(pts, axis=1).ravel()
-    return np.array([pts[np.argmin(s)], pts[np.argmin(d)], pts[np.argmax(s)], pts[np.argmax(d)]], np.float32)
+    """tl, tr, br, bl: clockwise around the centre from the corner nearest the origin (extremes of
+    x+y and y-x give the same point twice for a skewed shape)."""
+    c = pts.mean(axis=0)
+    p = pts[np.argsort(np.arctan2(pts[:, 1] - c[1], pts[:, 0] - c[0]))]
+    return np.roll(p, -int(np.argmin(p.sum(axis=1))), axis=0).astype(np.float32)
 
 
 def quad_homography(quad: np.ndarray) -> tuple[np.ndarray, tuple[int, int]]:
@@ -169,8 +185,23 @@ def flatten(bgr: np.ndarray) -> np.ndarray:
     hull = cv2.convexHull(cv2.perspectiveTransform(paper.reshape(1, -1, 2), m2)[0]).astype(np.int32)
     keep = np.zeros(out.shape[:2], np.uint8)
     cv2.fillConvexPoly(keep, hull, 255)
+    # paper in shadow falls out of the paper mask too (a photo's darker corner, as dark as the
+    # desk): as far as the table's rulings reach it is the sheet, whatever the mask says
+    ruled = _ruled_extent(out)
+    if ruled is not None:
+        cv2.rectangle(keep, ruled[:2], ruled[2:], 255, -1)
     out[keep == 0] = 255
     return out
+
+
+def _ruled_extent(image: np.ndarray) -> tuple[int, int, int, int] | None:
+    """Bounding box (x0, y0, x1, y1) of the long ruling lines of both directions, or None."""
+    horizontal, vertical = rulings.ruling_segments(image)
+    if len(horizontal) < 2 or len(vertical) < 2:
+        return None
+    pts = np.vstack([horizontal.reshape(-1, 2), vertical.reshape(-1, 2)])
+    (x0, y0), (x1, y1) = pts.min(axis=0), pts.max(axis=0)
+    return int(x0), int(y0), int(math.ceil(x1)), int(math.ceil(y1))
 
 
 HOLD_MARGIN = 0.15  # of the flattened page on each side: a wrong quad cut this much off at most

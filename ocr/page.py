@@ -13,7 +13,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from ocr import cells, evidence, figures, identity, layout, normalise, print_ink, quality, rows, tokens
+from ocr import cells, evidence, figures, identity, layout, normalise, print_ink, quality, recognise
 from ocr.engines import rapid, tess
 from ocr.model import Box, OcrLine, PageReading
 from ocr.seal_masks import is_bilevel
@@ -21,7 +21,6 @@ from ocr.sources import PageSource
 from ocr.stages import StageClock, cpu_now
 from registry.template import Template
 
-SHORT_ASPECT = 3.5      # codes, units, short figures: always recognised first
 CLS_SAMPLE = 24         # widest text lines sampled to decide 0 vs 180 degrees
 UPSIDE_DOWN_SHARE = 0.6
 
@@ -36,7 +35,7 @@ def read_page(source: PageSource, template: Template, *, source_name: str = "",
         engine = "text-layer"
     else:
         original, grey, quads, rotation, skew = upright(source.image, clock)
-        lines = recognise_needed(grey, quads, template)
+        lines = recognise.recognise_needed(grey, quads, template)
         clock.lap("recognise")
         method, engine = "ocr", rapid.engine_id()
     ident = identity.read_identity(lines, template)
@@ -124,54 +123,6 @@ def _upside_down(grey: np.ndarray, quads: np.ndarray) -> bool:
     votes = rapid.classify([rapid.crop(grey, quads[i]) for i in pick])
     sure = [lab for lab, s in votes if s >= 0.8]
     return bool(sure) and sure.count("180") / len(sure) >= UPSIDE_DOWN_SHARE
-
-
-def _aabb(q: np.ndarray) -> Box:
-    return (int(q[:, 0].min()), int(q[:, 1].min()), int(q[:, 0].max()), int(q[:, 1].max()))
-
-
-def recognise_needed(grey: np.ndarray, quads: np.ndarray, template: Template) -> list[OcrLine]:
-    """Recognise short lines first; when they reveal a code column, skip the long label texts of
-    rows whose code was read (labels only matter where the code is missing or doubtful)."""
-    eng = rapid.engine_id()
-    boxes = [_aabb(q) for q in quads]
-    aspect = [(b[2] - b[0]) / max(1, b[3] - b[1]) for b in boxes]
-    short = [i for i, a in enumerate(aspect) if a <= SHORT_ASPECT]
-    done: dict[int, OcrLine] = {}
-
-    def run(idx: list[int]) -> None:
-        res = rapid.recognise([rapid.crop(grey, quads[i]) for i in idx])
-        for i, (txt, score) in zip(idx, res, strict=False):
-            if txt.strip():
-                done[i] = OcrLine(txt.strip(), score, boxes[i], eng)
-
-    run(short)
-    found = rows.locate(list(done.values()), template, grey.shape[1])
-    code_lines = [ln for _, ln, how in found.anchors if how == "code"]
-    rest = [i for i in range(len(quads)) if i not in set(short)]
-    if len(code_lines) >= 3:
-        codes = set(template.codes)
-        doubtful_lines = [ln for ln in done.values() if tokens.parse_code(ln.text, codes) in found.doubtful]
-        # the label column ends where the first other column the table model placed begins
-        others = [c.x0 for r, c in found.model.columns.items() if r != "label"]
-        label_end = min(others) if others else min(ln.box[0] for ln in code_lines)
-        order = {c: k for k, c in enumerate(template.codes)}
-        pitch = rows.row_pitch([(c, ln) for c, ln, how in found.anchors if how == "code"], order,
-                               layout.median_height(code_lines))
-        tol = 0.45 * pitch
-        top, bottom = min(ln.cy for ln in code_lines) - tol, max(ln.cy for ln in code_lines) + tol
-
-        def needed(i: int) -> bool:
-            b = boxes[i]
-            cy = (b[1] + b[3]) / 2
-            if cy < top or cy > bottom or b[2] > label_end + pitch:
-                return True  # header/footer text, or beyond the label column
-            on_code_row = any(abs(cy - ln.cy) <= tol for ln in code_lines)
-            on_doubtful_row = any(abs(cy - ln.cy) <= tol for ln in doubtful_lines)
-            return on_doubtful_row or not on_code_row
-        rest = [i for i in rest if needed(i)]
-    run(rest)
-    return [done[i] for i in sorted(done)]
 
 
 class _CellReader:

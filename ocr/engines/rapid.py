@@ -37,6 +37,10 @@ def get_engine():  # noqa: ANN201 - RapidOCR has no public type for the instance
         # the recogniser pads every crop to at least 320 px wide by default; most of our lines are
         # short (codes, units, figures), so a 96 px minimum nearly halves recognition time
         "Rec.rec_img_shape": [3, 48, 96],
+        # one crop per call: a batch pads every crop to the widest, and a weak crop then read
+        # differently with other neighbours ("0" at 0.47 or nothing); alone it reads the same
+        # whatever else is read, and costs 5 % less CPU (324 crops of 3 pages: 5.92 s vs 6.22 s)
+        "Rec.rec_batch_num": 1,
     })
 
 
