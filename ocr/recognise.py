@@ -119,3 +119,36 @@ def _spared_units(samples: list[list[int]], boxes: list[Box], short: list[int], 
         hi = max(_cx(boxes[i]) for i in units) + UNIT_REACH * h
         spared |= {i for i in short if i not in pick and top < boxes[i][1] < bottom and lo <= _cx(boxes[i]) <= hi}
     return spared
+
+
+SECOND_LOOK_ROWS = 1.5  # text heights above and below a found signature label: the band looked at again
+SECOND_LOOK_OVERLAP = 0.5  # of a new box's area already covered by a read line: not new
+
+
+def signature_row_second_look(grey: np.ndarray, lines: list[OcrLine], template: Template) -> list[OcrLine]:
+    """Signature labels the page detection missed, found by detecting the row of one it found
+    again, alone. A signature stroke touching "统计负责人：" joined them into one blob at the page's
+    detection scale and the label was lost (the page then had no signature page); in the row
+    alone, at a larger scale, it is its own line. Returns the new lines (none when every label,
+    or none of them, was found)."""
+    labels = template.zones.get("signatures", {}).get("labels") or []
+    hits = [hit[0] for lab in labels if (hit := layout.find_label(lines, lab, 85))]
+    if not hits or len(hits) == len(labels):
+        return []
+    eng = rapid.engine_id()
+    new: list[OcrLine] = []
+    for row in {(hit.box[1], hit.box[3]): hit for hit in hits}.values():
+        pad = int(SECOND_LOOK_ROWS * row.height)
+        y0, y1 = max(0, row.box[1] - pad), min(grey.shape[0], row.box[3] + pad)
+        quads = rapid.detect(grey[y0:y1]) + np.array([0, y0], np.float32)
+        fresh = [q for q in quads if _covered(_aabb(q), lines + new) < SECOND_LOOK_OVERLAP]
+        for q, (text, score) in zip(fresh, rapid.recognise([rapid.crop(grey, q) for q in fresh]), strict=True):
+            if text.strip():
+                new.append(OcrLine(text.strip(), score, _aabb(q), eng))
+    return new
+
+
+def _covered(box: Box, lines: list[OcrLine]) -> float:
+    area = max(1, (box[2] - box[0]) * (box[3] - box[1]))
+    return max((max(0, min(box[2], ln.box[2]) - max(box[0], ln.box[0]))
+                * max(0, min(box[3], ln.box[3]) - max(box[1], ln.box[1])) / area for ln in lines), default=0.0)
