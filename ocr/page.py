@@ -36,7 +36,7 @@ def read_page(source: PageSource, template: Template, *, source_name: str = "",
     else:
         original, grey, quads, rotation, skew = upright(source.image, clock)
         lines = recognise.recognise_needed(grey, quads, template)
-        lines += recognise.signature_row_second_look(grey, lines, template)
+        lines = recognise.signature_row_second_look(grey, lines, template)
         clock.lap("recognise")
         method, engine = "ocr", rapid.engine_id()
     ident = identity.read_identity(lines, template)

@@ -121,34 +121,53 @@ def _spared_units(samples: list[list[int]], boxes: list[Box], short: list[int], 
     return spared
 
 
-SECOND_LOOK_ROWS = 1.5  # text heights above and below a found signature label: the band looked at again
-SECOND_LOOK_OVERLAP = 0.5  # of a new box's area already covered by a read line: not new
+SECOND_LOOK_ROWS = 1.5     # text heights above and below a signature label: the band looked at again
+SECOND_LOOK_SWOLLEN = 1.45  # a label's line this many times the page's text height took in a signature
+SAME_BOX = 0.7             # intersection over union: a box found again is the line already read
+INSIDE = 0.8               # of a new line's area inside an old swollen line: that line was a merge
 
 
 def signature_row_second_look(grey: np.ndarray, lines: list[OcrLine], template: Template) -> list[OcrLine]:
-    """Signature labels the page detection missed, found by detecting the row of one it found
-    again, alone. A signature stroke touching "统计负责人：" joined them into one blob at the page's
-    detection scale and the label was lost (the page then had no signature page); in the row
-    alone, at a larger scale, it is its own line. Returns the new lines (none when every label,
-    or none of them, was found)."""
+    """The page's lines, with the signature rows detected again, alone, where the page detection
+    merged a label with a signature: a label missing while others were read (a stroke touching
+    "统计负责人：" made one blob of them and the label was lost: no signature page), or a label's
+    line swollen by the signature beside it (the label's place in it is then unknown, and the
+    signature was taken for the label). In the row alone, at a larger scale, each is its own line."""
     labels = template.zones.get("signatures", {}).get("labels") or []
     hits = [hit[0] for lab in labels if (hit := layout.find_label(lines, lab, 85))]
-    if not hits or len(hits) == len(labels):
-        return []
+    typical = layout.median_height(lines)
+    swollen = [ln for ln in hits if ln.height > SECOND_LOOK_SWOLLEN * typical]
+    rows = hits if len(hits) < len(labels) else swollen
+    if not rows:
+        return lines
     eng = rapid.engine_id()
-    new: list[OcrLine] = []
-    for row in {(hit.box[1], hit.box[3]): hit for hit in hits}.values():
-        pad = int(SECOND_LOOK_ROWS * row.height)
+    out = list(lines)
+    for row in {(ln.box[1], ln.box[3]): ln for ln in rows}.values():
+        pad = int(SECOND_LOOK_ROWS * min(row.height, typical))
         y0, y1 = max(0, row.box[1] - pad), min(grey.shape[0], row.box[3] + pad)
-        quads = rapid.detect(grey[y0:y1]) + np.array([0, y0], np.float32)
-        fresh = [q for q in quads if _covered(_aabb(q), lines + new) < SECOND_LOOK_OVERLAP]
-        for q, (text, score) in zip(fresh, rapid.recognise([rapid.crop(grey, q) for q in fresh]), strict=True):
-            if text.strip():
-                new.append(OcrLine(text.strip(), score, _aabb(q), eng))
-    return new
+        quads = [q + np.array([0, y0], np.float32) for q in rapid.detect(grey[y0:y1])]
+        fresh = [q for q in quads if not any(_iou(_aabb(q), ln.box) > SAME_BOX for ln in out)]
+        read = rapid.recognise([rapid.crop(grey, q) for q in fresh])
+        new = [OcrLine(t.strip(), sc, _aabb(q), eng) for q, (t, sc) in zip(fresh, read, strict=True) if t.strip()]
+        merged = [ln for ln in out if ln.height > SECOND_LOOK_SWOLLEN * typical
+                  and any(_inside(n.box, ln.box) >= INSIDE for n in new)]
+        out = [ln for ln in out if ln not in merged] + new
+    return out
 
 
-def _covered(box: Box, lines: list[OcrLine]) -> float:
-    area = max(1, (box[2] - box[0]) * (box[3] - box[1]))
-    return max((max(0, min(box[2], ln.box[2]) - max(box[0], ln.box[0]))
-                * max(0, min(box[3], ln.box[3]) - max(box[1], ln.box[1])) / area for ln in lines), default=0.0)
+def _area(b: Box) -> int:
+    return max(1, (b[2] - b[0]) * (b[3] - b[1]))
+
+
+def _overlap(a: Box, b: Box) -> int:
+    return max(0, min(a[2], b[2]) - max(a[0], b[0])) * max(0, min(a[3], b[3]) - max(a[1], b[1]))
+
+
+def _iou(a: Box, b: Box) -> float:
+    inter = _overlap(a, b)
+    return inter / (_area(a) + _area(b) - inter)
+
+
+def _inside(a: Box, b: Box) -> float:
+    """Share of box a inside box b."""
+    return _overlap(a, b) / _area(a)
