@@ -50,7 +50,8 @@ def recognise_needed(grey: np.ndarray, quads: np.ndarray, template: Template) ->
     run([i for i in short if i not in done and i not in spared])
     found = rows.locate(list(done.values()), template, grey.shape[1])
     code_lines = [ln for _, ln, how in found.anchors if how == "code"]
-    rest = [i for i in range(len(quads)) if i not in set(short)]
+    first = set(short)
+    rest = [i for i in range(len(quads)) if i not in first]
     if len(code_lines) >= 3:
         codes = set(template.codes)
         doubtful_lines = [ln for ln in done.values() if tokens.parse_code(ln.text, codes) in found.doubtful]
@@ -137,12 +138,12 @@ def signature_row_second_look(grey: np.ndarray, lines: list[OcrLine], template: 
     hits = [hit[0] for lab in labels if (hit := layout.find_label(lines, lab, 85))]
     typical = layout.median_height(lines)
     swollen = [ln for ln in hits if ln.height > SECOND_LOOK_SWOLLEN * typical]
-    rows = hits if len(hits) < len(labels) else swollen
-    if not rows:
+    again = hits if len(hits) < len(labels) else swollen
+    if not again:
         return lines
     eng = rapid.engine_id()
     out = list(lines)
-    for row in {(ln.box[1], ln.box[3]): ln for ln in rows}.values():
+    for row in {(ln.box[1], ln.box[3]): ln for ln in again}.values():
         pad = int(SECOND_LOOK_ROWS * min(row.height, typical))
         y0, y1 = max(0, row.box[1] - pad), min(grey.shape[0], row.box[3] + pad)
         quads = [q + np.array([0, y0], np.float32) for q in rapid.detect(grey[y0:y1])]
