@@ -17,6 +17,10 @@ from ocr.quality import legibility
 from registry.template import Template
 
 SIGNATURE_ROLES = ("单位负责人", "统计负责人", "填表人")
+# One stamp's diameter, as a share of the page's short side, varies across the pages of one document
+# by at most 7 % in 95 % of 176 documents with two or more clear seals (three worlds, seeds 11/23/37;
+# median 2 %): within this, an incomplete ring is that stamp.
+SAME_STAMP_TOLERANCE = 0.1
 NOT_SUBMITTED = {"未填报"}
 
 
@@ -117,6 +121,11 @@ def evaluate(doc: DocumentReading, template: Template, online: dict[str, str | N
                                     detail={"reason": "未能检查公章（检测模块不可用），需人工确认"}))
         elif seal.status != "present":
             sev = "error" if seal.status == "absent" else "warning"
+            if (same := same_stamp_elsewhere(doc, i)) is not None:
+                found.append(DocFinding("seal_missing", "info", page_index=i, box=list(seal.box), detail={
+                    "reason": f"{seal.reason}；但与本文件第 {same} 页上清晰的印章大小一致，视为同一枚公章",
+                    "status": seal.status, "score": seal.score, "method": seal.method, "same_stamp_as_page": same}))
+                continue
             found.append(DocFinding("seal_missing", sev, page_index=i, box=list(seal.box) if seal.box else None,
                                     detail={"reason": seal.reason, "status": seal.status, "score": seal.score,
                                             "method": seal.method}))
@@ -143,3 +152,26 @@ def evaluate(doc: DocumentReading, template: Template, online: dict[str, str | N
     for n in doc.repeated_pages:
         found.append(DocFinding("page_duplicate", "warning", detail={"reason": f"第 {n} 页重复", "page_no": n}))
     return found, decisions
+
+
+def _stamp_share(page: Any) -> float | None:
+    seal, size = page.seal, page.size
+    if seal is None or not getattr(seal, "box", None) or not size or min(size) <= 0:
+        return None
+    return max(seal.box[2], seal.box[3]) / min(size)
+
+
+def same_stamp_elsewhere(doc: DocumentReading, i: int) -> int | None:
+    """The page number of a clear seal on another page of `doc` as large as page i's uncertain ring,
+    or None. Every page carries the same unit seal (WORLD.md): an incomplete ring (a light or
+    partial impression on a grey scan) of that stamp's exact size is the stamp, where a ring made
+    of print is of any size. Never for a page where no ring was seen."""
+    page = doc.pages[i]
+    if getattr(page.seal, "status", None) != "uncertain" or (mine := _stamp_share(page)) is None:
+        return None
+    for j, other in enumerate(doc.pages):
+        if j == i or getattr(other.seal, "status", None) != "present" or (theirs := _stamp_share(other)) is None:
+            continue
+        if abs(mine / theirs - 1.0) <= SAME_STAMP_TOLERANCE:
+            return other.identity.page_no or j + 1
+    return None

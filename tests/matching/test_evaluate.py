@@ -67,3 +67,34 @@ def test_a_legible_page_gets_no_rescan_finding() -> None:
     found, _ = evaluate(doc, template, online, "已提交", None)
     assert "scan_illegible" not in [f.kind for f in found]
     assert "figure_unreadable" in [f.kind for f in found]
+
+
+def _sealed_doc(seals: list[tuple[str, tuple[int, int, int, int] | None]]) -> DocumentReading:
+    from ocr.seal import SealResult
+    pages = []
+    for n, (status, box) in enumerate(seals, start=1):
+        page = PageReading("f.pdf", n - 1, 0, 0.0, "ocr", PageIdentity(page_no=n, page_total=len(seals)), {},
+                           size=(1240, 1754))
+        page.seal = SealResult(status, 0.5, box, "灰度扫描件上疑似有印章，但环线不完整（47%），请人工核对", "grey")
+        pages.append(page)
+    return DocumentReading("单位", None, len(seals), None, pages)
+
+
+def _seal_findings(seals: list[tuple[str, tuple[int, int, int, int] | None]]) -> list[tuple[int | None, str]]:
+    template = default_template()
+    found, _ = evaluate(_sealed_doc(seals), template, {}, "已提交", None)
+    return [(f.page_index, f.severity) for f in found if f.kind == "seal_missing"]
+
+
+def test_an_incomplete_ring_the_size_of_the_documents_clear_seal_is_that_seal_listed_as_info() -> None:
+    clear = ("present", (900, 1300, 235, 237))
+    assert _seal_findings([clear, clear, ("uncertain", (700, 1349, 235, 244))]) == [(2, "info")]
+
+
+def test_an_incomplete_ring_of_another_size_or_no_ring_still_needs_a_person() -> None:
+    clear = ("present", (900, 1300, 235, 237))
+    assert _seal_findings([clear, ("uncertain", (700, 1349, 185, 170))]) == [(1, "warning")]
+    assert _seal_findings([clear, ("uncertain", None)]) == [(1, "warning")]
+    assert _seal_findings([("uncertain", (1, 1, 235, 237)), ("uncertain", (1, 1, 235, 237))]) == \
+        [(0, "warning"), (1, "warning")]
+    assert _seal_findings([clear, ("absent", None)]) == [(1, "error")]

@@ -43,3 +43,27 @@ def test_neutral_print_and_grey_pages_are_the_red_channel() -> None:
     assert np.array_equal(ink[:, :60], page[:, :60, 2])
     grey = cv2.cvtColor(page, cv2.COLOR_BGR2GRAY)
     assert ink_copy(grey) is grey
+
+
+def test_a_seal_whose_ratio_varies_goes_entirely_and_black_print_under_it_stays() -> None:
+    """One seal, two inkings: red transmittance 0.85 on the left half (ratio ~0.16 to green/blue
+    at 0.36) and 0.70 on the right (~0.35), as a phone camera's colour processing leaves a stamp.
+    Taken out at the median ratio, the right half stayed as a ghost 30 levels below paper; and a
+    black digit under the denser half must still be ink."""
+    h, w = 120, 240
+    disc = np.zeros((h, w), np.uint8)
+    cv2.circle(disc, (120, 60), 50, 255, -1)
+    digit = np.zeros((h, w), np.uint8)
+    cv2.putText(digit, "8", (125, 80), cv2.FONT_HERSHEY_SIMPLEX, 1.6, 255, 3)
+    trans = np.ones((h, w, 3), np.float32)
+    left, right = disc.copy(), disc.copy()
+    left[:, 120:], right[:, :120] = 0, 0
+    trans[left > 0] *= np.array([0.36, 0.36, 0.85])
+    trans[right > 0] *= np.array([0.36, 0.36, 0.70])
+    trans[digit > 0] *= 0.25
+    page = (PAPER * trans).astype(np.uint8)
+    ink = ink_copy(page)
+    seal_only = (disc > 0) & (cv2.dilate(digit, np.ones((5, 5), np.uint8)) == 0)
+    assert float(np.percentile(ink[seal_only & (right > 0)], 10)) >= PAPER - 12   # no ghost
+    assert float(np.median(ink[seal_only & (left > 0)])) >= PAPER - 8
+    assert float(np.median(ink[digit > 0])) <= 0.6 * PAPER                          # the 8 stays
