@@ -67,3 +67,24 @@ def test_a_seal_whose_ratio_varies_goes_entirely_and_black_print_under_it_stays(
     assert float(np.percentile(ink[seal_only & (right > 0)], 10)) >= PAPER - 12   # no ghost
     assert float(np.median(ink[seal_only & (left > 0)])) >= PAPER - 8
     assert float(np.median(ink[digit > 0])) <= 0.6 * PAPER                          # the 8 stays
+
+
+def test_print_under_the_densest_seal_keeps_its_density() -> None:
+    """Under a dense seal (green/blue at a tenth of the paper) a grey ruling drives green/blue
+    nearly to nothing; their density there is the print's, not more seal. The seal's share taken
+    out is at most the seal alone's: the ruling keeps most of its density (it was halved, and
+    on a real page the rest broke into a stub read as a 1)."""
+    h, w = 120, 240
+    disc = np.zeros((h, w), np.uint8)
+    cv2.circle(disc, (120, 60), 50, 255, -1)
+    pale = disc.copy()
+    pale[:, 120:] = 0
+    trans = np.ones((h, w, 3), np.float32)
+    trans[disc > 0] *= np.array([0.10, 0.10, 0.80])
+    trans[pale > 0] *= np.array([1.0, 1.0, 0.75])               # a part where the seal's ratio is higher
+    trans[58:62, :] *= 0.5                                       # a ruling through the seal
+    page = (PAPER * trans).astype(np.uint8)
+    ink = ink_copy(page)
+    under = ink[58:62, 140:170]
+    assert float(np.median(under)) <= 160                        # print density >= 0.45
+    assert float(np.median(ink[30:50, 140:170])) >= PAPER - 8    # the seal alone is paper
