@@ -33,7 +33,8 @@ def test_a_page_over_the_time_limit_is_stopped_with_its_reason(scan: Path, monke
     t0 = time.perf_counter()
     assert reader._read_one(str(scan), 0, TEMPLATE, None, False).method == "ocr"
     whole = time.perf_counter() - t0  # this machine's time for the page: the limits are shares of it
-    for share in (0.1, 0.4, 0.7):  # stopped in whichever stage the page is in then
+    for share in (0.1, 0.3, 0.5):  # stopped in whichever stage the page is in then (0.7 was
+        # flaky on a loaded machine: the same page read faster the second time)
         limit = max(0.05, round(share * whole, 2))
         monkeypatch.setattr(reader, "PAGE_SECONDS", limit)
         page = reader._read_one(str(scan), 0, TEMPLATE, None, False)
