@@ -3,7 +3,7 @@
 Ink on paper absorbs light (Beer-Lambert): in optical density OD = ln(paper / pixel) per channel,
 layers add. Black print absorbs all channels alike; seal ink absorbs green and blue strongly and
 red weakly, in a ratio RHO = OD_red / OD_green that is the ink's own and is learned from each page's
-clearly red pixels (a high percentile: the ratio varies within one seal). Where a pixel holds both, the print's density is what is left after the
+clearly red pixels. Where a pixel holds both, the print's density is what is left after the
 seal's share is taken out of the red channel:
 
     print = (OD_red - RHO * OD_green) / (1 - RHO)
@@ -25,13 +25,10 @@ SEAL_MIN_PIXELS = 200  # fewer clearly red pixels than this: no seal on the page
 RHO_MAX = 0.5         # red seal inks measured 0.04-0.25; a page whose "red" is brown or orange
                       # (a warm phone photo) must not divide by a vanishing 1 - RHO
 GREEN_MIN_OD = 0.2    # RHO is learned where the seal is dense enough for a stable ratio
-ALONE_MAX_OD_RED = 0.5  # seal ink alone absorbs red weakly (RHO <= 0.5 of a density <= 1): denser
-                        # red is print under it
-RHO_QUANTILE = 90     # the ratio varies within one seal (ink thickness, a camera's colour processing:
-                      # 0.15-0.34 between the quartile and the 90th percentile on a phone photo, where
-                      # the median left the seal's text as a ghost that was read as a "2"); taking it
-                      # out up to the 90th percentile leaves black print under the densest seal ~70 %
-                      # of its density
+RHO_QUANTILE = 50     # the ratio varies within one seal (0.15-0.34 from quartile to 90th percentile on
+                      # a phone photo, where the median leaves a ghost of the seal's text); the 90th
+                      # percentile took that ghost out but erased print under the seal in three
+                      # worlds: a "7" became a "-" (a false difference), a "0" a dash, a "5" nothing
 
 
 def paper_level(grey: np.ndarray) -> np.ndarray:
@@ -63,7 +60,6 @@ def ink_copy(bgr: np.ndarray) -> np.ndarray:
     od_red = np.maximum(np.log(pr / np.maximum(red, 1.0)), 0.0)
     od_other = np.maximum(np.log(pr * green_over_red / np.maximum(other, 1.0)), 0.0)
     rho = _seal_rho(od_red, od_other, seal[ys, xs])
-    od_other = np.minimum(od_other, _densest_seal(od_red, od_other, seal[ys, xs]))
     density = np.maximum((od_red - rho * od_other) / (1.0 - rho), 0.0)
     out[ys, xs] = np.clip(pr * np.exp(-density), 0, 255).astype(np.uint8)
     return out
@@ -79,16 +75,6 @@ def _paper_tint(bgr: np.ndarray, redness: np.ndarray) -> float:
     if not paper.any():
         return 1.0
     return float(np.median(other[paper]) / max(1.0, float(np.median(r[paper]))))
-
-
-def _densest_seal(od_red: np.ndarray, od_other: np.ndarray, clearly_seal: np.ndarray) -> float:
-    """The seal's own density in green/blue where it lies alone (its red channel near the paper's):
-    print under a dense seal drives green/blue to 0, where their density says nothing more, and
-    the seal's share taken out of such a pixel is at most what the seal alone ever is."""
-    alone = clearly_seal & (od_red <= ALONE_MAX_OD_RED)
-    if not alone.any():
-        return float("inf")
-    return float(np.percentile(od_other[alone], 99))
 
 
 def _seal_rho(od_red: np.ndarray, od_other: np.ndarray, clearly_seal: np.ndarray) -> float:
