@@ -12,7 +12,7 @@ from typing import Any
 
 from ocr.decide import decide
 from ocr.identity import parse_print_time
-from ocr.model import DocumentReading, FigureReading
+from ocr.model import DocumentReading, FigureReading, PageReading
 from ocr.quality import legibility
 from registry.template import Template
 
@@ -119,13 +119,12 @@ def evaluate(doc: DocumentReading, template: Template, online: dict[str, str | N
         if seal is None:
             found.append(DocFinding("seal_missing", "warning", page_index=i,
                                     detail={"reason": "未能检查公章（检测模块不可用），需人工确认"}))
+        elif (same := same_stamp_elsewhere(doc, i)) is not None:
+            found.append(DocFinding("seal_missing", "info", page_index=i, box=list(seal.box), detail={
+                "reason": f"{seal.reason}；但与本文件第 {same} 页上清晰的印章大小一致，视为同一枚公章",
+                "status": seal.status, "score": seal.score, "method": seal.method, "same_stamp_as_page": same}))
         elif seal.status != "present":
             sev = "error" if seal.status == "absent" else "warning"
-            if (same := same_stamp_elsewhere(doc, i)) is not None:
-                found.append(DocFinding("seal_missing", "info", page_index=i, box=list(seal.box), detail={
-                    "reason": f"{seal.reason}；但与本文件第 {same} 页上清晰的印章大小一致，视为同一枚公章",
-                    "status": seal.status, "score": seal.score, "method": seal.method, "same_stamp_as_page": same}))
-                continue
             found.append(DocFinding("seal_missing", sev, page_index=i, box=list(seal.box) if seal.box else None,
                                     detail={"reason": seal.reason, "status": seal.status, "score": seal.score,
                                             "method": seal.method}))
@@ -154,7 +153,7 @@ def evaluate(doc: DocumentReading, template: Template, online: dict[str, str | N
     return found, decisions
 
 
-def _stamp_share(page: Any) -> float | None:
+def _stamp_share(page: PageReading) -> float | None:
     seal, size = page.seal, page.size
     if seal is None or not getattr(seal, "box", None) or not size or min(size) <= 0:
         return None

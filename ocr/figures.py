@@ -289,12 +289,12 @@ def _figure(code: str, ind: Indicator, token: OcrLine | None, row: list[OcrLine]
             # recognition on the ink alone: seal text elsewhere in the cell stays out of the crop;
             # then where this page's figures stand, when seal strokes widen the ink's extent
             pad = int(0.4 * text_h)
-            crops = [(max(cell_box[0], ink_box[0] - pad), int(cy - 0.9 * tol),
-                      min(cell_box[2], ink_box[2] + pad), int(cy + 0.9 * tol))]
-            if expected is not None and (ink_box[2] < expected[0] or ink_box[0] > expected[2]):
-                # all the ink is away from where this page's figures stand: a seal's ring or
-                # star point crossing the cell (read as a "1"), not print
-                crops = []
+            crops: list[Box] = []
+            # ink wholly away from where this page's figures stand is a seal's ring or star point
+            # crossing the cell (read as a "1"), not print: not read
+            if expected is None or expected[0] <= ink_box[2] and ink_box[0] <= expected[2]:
+                crops.append((max(cell_box[0], ink_box[0] - pad), int(cy - 0.9 * tol),
+                              min(cell_box[2], ink_box[2] + pad), int(cy + 0.9 * tol)))
             if expected is not None:
                 crops.append((expected[0], int(cy - 0.9 * tol), expected[2], int(cy + 0.9 * tol)))
             if figure_ink is not None:  # a digit beside seal text that the wider crops read with it

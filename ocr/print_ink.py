@@ -25,10 +25,6 @@ SEAL_MIN_PIXELS = 200  # fewer clearly red pixels than this: no seal on the page
 RHO_MAX = 0.5         # red seal inks measured 0.04-0.25; a page whose "red" is brown or orange
                       # (a warm phone photo) must not divide by a vanishing 1 - RHO
 GREEN_MIN_OD = 0.2    # RHO is learned where the seal is dense enough for a stable ratio
-RHO_QUANTILE = 50     # the ratio varies within one seal (0.15-0.34 from quartile to 90th percentile on
-                      # a phone photo, where the median leaves a ghost of the seal's text); the 90th
-                      # percentile took that ghost out but erased print under the seal in three
-                      # worlds: a "7" became a "-" (a false difference), a "0" a dash, a "5" nothing
 
 
 def paper_level(grey: np.ndarray) -> np.ndarray:
@@ -81,4 +77,8 @@ def _seal_rho(od_red: np.ndarray, od_other: np.ndarray, clearly_seal: np.ndarray
     dense = clearly_seal & (od_other >= GREEN_MIN_OD)
     if not dense.any():
         return 0.0
-    return float(np.clip(np.percentile(od_red[dense] / od_other[dense], RHO_QUANTILE), 0.0, RHO_MAX))
+    # the median: the ratio varies within one seal (0.15-0.34 from quartile to 90th percentile on a
+    # phone photo, where the median leaves a ghost of the seal's text); the 90th percentile took that
+    # ghost out but erased print under seals in three worlds: a "7" became a "-" (a false
+    # difference), a "0" a dash, a "5" nothing
+    return float(np.clip(np.median(od_red[dense] / od_other[dense]), 0.0, RHO_MAX))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from matching.evaluate import evaluate
 from ocr.model import DocumentReading, FigureReading, OcrLine, PageIdentity, PageReading
+from ocr.seal import SealResult
 from registry.template import default_template
 
 
@@ -70,7 +71,6 @@ def test_a_legible_page_gets_no_rescan_finding() -> None:
 
 
 def _sealed_doc(seals: list[tuple[str, tuple[int, int, int, int] | None]]) -> DocumentReading:
-    from ocr.seal import SealResult
     pages = []
     for n, (status, box) in enumerate(seals, start=1):
         page = PageReading("f.pdf", n - 1, 0, 0.0, "ocr", PageIdentity(page_no=n, page_total=len(seals)), {},

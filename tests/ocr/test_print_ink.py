@@ -43,4 +43,3 @@ def test_neutral_print_and_grey_pages_are_the_red_channel() -> None:
     assert np.array_equal(ink[:, :60], page[:, :60, 2])
     grey = cv2.cvtColor(page, cv2.COLOR_BGR2GRAY)
     assert ink_copy(grey) is grey
-
