@@ -43,6 +43,19 @@ def find_rulings(ink: np.ndarray, lh: float) -> Rulings:
     return Rulings(out[0], out[1])
 
 
+def is_cell_edge(vertical: tuple[int, int, int], y0: float, y1: float, rulings: Rulings, lh: float) -> bool:
+    """A vertical run bounds the space y0..y1 as a cell edge: it does not end inside that space,
+    unless on a horizontal rule (a box's corner). A long pen stroke (a name's 丨 running down from
+    the box's top edge) ends in the middle of the box."""
+    vx, vy0, vy1 = vertical
+    near = P.CORNER_REACH * lh
+
+    def at_rule(vy: float) -> bool:
+        return any(abs(ry - vy) <= near and rx0 - near <= vx <= rx1 + near for ry, rx0, rx1 in rulings.horizontal)
+
+    return all(not (y0 + near < end < y1 - near) or at_rule(end) for end in (vy0, vy1))
+
+
 def right_region(label: XYWH, lh: float, others: Iterable[XYWH], obstacles: Iterable[XYWH], rulings: Rulings,
                  shape: tuple[int, ...], rows: Iterable[XYWH] = ()) -> XYWH | None:
     x, y, w, h = label
@@ -63,7 +76,7 @@ def right_region(label: XYWH, lh: float, others: Iterable[XYWH], obstacles: Iter
         # next field's signature would count for this one
         x1 = min(x1, x + int(P.FIELD_PITCH_SHARE * (x - max(before))))
     for vx, vy0, vy1 in rulings.vertical:  # a cell edge right of the label, across its row
-        if x0 < vx < x1 and vy0 <= cy <= vy1:
+        if x0 < vx < x1 and vy0 <= cy <= vy1 and is_cell_edge((vx, vy0, vy1), y0, y1, rulings, lh):
             x1 = vx - 2
     for ox, oy, _ow, oh in obstacles:
         if oy < cy < oy + oh and ox >= x + w:  # printed words further along the row
@@ -101,7 +114,8 @@ def below_region(label: XYWH, lh: float, others: Iterable[XYWH], obstacles: Iter
     if next_left is not None:
         x1 = min(x1, next_left - 0.3 * lh)
     # a ruled cell under the label: its edges bound the space, wherever they are
-    crossing = [vx for vx, vy0, vy1 in rulings.vertical if vy0 <= y0 + lh and vy1 >= y0]
+    crossing = [vx for vx, vy0, vy1 in rulings.vertical
+                if vy0 <= y0 + lh and vy1 >= y0 and is_cell_edge((vx, vy0, vy1), y0, y1, rulings, lh)]
     lefts = [vx for vx in crossing if (prev_right if prev_right is not None else -1) < vx < cx]
     rights = [vx for vx in crossing if cx < vx < (next_left if next_left is not None else shape[1])]
     if lefts:

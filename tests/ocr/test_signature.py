@@ -247,3 +247,27 @@ def test_a_label_the_page_detection_merged_with_a_signature_is_found_in_its_row(
     assert page.is_signature_page
     assert {role: s.status for role, s in (page.signatures or {}).items()} == {
         "单位负责人": "present", "统计负责人": "present", "填表人": "present"}
+
+
+def test_a_long_pen_stroke_down_from_the_box_top_is_not_the_box_edge() -> None:
+    """Phone photo of seed 41 (labels over ruled boxes, the round seal at the bottom right): the
+    first stroke of 填表人's name runs 3.1 text heights down from the box's top edge. Taken for
+    the box's right edge, it cut the space under the label to a third and the name was judged
+    "笔迹很少" (a false signature_missing warning). A box edge ends on a rule; that stroke does not."""
+    from pathlib import Path
+
+    from ocr.page import read_page
+    from ocr.sources import PageSource
+    from registry.template import default_template
+    img = cv2.imread(str(Path(__file__).parent / "photos" / "name-stroke-like-a-box-edge.jpg"))
+    page = read_page(PageSource(2, img, "image-file"), default_template())
+    assert {role: s.status for role, s in (page.signatures or {}).items()} == {
+        "单位负责人": "present", "统计负责人": "present", "填表人": "present"}
+
+
+def test_a_vertical_run_is_a_cell_edge_unless_it_ends_inside_the_space() -> None:
+    from ocr.signature_regions import Rulings, is_cell_edge
+    box = Rulings(horizontal=[(100, 50, 250), (175, 50, 250)], vertical=[])
+    assert is_cell_edge((250, 100, 175), 105, 170, box, lh=19)  # the box's edge, corner to corner
+    assert not is_cell_edge((120, 100, 159), 105, 170, box, lh=19)  # a stroke from the top edge
+    assert is_cell_edge((120, 60, 400), 105, 170, box, lh=19)  # a table rule running past the space
