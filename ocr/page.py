@@ -185,7 +185,8 @@ def _seal_and_signatures(page: PageReading, original: np.ndarray, lines: list[Oc
         seal = None
     if seal is not None:
         try:
-            page.seal = seal.detect_seal(original, bilevel=bilevel)
+            page.seal = seal.detect_seal(original, bilevel=bilevel, unit_name=page.identity.unit_name,
+                                         print_lines=[(ln.text, ln.box) for ln in lines])
         except Exception as e:  # noqa: BLE001 - a seal check failing must not lose the figures
             page.problems.append(f"印章检测出错：{e}")
     clock.lap("seal")

@@ -14,11 +14,13 @@ and the result does not depend on page orientation (rings are rotation invariant
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import cv2
 import numpy as np
 
+from ocr import seal_text
 from ocr.normalise import stretch_washed_out
 from ocr.seal_masks import (
     as_bgr,
@@ -58,10 +60,13 @@ class SealResult:
     method: str  # "colour" | "grey" | "colour+grey"
 
 
-def detect_seal(image_bgr: np.ndarray, bilevel: bool | None = None) -> SealResult:
+def detect_seal(image_bgr: np.ndarray, bilevel: bool | None = None, unit_name: str | None = None,
+                print_lines: Sequence[tuple[str, tuple[int, int, int, int]]] = ()) -> SealResult:
     """Look for the official seal anywhere on a page image (colour or grey). `bilevel`: whether
     the scan as received was black-and-white; straightening a page blurs its edges to grey, so
-    the caller that still has the received image says so (default: judged on `image_bgr`)."""
+    the caller that still has the received image says so (default: judged on `image_bgr`).
+    `unit_name` (as printed on the page) and the page's `print_lines` (text, x0 y0 x1 y1) let a
+    grey seal too incomplete to pass on its ring pass on the name along its arc."""
     work, scale = resize_to_work(as_bgr(image_bgr))
     work = stretch_washed_out(work)
     short = min(work.shape[:2])
@@ -69,7 +74,7 @@ def detect_seal(image_bgr: np.ndarray, bilevel: bool | None = None) -> SealResul
     r_max = MAX_DIAMETER_SHARE * short / 2
     if is_colour(work):
         return _colour_page(work, r_min, r_max, scale)
-    result = _grey_page(work, r_min, r_max, scale)
+    result = _grey_page(work, r_min, r_max, scale, unit_name, print_lines)
     if result.status == ABSENT and (is_bilevel(image_bgr) if bilevel is None else bilevel):
         return _bilevel_unproven()
     return result
@@ -109,9 +114,17 @@ def _colour_page(work: np.ndarray, r_min: float, r_max: float, scale: float) -> 
     return colour_result
 
 
-def _grey_page(work: np.ndarray, r_min: float, r_max: float, scale: float) -> SealResult:
-    ring = _best_grey_ring(cv2.cvtColor(work, cv2.COLOR_BGR2GRAY), r_min, r_max)
+def _grey_page(work: np.ndarray, r_min: float, r_max: float, scale: float, unit_name: str | None = None,
+               print_lines: Sequence[tuple[str, tuple[int, int, int, int]]] = ()) -> SealResult:
+    seen: list[RingEvidence] = []
+    ring = _best_grey_ring(cv2.cvtColor(work, cv2.COLOR_BGR2GRAY), r_min, r_max, seen)
     status = ABSENT if ring is None else _grey_status(ring)
+    if status != PRESENT and unit_name:
+        named = _named_ring(work, seen, unit_name, [(t, tuple(v * scale for v in b)) for t, b in print_lines])
+        if named is not None:
+            ring, name = named
+            reason = f"灰度扫描件上的印章环线不完整（{ring.coverage:.0%}），但印章中心有五角星，环上文字“{name}”与单位名称一致"
+            return SealResult(PRESENT, _banded(PRESENT, ring_score(ring)), _box(ring, scale, work.shape), reason, "grey")
     if ring is None or status == ABSENT:
         raw = 0.0 if ring is None else ring_score(ring)
         reason = "页面上未发现印章（没有红色印迹，也看不到圆形印章轮廓）"
@@ -237,7 +250,28 @@ def _seal_sized_red_blob(red: np.ndarray, r_min: float, r_max: float) -> tuple[i
 # --- grey -------------------------------------------------------------------------------------
 
 
-def _best_grey_ring(grey: np.ndarray, r_min: float, r_max: float) -> RingEvidence | None:
+def _named_ring(work: np.ndarray, rings: list[RingEvidence], unit_name: str,
+                print_lines: list[tuple[str, tuple[float, ...]]]) -> tuple[RingEvidence, str] | None:
+    """The first of the best-scored rings round a star (NAMED_RINGS_TRIED) whose arc reads part of
+    the unit's name, not printed inside it: print crossing a circle never lines up into the
+    name, and planted seal-less pages had no ring round a star reading any (docs/benchmarks.md)."""
+    starred = sorted((r for r in rings if r.star), key=ring_score, reverse=True)[:NAMED_RINGS_TRIED]
+    for ring in starred:
+        (cx, cy), axes, _ = ring.ellipse
+        radius = (axes[0] + axes[1]) / 4
+        inside = [t for t, (x0, y0, x1, y1) in print_lines
+                  if x1 > cx - radius and x0 < cx + radius and y1 > cy - radius and y0 < cy + radius]
+        name = seal_text.name_on_arc(work, (cx, cy), radius, unit_name, inside)
+        if name is not None:
+            return ring, name
+    return None
+
+
+NAMED_RINGS_TRIED = 3  # rings round a star read along their arc (a page has 0-8; reading one: ~0.2 s)
+
+
+def _best_grey_ring(grey: np.ndarray, r_min: float, r_max: float,
+                    seen: list[RingEvidence] | None = None) -> RingEvidence | None:
     short = min(grey.shape)
     ink = dark_ink_mask(grey)
     lines = line_mask(ink, max(20, int(0.1 * short)))
@@ -248,7 +282,7 @@ def _best_grey_ring(grey: np.ndarray, r_min: float, r_max: float) -> RingEvidenc
     ring_source = large_components(cv2.bitwise_and(big, ink_no_lines), max(4, int(0.1 * r_min)))
     rank = lambda ring: _RANK[_grey_status(ring)]  # noqa: E731
     # The star is looked for on solid ink too: a pale star is only an outline in `ink`.
-    return best_ring(ring_source, ink_no_lines, r_min, r_max, rank=rank, raw_ink=solid_ink_mask(grey))
+    return best_ring(ring_source, ink_no_lines, r_min, r_max, rank=rank, raw_ink=solid_ink_mask(grey), seen=seen)
 
 
 def _grey_status(ring: RingEvidence) -> str:
@@ -306,10 +340,5 @@ def _box(ring: RingEvidence, scale: float, shape: tuple[int, ...]) -> tuple[int,
 
 
 def seal_text_matches(image_bgr: np.ndarray, box: tuple[int, int, int, int], unit_name: str) -> float:
-    """0..1: how well the unit name read along the seal's arc matches `unit_name`.
-
-    Loads RapidOCR on first use (hence the late import); see ocr.seal_text.
-    """
-    from ocr.seal_text import seal_text_matches as match
-
-    return match(image_bgr, box, unit_name)
+    """0..1: how well the unit name read along the seal's arc matches `unit_name` (ocr.seal_text)."""
+    return seal_text.seal_text_matches(image_bgr, box, unit_name)

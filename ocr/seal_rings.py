@@ -61,8 +61,10 @@ def best_ring(
     r_max: float,
     rank: Callable[[RingEvidence], int] = lambda ring: 0,
     raw_ink: np.ndarray | None = None,
+    seen: list[RingEvidence] | None = None,
 ) -> RingEvidence | None:
-    """Propose circles, refine each to the ink, keep the best verified one.
+    """Propose circles, refine each to the ink, keep the best verified one (every verified one
+    is added to `seen` when given).
 
     `rank` orders candidates before their score (the caller's verdict: a seal beats a mere
     ring), so a bold red loop cannot hide a paler real seal on the same page. `raw_ink` (ink
@@ -73,6 +75,8 @@ def best_ring(
     best_key = (-1, -1.0)
     for cx, cy, r in candidates:
         for ring in _verify(ring_source, ink, cx, cy, r, r_min, r_max, raw_ink):
+            if seen is not None:
+                seen.append(ring)
             key = (rank(ring), ring_score(ring))
             if key > best_key:
                 best, best_key = ring, key

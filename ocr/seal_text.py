@@ -8,8 +8,8 @@ The strip is read by RapidOCR and compared with rapidfuzz.
 
 from __future__ import annotations
 
-from functools import lru_cache
-from typing import Any
+from collections.abc import Sequence
+from difflib import SequenceMatcher
 
 import cv2
 import numpy as np
@@ -21,13 +21,32 @@ from ocr.seal_masks import as_bgr, is_colour, red_ink_mask
 TEXT_INNER = 0.5
 TEXT_OUTER = 0.93
 STRIP_HEIGHT = 64  # px the strip is scaled to: the size the recogniser reads best
+# Characters of the unit's name read in a row along the arc that make a ring a seal. Measured on
+# four 60-unit worlds: partial grey seals read 4-7 ("市河西区", "南开区育才学校"); rings round a
+# star on planted seal-less pages read at most 1.
+NAME_ON_ARC_MIN = 4
+# The arc is read on the fitted ring and on one a tenth wider: a fit on the inner edge of the
+# ring cuts the tops of the characters (one seal: "洋市河西区" vs "津市河西区").
+ARC_FACTORS = (1.0, 1.1)
 
 
-@lru_cache(maxsize=1)
-def _engine() -> Any:
-    from rapidocr import RapidOCR
-
-    return RapidOCR()
+def name_on_arc(image_bgr: np.ndarray, centre: tuple[float, float], radius: float, unit_name: str,
+                printed: Sequence[str] = ()) -> str | None:
+    """The longest run of the unit's name read along the arc of the ring at `centre`, when it is
+    at least NAME_ON_ARC_MIN characters and not part of any `printed` text line inside the ring
+    (print the arc crosses could spell the name)."""
+    name = _normalise(unit_name)
+    for factor in ARC_FACTORS:
+        r = radius * factor
+        strip = unrolled_arc_text(image_bgr, (round(centre[0] - r), round(centre[1] - r), round(2 * r), round(2 * r)))
+        if strip is None:
+            continue
+        text = read_strip(strip)
+        m = SequenceMatcher(None, name, text, autojunk=False).find_longest_match(0, len(name), 0, len(text))
+        run = name[m.a: m.a + m.size]
+        if m.size >= NAME_ON_ARC_MIN and not any(run in _normalise(p) for p in printed):
+            return run
+    return None
 
 
 def seal_text_matches(image_bgr: np.ndarray, box: tuple[int, int, int, int], unit_name: str) -> float:
@@ -67,9 +86,10 @@ def unrolled_arc_text(image_bgr: np.ndarray, box: tuple[int, int, int, int]) -> 
 
 
 def read_strip(strip: np.ndarray) -> str:
-    result = _engine()(strip, use_cls=False)
-    texts = getattr(result, "txts", None) or ()
-    return _normalise("".join(texts))
+    """The strip read as one line (no detection: scaled up to its minimum side, a strip this
+    flat cost seconds to detect)."""
+    from ocr.engines import rapid
+    return _normalise("".join(t for t, _ in rapid.recognise([strip])))
 
 
 def _seal_ink(image: np.ndarray) -> np.ndarray:

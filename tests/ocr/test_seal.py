@@ -281,3 +281,19 @@ def test_the_polar_view_is_empty_where_the_circle_leaves_the_mask() -> None:
     assert polar.shape == (ANGLE_BINS, 60)
     assert (polar[:, :19] == 255).all()  # inside the mask: all ink
     assert (polar[:, 30:] == 0).all()    # past every edge (> 20 * sqrt 2): nothing
+
+
+def test_a_grey_seal_half_off_the_page_passes_on_the_name_along_its_arc() -> None:
+    """Seed 41, a grey scan: the seal runs off the right edge and is pressed lightly below, 38 %
+    of its ring shows round a clear star (too little to pass on the ring), and its arc reads
+    "市河西区". A false seal_missing error before (uncertain at best); the unit's name on the arc makes it a seal.
+    Another unit's name, or the name printed inside the ring (the header), does not."""
+    from pathlib import Path
+
+    img = cv2.imread(str(Path(__file__).parent / "photos" / "grey-seal-half-off-the-page.jpg"))
+    assert detect_seal(img).status != PRESENT
+    named = detect_seal(img, unit_name="天津市河西区北仓小学")
+    assert named.status == PRESENT and "市河西区" in named.reason, named
+    assert detect_seal(img, unit_name="天津市南开区育才学校").status != PRESENT
+    header = [("单位名称：天津市河西区北仓小学", (1000, 1100, 1240, 1130))]
+    assert detect_seal(img, unit_name="天津市河西区北仓小学", print_lines=header).status != PRESENT
