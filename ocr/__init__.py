@@ -38,8 +38,8 @@ wrappers with name+version), identity, figures (+cells for dash/blank ink), page
 to end), split (documents, missing/repeated/foreign pages), evidence (crops), reader (pool),
 decide, store (DB persistence into registry.models.Page/Reading).
 
-The seal and signature slots are filled by ocr.seal.detect_seal(original_bgr) and
-ocr.signature.detect_signatures(original_bgr, ocr_lines) when those modules are present.
+The seal slot is filled by ocr.seal.detect_seal(original_bgr, unit name and lines read on the
+page), the signatures by ocr.signature.detect_signatures(original_bgr, ocr_lines).
 """
 
 from ocr.decide import decide

@@ -75,7 +75,7 @@ class PageReading:
     seconds: float = 0.0             # wall time to read the page
     cpu_seconds: float = 0.0         # CPU time of the reading process (contention-independent)
     stage_cpu: dict[str, float] = field(default_factory=dict)  # ocr.stages: CPU seconds per stage
-    seal: Any = None                 # ocr.seal.SealResult, filled when that module exists
+    seal: Any = None                 # ocr.seal.SealResult
     signatures: dict | None = None   # from ocr.signature.detect_signatures
     problems: list[str] = field(default_factory=list)
     lines: list[OcrLine] = field(default_factory=list)

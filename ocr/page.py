@@ -2,7 +2,7 @@
 
 Stages (each a function of ocr.*): normalise.flatten (sheet outline, then rulings) -> detect -> quarter turn
 (sideways lines) -> half turn (orientation classifier) -> deskew -> recognise -> identity ->
-figures -> evidence crops -> seal/signature hooks.
+figures -> evidence crops -> seal -> signatures.
 """
 
 from __future__ import annotations
@@ -13,7 +13,19 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from ocr import cells, evidence, figures, identity, layout, normalise, print_ink, quality, recognise
+from ocr import (
+    cells,
+    evidence,
+    figures,
+    identity,
+    layout,
+    normalise,
+    print_ink,
+    quality,
+    recognise,
+    seal,
+    signature,
+)
 from ocr.engines import rapid, tess
 from ocr.model import Box, OcrLine, PageReading
 from ocr.seal_masks import is_bilevel
@@ -178,25 +190,17 @@ def _check(page: PageReading) -> None:
 
 def _seal_and_signatures(page: PageReading, original: np.ndarray, lines: list[OcrLine], bilevel: bool,
                          clock: StageClock) -> None:
-    """Fill the seal/signature slots through the other helper's modules when they exist."""
+    """The seal on every page, the signatures on the signature page; either failing is a problem
+    recorded on the page, never the loss of its figures."""
     try:
-        from ocr import seal
-    except ImportError:
-        seal = None
-    if seal is not None:
-        try:
-            page.seal = seal.detect_seal(original, bilevel=bilevel, unit_name=page.identity.unit_name,
-                                         print_lines=[(ln.text, ln.box) for ln in lines])
-        except Exception as e:  # noqa: BLE001 - a seal check failing must not lose the figures
-            page.problems.append(f"印章检测出错：{e}")
+        page.seal = seal.detect_seal(original, bilevel=bilevel, unit_name=page.identity.unit_name,
+                                     print_lines=[(ln.text, ln.box) for ln in lines])
+    except Exception as e:  # noqa: BLE001 - a seal check failing must not lose the figures
+        page.problems.append(f"印章检测出错：{e}")
     clock.lap("seal")
     if not page.is_signature_page:
         return
-    try:
-        from ocr import signature
-    except ImportError:
-        return
-    seal_box = getattr(page.seal, "box", None) if getattr(page.seal, "status", "absent") != "absent" else None
+    seal_box = page.seal.box if page.seal is not None and page.seal.status != "absent" else None
     try:
         page.signatures = signature.detect_signatures(original, lines, seal_box=seal_box)
     except Exception as e:  # noqa: BLE001
