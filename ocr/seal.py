@@ -73,7 +73,7 @@ def detect_seal(image_bgr: np.ndarray, bilevel: bool | None = None, unit_name: s
     r_min = MIN_DIAMETER_SHARE * short / 2
     r_max = MAX_DIAMETER_SHARE * short / 2
     if is_colour(work):
-        return _colour_page(work, r_min, r_max, scale)
+        return _colour_page(work, r_min, r_max, scale, unit_name, print_lines)
     result = _grey_page(work, r_min, r_max, scale, unit_name, print_lines)
     if result.status == ABSENT and (is_bilevel(image_bgr) if bilevel is None else bilevel):
         return _bilevel_unproven()
@@ -87,10 +87,16 @@ def _bilevel_unproven() -> SealResult:
     return SealResult(UNCERTAIN, _banded(UNCERTAIN, 0.0), None, reason, "grey")
 
 
-def _colour_page(work: np.ndarray, r_min: float, r_max: float, scale: float) -> SealResult:
-    colour_result = _judge_colour(red_ink_mask(work), r_min, r_max, scale)
+def _colour_page(work: np.ndarray, r_min: float, r_max: float, scale: float, unit_name: str | None = None,
+                 print_lines: Sequence[tuple[str, tuple[int, int, int, int]]] = ()) -> SealResult:
+    seen: list[RingEvidence] = []
+    colour_result = _judge_colour(red_ink_mask(work), r_min, r_max, scale, seen)
     if colour_result.status == PRESENT:
         return colour_result
+    if unit_name and (named := seal_text.named_ring(work, seen, unit_name, print_lines, scale, red_only=True)):
+        ring, name = named
+        reason = f"红色印章环线不完整或较淡（{ring.coverage:.0%}），但环上文字“{name}”与单位名称一致"
+        return SealResult(PRESENT, _banded(PRESENT, ring_score(ring)), _box(ring, scale, work.shape), reason, "colour")
     # No clear red ring: look at the shapes as on a grey scan. A ring there is either a
     # faint red seal (too pale for the red mask) or a black photocopy of a seal.
     ring = _best_grey_ring(cv2.cvtColor(work, cv2.COLOR_BGR2GRAY), r_min, r_max)
@@ -120,7 +126,7 @@ def _grey_page(work: np.ndarray, r_min: float, r_max: float, scale: float, unit_
     ring = _best_grey_ring(cv2.cvtColor(work, cv2.COLOR_BGR2GRAY), r_min, r_max, seen)
     status = ABSENT if ring is None else _grey_status(ring)
     if status != PRESENT and unit_name:
-        named = _named_ring(work, seen, unit_name, [(t, tuple(v * scale for v in b)) for t, b in print_lines])
+        named = seal_text.named_ring(work, seen, unit_name, print_lines, scale)
         if named is not None:
             ring, name = named
             reason = f"灰度扫描件上的印章环线不完整（{ring.coverage:.0%}），但印章中心有五角星，环上文字“{name}”与单位名称一致"
@@ -170,7 +176,8 @@ def _banded(status: str, raw: float) -> float:
 # --- colour -----------------------------------------------------------------------------------
 
 
-def _judge_colour(red: np.ndarray, r_min: float, r_max: float, scale: float) -> SealResult:
+def _judge_colour(red: np.ndarray, r_min: float, r_max: float, scale: float,
+                  seen: list[RingEvidence] | None = None) -> SealResult:
     shape = red.shape
     short = min(shape)
     # Bridge the gaps of faded, speckled impressions before looking at shapes.
@@ -182,7 +189,7 @@ def _judge_colour(red: np.ndarray, r_min: float, r_max: float, scale: float) -> 
     red_lines = line_mask(red_closed, max(20, int(0.1 * short)))
     red_no_lines = cv2.bitwise_and(red_closed, cv2.bitwise_not(red_lines))
     ring_source = large_components(red_no_lines, max(8, int(0.5 * r_min)))
-    ring = best_ring(ring_source, red_no_lines, r_min, r_max, rank=lambda ring: _RANK[_colour_status(ring)])
+    ring = best_ring(ring_source, red_no_lines, r_min, r_max, rank=lambda ring: _RANK[_colour_status(ring)], seen=seen)
     status = ABSENT if ring is None else _colour_status(ring)
     if ring is not None and status == PRESENT:
         reason = f"发现红色圆形印章（环线完整度 {ring.coverage:.0%}）"
@@ -248,26 +255,6 @@ def _seal_sized_red_blob(red: np.ndarray, r_min: float, r_max: float) -> tuple[i
 
 
 # --- grey -------------------------------------------------------------------------------------
-
-
-def _named_ring(work: np.ndarray, rings: list[RingEvidence], unit_name: str,
-                print_lines: list[tuple[str, tuple[float, ...]]]) -> tuple[RingEvidence, str] | None:
-    """The first of the best-scored rings round a star (NAMED_RINGS_TRIED) whose arc reads part of
-    the unit's name, not printed inside it: print crossing a circle never lines up into the
-    name, and planted seal-less pages had no ring round a star reading any (docs/benchmarks.md)."""
-    starred = sorted((r for r in rings if r.star), key=ring_score, reverse=True)[:NAMED_RINGS_TRIED]
-    for ring in starred:
-        (cx, cy), axes, _ = ring.ellipse
-        radius = (axes[0] + axes[1]) / 4
-        inside = [t for t, (x0, y0, x1, y1) in print_lines
-                  if x1 > cx - radius and x0 < cx + radius and y1 > cy - radius and y0 < cy + radius]
-        name = seal_text.name_on_arc(work, (cx, cy), radius, unit_name, inside)
-        if name is not None:
-            return ring, name
-    return None
-
-
-NAMED_RINGS_TRIED = 3  # rings round a star read along their arc (a page has 0-8; reading one: ~0.2 s)
 
 
 def _best_grey_ring(grey: np.ndarray, r_min: float, r_max: float,

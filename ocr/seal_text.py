@@ -1,5 +1,7 @@
 """Read the unit name along a seal's arc and compare it with the expected unit name.
 
+`named_ring` is the seal detector's last word on a ring too incomplete to pass on its shape.
+
 The arc text is unrolled with a polar transform (cv2.warpPolar) into a straight strip:
 starting at the bottom of the seal and going clockwise, which is the reading order of the
 name on Chinese official seals, with the outer edge on top so the characters stand upright.
@@ -16,12 +18,13 @@ import numpy as np
 from rapidfuzz import fuzz
 
 from ocr.seal_masks import as_bgr, is_colour, red_ink_mask
+from ocr.seal_rings import RingEvidence, ring_score
 
 # Radial band of the arc text, as a share of the seal radius (ring outside, star inside).
 TEXT_INNER = 0.5
 TEXT_OUTER = 0.93
 STRIP_HEIGHT = 64  # px the strip is scaled to: the size the recogniser reads best
-# Characters of the unit's name read in a row along the arc that make a ring a seal. Measured on
+# Characters of the unit's name read in order along the arc that make a ring a seal. Measured on
 # four 60-unit worlds: partial grey seals read 4-7 ("市河西区", "南开区育才学校"); rings round a
 # star on planted seal-less pages read at most 1.
 NAME_ON_ARC_MIN = 4
@@ -30,11 +33,36 @@ NAME_ON_ARC_MIN = 4
 ARC_FACTORS = (1.0, 1.1)
 
 
+NAMED_RINGS_TRIED = 3  # rings round a star read along their arc (a page has 0-8; reading one: ~0.2 s)
+
+
+def named_ring(work: np.ndarray, rings: list[RingEvidence], unit_name: str,
+               print_lines: Sequence[tuple[str, tuple[int, int, int, int]]], scale: float,
+               red_only: bool = False) -> tuple[RingEvidence, str] | None:
+    """The first of the best-scored rings (round a star, unless `red_only`) whose arc reads part of the
+    unit's name, not printed inside it (`rings` and `work` at `scale` of the page `print_lines` are
+    on): print crossing a circle never lines up into the name, and planted seal-less pages had no
+    ring round a star reading any (docs/benchmarks.md). `red_only`: the rings are red and their arc
+    is read in red ink alone (a colour page), where print cannot spell anything: no star is needed,
+    and the name's characters count in order (a faded one may be missing), not only in a row."""
+    starred = sorted((r for r in rings if r.star or red_only), key=ring_score, reverse=True)[:NAMED_RINGS_TRIED]
+    for ring in starred:
+        (cx, cy), axes, _ = ring.ellipse
+        r = (axes[0] + axes[1]) / 4 / scale  # the ring in page pixels
+        inside = [t for t, (x0, y0, x1, y1) in print_lines
+                  if x1 > (cx / scale) - r and x0 < (cx / scale) + r and y1 > (cy / scale) - r and y0 < (cy / scale) + r]
+        name = name_on_arc(work, (cx, cy), r * scale, unit_name, inside, in_a_row=not red_only)
+        if name is not None:
+            return ring, name
+    return None
+
+
 def name_on_arc(image_bgr: np.ndarray, centre: tuple[float, float], radius: float, unit_name: str,
-                printed: Sequence[str] = ()) -> str | None:
-    """The longest run of the unit's name read along the arc of the ring at `centre`, when it is
-    at least NAME_ON_ARC_MIN characters and not part of any `printed` text line inside the ring
-    (print the arc crosses could spell the name)."""
+                printed: Sequence[str] = (), in_a_row: bool = True) -> str | None:
+    """The characters of the unit's name read along the arc of the ring at `centre` (`in_a_row`,
+    else in order: a faded stretch of the arc drops a character, "市和平科学技" for
+    天津市和平区科学技术协会), when they are at least NAME_ON_ARC_MIN and not also in order in a
+    `printed` text line inside the ring (print the arc crosses could spell the name)."""
     name = _normalise(unit_name)
     for factor in ARC_FACTORS:
         r = radius * factor
@@ -42,11 +70,20 @@ def name_on_arc(image_bgr: np.ndarray, centre: tuple[float, float], radius: floa
         if strip is None:
             continue
         text = read_strip(strip)
-        m = SequenceMatcher(None, name, text, autojunk=False).find_longest_match(0, len(name), 0, len(text))
-        run = name[m.a: m.a + m.size]
-        if m.size >= NAME_ON_ARC_MIN and not any(run in _normalise(p) for p in printed):
-            return run
+        read = longest_run(name, text) if in_a_row else in_order(name, text)
+        if len(read) >= NAME_ON_ARC_MIN and not any(len(in_order(read, _normalise(p))) == len(read) for p in printed):
+            return read
     return None
+
+
+def longest_run(a: str, b: str) -> str:
+    m = SequenceMatcher(None, a, b, autojunk=False).find_longest_match(0, len(a), 0, len(b))
+    return a[m.a: m.a + m.size]
+
+
+def in_order(a: str, b: str) -> str:
+    """The characters of `a` found in `b` in the same order (SequenceMatcher's matching blocks)."""
+    return "".join(a[m.a: m.a + m.size] for m in SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks())
 
 
 def seal_text_matches(image_bgr: np.ndarray, box: tuple[int, int, int, int], unit_name: str) -> float:

@@ -297,3 +297,17 @@ def test_a_grey_seal_half_off_the_page_passes_on_the_name_along_its_arc() -> Non
     assert detect_seal(img, unit_name="天津市南开区育才学校").status != PRESENT
     header = [("单位名称：天津市河西区北仓小学", (1000, 1100, 1240, 1130))]
     assert detect_seal(img, unit_name="天津市河西区北仓小学", print_lines=header).status != PRESENT
+
+
+def test_a_faded_red_seal_passes_on_the_name_along_its_arc_in_red_ink() -> None:
+    """bench_seal seed 2 page 89: a red seal pressed lightly on one side, 52 % of a ring and no
+    star left in the red ink, was "uncertain". Its arc, read in red ink alone (print cannot spell
+    there), holds the unit's name with a faded character missing ("市平区科学")."""
+    from tests.ocr.seal_pages import synth_form
+
+    unit, _, _ = synth_form("C", 150)
+    case = synth_case(1, "clean", seed=200089, layout="C", seal_kwargs={"strength": 0.52, "partial": 0.39})
+    assert detect_seal(case.image).status == UNCERTAIN
+    named = detect_seal(case.image, unit_name=unit.name)
+    assert named.status == PRESENT, named
+    assert detect_seal(case.image, unit_name="北京大学").status == UNCERTAIN
