@@ -81,7 +81,7 @@ def read_page(source: PageSource, template: Template, *, source_name: str = "",
     page.is_signature_page = _has_signature_labels(lines, template)
     _check(page)
     clock.lap("other")
-    _seal_and_signatures(page, original, lines, bilevel, clock)
+    _seal_and_signatures(page, original, lines, bilevel, clock, template)
     if crops_dir is not None:
         evidence.save_page_evidence(page, original, Path(crops_dir))
         clock.lap("evidence")
@@ -189,12 +189,13 @@ def _check(page: PageReading) -> None:
 
 
 def _seal_and_signatures(page: PageReading, original: np.ndarray, lines: list[OcrLine], bilevel: bool,
-                         clock: StageClock) -> None:
+                         clock: StageClock, template: Template) -> None:
     """The seal on every page, the signatures on the signature page; either failing is a problem
     recorded on the page, never the loss of its figures."""
     try:
         page.seal = seal.detect_seal(original, bilevel=bilevel, unit_name=page.identity.unit_name,
-                                     print_lines=[(ln.text, ln.box) for ln in lines])
+                                     print_lines=[(ln.text, ln.box) for ln in lines],
+                                     form_words=template.printed_words())
     except Exception as e:  # noqa: BLE001 - a seal check failing must not lose the figures
         page.problems.append(f"印章检测出错：{e}")
     clock.lap("seal")

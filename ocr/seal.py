@@ -61,20 +61,23 @@ class SealResult:
 
 
 def detect_seal(image_bgr: np.ndarray, bilevel: bool | None = None, unit_name: str | None = None,
-                print_lines: Sequence[tuple[str, tuple[int, int, int, int]]] = ()) -> SealResult:
+                print_lines: Sequence[tuple[str, tuple[int, int, int, int]]] = (),
+                form_words: Sequence[str] = ()) -> SealResult:
     """Look for the official seal anywhere on a page image (colour or grey). `bilevel`: whether
     the scan as received was black-and-white; straightening a page blurs its edges to grey, so
     the caller that still has the received image says so (default: judged on `image_bgr`).
-    `unit_name` (as printed on the page) and the page's `print_lines` (text, x0 y0 x1 y1) let a
-    grey seal too incomplete to pass on its ring pass on the name along its arc."""
+    `unit_name` (as printed on the page) lets a seal too incomplete to pass on its ring pass on
+    the name along its arc, unless the page's `print_lines` (text, x0 y0 x1 y1) inside the ring or
+    the `form_words` every form prints could have spelled what was read there."""
+    naming = seal_text.Naming(unit_name, tuple(print_lines), tuple(form_words)) if unit_name else None
     work, scale = resize_to_work(as_bgr(image_bgr))
     work = stretch_washed_out(work)
     short = min(work.shape[:2])
     r_min = MIN_DIAMETER_SHARE * short / 2
     r_max = MAX_DIAMETER_SHARE * short / 2
     if is_colour(work):
-        return _colour_page(work, r_min, r_max, scale, unit_name, print_lines)
-    result = _grey_page(work, r_min, r_max, scale, unit_name, print_lines)
+        return _colour_page(work, r_min, r_max, scale, naming)
+    result = _grey_page(work, r_min, r_max, scale, naming)
     if result.status == ABSENT and (is_bilevel(image_bgr) if bilevel is None else bilevel):
         return _bilevel_unproven()
     return result
@@ -87,13 +90,13 @@ def _bilevel_unproven() -> SealResult:
     return SealResult(UNCERTAIN, _banded(UNCERTAIN, 0.0), None, reason, "grey")
 
 
-def _colour_page(work: np.ndarray, r_min: float, r_max: float, scale: float, unit_name: str | None = None,
-                 print_lines: Sequence[tuple[str, tuple[int, int, int, int]]] = ()) -> SealResult:
+def _colour_page(work: np.ndarray, r_min: float, r_max: float, scale: float,
+                 naming: seal_text.Naming | None = None) -> SealResult:
     seen: list[RingEvidence] = []
     colour_result = _judge_colour(red_ink_mask(work), r_min, r_max, scale, seen)
     if colour_result.status == PRESENT:
         return colour_result
-    if unit_name and (named := seal_text.named_ring(work, seen, unit_name, print_lines, scale, red_only=True)):
+    if naming and (named := seal_text.named_ring(work, seen, naming, scale, red_only=True)):
         ring, name = named
         reason = f"红色印章环线不完整或较淡（{ring.coverage:.0%}），但环上文字“{name}”与单位名称一致"
         return SealResult(PRESENT, _banded(PRESENT, ring_score(ring)), _box(ring, scale, work.shape), reason, "colour")
@@ -120,13 +123,13 @@ def _colour_page(work: np.ndarray, r_min: float, r_max: float, scale: float, uni
     return colour_result
 
 
-def _grey_page(work: np.ndarray, r_min: float, r_max: float, scale: float, unit_name: str | None = None,
-               print_lines: Sequence[tuple[str, tuple[int, int, int, int]]] = ()) -> SealResult:
+def _grey_page(work: np.ndarray, r_min: float, r_max: float, scale: float,
+               naming: seal_text.Naming | None = None) -> SealResult:
     seen: list[RingEvidence] = []
     ring = _best_grey_ring(cv2.cvtColor(work, cv2.COLOR_BGR2GRAY), r_min, r_max, seen)
     status = ABSENT if ring is None else _grey_status(ring)
-    if status != PRESENT and unit_name:
-        named = seal_text.named_ring(work, seen, unit_name, print_lines, scale)
+    if status != PRESENT and naming:
+        named = seal_text.named_ring(work, seen, naming, scale)
         if named is not None:
             ring, name = named
             reason = f"灰度扫描件上的印章环线不完整（{ring.coverage:.0%}），但印章中心有五角星，环上文字“{name}”与单位名称一致"

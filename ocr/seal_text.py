@@ -11,6 +11,7 @@ The strip is read by RapidOCR and compared with rapidfuzz.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 import cv2
@@ -34,24 +35,41 @@ ARC_FACTORS = (1.0, 1.1)
 
 
 NAMED_RINGS_TRIED = 3  # rings round a star read along their arc (a page has 0-8; reading one: ~0.2 s)
+# A third of a grey ring, at least, must show: the partial seals that passed on their name showed
+# 36-47 %; a ring of print round a star of print on a bench page showed 26 % and read "科学技术"
+# (a form word, rejected anyway). Red rings are read in red ink only and need no minimum.
+NAMED_GREY_MIN_COVERAGE = 0.3
 
 
-def named_ring(work: np.ndarray, rings: list[RingEvidence], unit_name: str,
-               print_lines: Sequence[tuple[str, tuple[int, int, int, int]]], scale: float,
+@dataclass(frozen=True)
+class Naming:
+    """What a seal's arc is checked against: the unit's name as printed on the page, and what print
+    could spell along an arc instead: the page's text lines (text, x0 y0 x1 y1 in page pixels) and
+    the words every form prints (labels, headers: a ring of print crossing 科学技术类博物馆 reads
+    "科学技术", which is in 天津市和平区科学技术协会 too)."""
+
+    unit_name: str
+    print_lines: tuple[tuple[str, tuple[int, int, int, int]], ...] = ()
+    form_words: tuple[str, ...] = ()
+
+
+def named_ring(work: np.ndarray, rings: list[RingEvidence], naming: Naming, scale: float,
                red_only: bool = False) -> tuple[RingEvidence, str] | None:
     """The first of the best-scored rings (round a star, unless `red_only`) whose arc reads part of the
-    unit's name, not printed inside it (`rings` and `work` at `scale` of the page `print_lines` are
-    on): print crossing a circle never lines up into the name, and planted seal-less pages had no
+    unit's name that no print around could have spelled (`rings` and `work` at `scale` of the page):
+    print crossing a circle does not line up into the name, and planted seal-less pages had no
     ring round a star reading any (docs/benchmarks.md). `red_only`: the rings are red and their arc
     is read in red ink alone (a colour page), where print cannot spell anything: no star is needed,
     and the name's characters count in order (a faded one may be missing), not only in a row."""
-    starred = sorted((r for r in rings if r.star or red_only), key=ring_score, reverse=True)[:NAMED_RINGS_TRIED]
+    starred = sorted((r for r in rings if red_only or (r.star and r.coverage >= NAMED_GREY_MIN_COVERAGE)),
+                     key=ring_score, reverse=True)[:NAMED_RINGS_TRIED]
     for ring in starred:
         (cx, cy), axes, _ = ring.ellipse
         r = (axes[0] + axes[1]) / 4 / scale  # the ring in page pixels
-        inside = [t for t, (x0, y0, x1, y1) in print_lines
+        inside = [t for t, (x0, y0, x1, y1) in naming.print_lines
                   if x1 > (cx / scale) - r and x0 < (cx / scale) + r and y1 > (cy / scale) - r and y0 < (cy / scale) + r]
-        name = name_on_arc(work, (cx, cy), r * scale, unit_name, inside, in_a_row=not red_only)
+        name = name_on_arc(work, (cx, cy), r * scale, naming.unit_name, [*inside, *naming.form_words],
+                           in_a_row=not red_only)
         if name is not None:
             return ring, name
     return None
@@ -62,7 +80,7 @@ def name_on_arc(image_bgr: np.ndarray, centre: tuple[float, float], radius: floa
     """The characters of the unit's name read along the arc of the ring at `centre` (`in_a_row`,
     else in order: a faded stretch of the arc drops a character, "市和平科学技" for
     天津市和平区科学技术协会), when they are at least NAME_ON_ARC_MIN and not also in order in a
-    `printed` text line inside the ring (print the arc crosses could spell the name)."""
+    `printed` text (print the arc crosses could spell the name)."""
     name = _normalise(unit_name)
     for factor in ARC_FACTORS:
         r = radius * factor

@@ -88,6 +88,13 @@ class Template:
             ind = self.indicator(ind.parent)
         return d
 
+    def printed_words(self) -> tuple[str, ...]:
+        """Every text the form prints whatever the unit: title, part headings, column headers,
+        labels, units and zone labels."""
+        zone_labels = [lab for z in self.zones.values() for lab in z.get("labels") or ()]
+        return (self.title, *(p.heading for p in self.parts), *(w for ws in self.columns.values() for w in ws),
+                *(i.label for i in self.indicators), *{i.unit for i in self.indicators}, *zone_labels)
+
     def by_part(self, part: str) -> list[Indicator]:
         return [i for i in self.indicators if i.part == part]
 

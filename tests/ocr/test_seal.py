@@ -297,6 +297,8 @@ def test_a_grey_seal_half_off_the_page_passes_on_the_name_along_its_arc() -> Non
     assert detect_seal(img, unit_name="天津市南开区育才学校").status != PRESENT
     header = [("单位名称：天津市河西区北仓小学", (1000, 1100, 1240, 1130))]
     assert detect_seal(img, unit_name="天津市河西区北仓小学", print_lines=header).status != PRESENT
+    # a word every form prints is no sign of a seal (print round a circle can spell it)
+    assert detect_seal(img, unit_name="天津市河西区北仓小学", form_words=("天津市河西区",)).status != PRESENT
 
 
 def test_a_faded_red_seal_passes_on_the_name_along_its_arc_in_red_ink() -> None:
