@@ -25,15 +25,13 @@ from ocr.seal_rings import RingEvidence, ring_score
 TEXT_INNER = 0.5
 TEXT_OUTER = 0.93
 STRIP_HEIGHT = 64  # px the strip is scaled to: the size the recogniser reads best
-# Characters of the unit's name read in order along the arc that make a ring a seal. Measured on
-# four 60-unit worlds: partial grey seals read 4-7 ("市河西区", "南开区育才学校"); rings round a
-# star on planted seal-less pages read at most 1.
+# Characters of the unit's name read along the arc (in a row on a grey scan, in order in red ink)
+# that make a ring a seal. Measured on four 60-unit worlds: partial grey seals read 4-7
+# ("市河西区", "南开区育才学校"); rings round a star on planted seal-less pages read at most 1.
 NAME_ON_ARC_MIN = 4
 # The arc is read on the fitted ring and on one a tenth wider: a fit on the inner edge of the
 # ring cuts the tops of the characters (one seal: "洋市河西区" vs "津市河西区").
 ARC_FACTORS = (1.0, 1.1)
-
-
 NAMED_RINGS_TRIED = 3  # rings round a star read along their arc (a page has 0-8; reading one: ~0.2 s)
 # A third of a grey ring, at least, must show: the partial seals that passed on their name showed
 # 36-47 %; a ring of print round a star of print on a bench page showed 26 % and read "科学技术"
