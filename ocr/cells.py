@@ -171,6 +171,23 @@ def isolated_marks(grey: np.ndarray, box: Box, min_size: float = 0.0, darkest_on
     return out
 
 
+INKED_SHARE = 0.03   # of a box's pixels clearly darker than its paper: more than specks
+
+
+def has_ink(grey: np.ndarray, box: Box) -> bool:
+    """Ink in `box`, whatever its shape or where it runs (a figure merged with seal strokes)."""
+    x0, y0, x1, y1 = clip_box(box, grey.shape)
+    if x1 - x0 < 3 or y1 - y0 < 3:
+        return False
+    cell = grey[y0:y1, x0:x1]
+    if cell.ndim == 3:
+        cell = cv2.cvtColor(cell, cv2.COLOR_BGR2GRAY)
+    # the paper's own grain, not the cell's spread: a cell full of ink has a spread wider than
+    # the contrast of the ink itself
+    paper = float(np.percentile(cell, 90))
+    return float(np.mean(cell < _clearly_darker(paper, _paper_noise(cell)))) >= INKED_SHARE
+
+
 def classify_cell(grey: np.ndarray, box: Box, text_height: float, darkest_pass: bool = False
                   ) -> tuple[str, Box | None, float]:
     """("blank" | "dash" | "one" | "ink", ink bounding box, confidence of a dash).

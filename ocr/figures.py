@@ -97,6 +97,10 @@ def read_figures(lines: list[OcrLine], template: Template, grey: np.ndarray, *, 
                 fig.confidence = min(fig.confidence, UNDER_SEAL_ALONE)
     if seal_free_reader is not None:
         read_seal_free(out, grey, ink, template, seal_free_reader, text_h)
+    if printed_as_stored(out, template, second_engine):
+        for code, fig in out.items():
+            if not fig.clean and fig.value is not None and _read_plainly(fig, second_engine):
+                fig.clean = parse_number(fig.text, template.indicator(code).decimals, every_place=False)[1]
     for code in short_of_column(tokens, column) + swollen(tokens):
         # a trailing digit may be hidden ("47" for 476 beside a seal's star), or the box took in
         # other ink ("10" for 0 with a seal stroke before it): confirms a match, claims nothing
@@ -119,6 +123,34 @@ SEAL_NEIGHBOURHOOD = 0.5     # of a text height around a dash mark: where the re
 ROWS_LEAN_PROBLEM = "页面倾斜或透视未能校正，数值所在行无法可靠对应，需人工核对"
 MAX_ROW_DRIFT = 0.6          # of a row pitch, label to figure: a row's window reaches 0.45; deskewed
                              # pages measured up to 0.28, the two misread phone photos 1.2 and 4.8
+
+
+AS_STORED_SURE = 0.9   # readings confident enough to tell how the page prints decimals
+AS_STORED_MIN = 2      # figures without every decimal place (and none with) that show it
+
+
+def _read_plainly(fig: FigureReading, second_engine: str) -> bool:
+    """Read from a detected line by the recogniser (perhaps checked by the second engine), not
+    from a cell's ink or by its shape."""
+    return "+" not in (fig.engine.replace("+" + second_engine, "") if second_engine else fig.engine)
+
+
+def printed_as_stored(out: dict[str, FigureReading], template: Template, second_engine: str = "") -> bool:
+    """Does this page print figures with decimals as stored ("7", "12.5"), not with every decimal
+    place ("7.00")? WORLD.md allows "up to two decimals"; the page's own sure readings tell which
+    way it was printed (a trailing zero, "7.00" or "12.50", is printed only with every place), so a
+    "7" there is a well-formed figure, not a "7.00" that lost its point."""
+    fewer = every = 0
+    for code, fig in out.items():
+        places = template.indicator(code).decimals
+        if places <= 0 or fig.value is None or fig.confidence < AS_STORED_SURE or not _read_plainly(fig, second_engine):
+            continue
+        text = fig.text.strip()
+        if re.fullmatch(rf"\d+\.\d{{{places - 1}}}0", text):   # a trailing zero: only every place prints it
+            every += 1
+        elif re.fullmatch(rf"\d+(\.\d{{1,{places - 1}}})?", text) if places > 1 else re.fullmatch(r"\d+", text):
+            fewer += 1
+    return fewer >= AS_STORED_MIN and every == 0
 
 
 def _rows_unreliable(anchors: list[tuple[str, OcrLine, str]], tokens: dict[str, OcrLine | None],
@@ -285,6 +317,11 @@ def _figure(code: str, ind: Indicator, token: OcrLine | None, row: list[OcrLine]
             return FigureReading(code, "-", None, dash_conf, ink_box, engine + "+ink-shape", found_by=how,
                                  second_opinion=" ".join(ln.text for ln in row) or None)
         text = " ".join(ln.text for ln in row)
+        if (kind == "blank" and cell_reader is not None and expected is not None
+                and cells.has_ink(ink, expected)):
+            # every mark ran out of the cell: a figure whose strokes merged with a grey seal's
+            # text or ring; where this page's figures stand the recogniser may still read it
+            kind, ink_box = "ink", expected
         if kind in ("ink", "one") and cell_reader is not None and ink_box is not None:
             # recognition on the ink alone: seal text elsewhere in the cell stays out of the crop;
             # then where this page's figures stand, when seal strokes widen the ink's extent

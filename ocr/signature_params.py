@@ -63,6 +63,9 @@ RULING_MIN_LENGTH = 3.0  # a ruling is a straight run at least this long (a name
 # A vertical run's end this close (lh) to a horizontal rule meets it (a corner: the rules' own
 # width plus the dilation that joins a skewed rule's pieces).
 CORNER_REACH = 0.5
+# A vertical run with a free end is a cell edge only when that end lies this far (lh) beyond the
+# space: a name's first stroke standing on the signing line rose 0.6 lh above it (seed 67).
+EDGE_BEYOND = 1.0
 RULING_SPAN_SHARE = 0.5  # a horizontal ruling bounds a region when it spans this share of it
 OBSTACLE_PAD = 0.15
 # Print OCR did not report: a row one lh tall, blank 0.15-0.5 lh above and below, at least this

@@ -44,16 +44,18 @@ def find_rulings(ink: np.ndarray, lh: float) -> Rulings:
 
 
 def is_cell_edge(vertical: tuple[int, int, int], y0: float, y1: float, rulings: Rulings, lh: float) -> bool:
-    """A vertical run bounds the space y0..y1 as a cell edge: it does not end inside that space,
-    unless on a horizontal rule (a box's corner). A long pen stroke (a name's 丨 running down from
-    the box's top edge) ends in the middle of the box."""
+    """A vertical run bounds the space y0..y1 as a cell edge: each end meets a horizontal rule (a
+    box's corner, a divider's joint) or lies well beyond the space (a rule running on). A long pen
+    stroke ends in the air: a name's 丨 running down from the box's top edge ends in the middle
+    of the box; a name's first stroke standing on the signing line ends just above the space."""
     vx, vy0, vy1 = vertical
     near = P.CORNER_REACH * lh
+    beyond = P.EDGE_BEYOND * lh
 
     def at_rule(vy: float) -> bool:
         return any(abs(ry - vy) <= near and rx0 - near <= vx <= rx1 + near for ry, rx0, rx1 in rulings.horizontal)
 
-    return all(not (y0 + near < end < y1 - near) or at_rule(end) for end in (vy0, vy1))
+    return (at_rule(vy0) or vy0 <= y0 - beyond) and (at_rule(vy1) or vy1 >= y1 + beyond)
 
 
 def right_region(label: XYWH, lh: float, others: Iterable[XYWH], obstacles: Iterable[XYWH], rulings: Rulings,

@@ -31,11 +31,13 @@ def parse_code(text: str, codes: set[str]) -> str | None:
     return cand if cand in codes else None
 
 
-def parse_number(text: str, decimals: int) -> tuple[str | None, bool, bool]:
+def parse_number(text: str, decimals: int, every_place: bool = True) -> tuple[str | None, bool, bool]:
     """(canonical value or None, clean, is_dash).
 
     clean = the text was already a well-formed figure for `decimals` (no letter mapped to a digit,
     no stray characters); unclean readings are never strong evidence of a difference.
+    `every_place`: the page prints every decimal place ("7.00"), so a figure with fewer lost its
+    point; False where the page prints figures as stored ("7", "12.5": ocr.figures learns which).
     """
     t = text.strip().replace(" ", "")
     t = "".join(chr(ord(c) - 0xFEE0) if 0xFF01 <= ord(c) <= 0xFF5E else c for c in t)
@@ -54,7 +56,7 @@ def parse_number(text: str, decimals: int) -> tuple[str | None, bool, bool]:
         clean = False  # more decimals than the form prints
     if decimals == 0 and "." in mapped:
         clean = False
-    if decimals > 0 and len(mapped.split(".")[1] if "." in mapped else "") != decimals:
+    if every_place and decimals > 0 and len(mapped.split(".")[1] if "." in mapped else "") != decimals:
         clean = False  # the form prints every decimal place: "125" where 12.50 stands lost its point
     if mapped.startswith("-"):
         clean = False  # no figure of the survey is negative: a ruling or seal stroke became a sign

@@ -309,3 +309,56 @@ def test_a_comma_groups_thousands_or_stands_for_the_decimal_point() -> None:
 def test_garbled_readings_hold_characters_no_figure_has() -> None:
     assert garbled("5.73建市") and garbled("医71691") and garbled("lol") and garbled("H1")
     assert not garbled("1,234.50") and not garbled("-") and not garbled("１２")
+
+
+def test_a_figure_merged_with_seal_strokes_running_out_of_its_cell_is_still_recognised() -> None:
+    """Seed 67, grey scan (the real cell, fixture): "3791" touches a grey seal's lettering, whose
+    strokes run out of the cell above and below. Every blob then crossed the cell's border (as
+    rulings do) and the cell's spread set the ink level below black: it was judged blank and never
+    recognised ("数值栏未读到内容"); the recogniser reads 3791 at 0.999 where figures stand."""
+    from pathlib import Path
+
+    from ocr.figures import read_figures
+    from registry.template import default_template
+    pitch = 35   # the scan's row pitch and text height (26 px)
+    lines = [OcrLine("代码", 0.99, (100, 40, 160, 70), "t"), OcrLine("计量单位", 0.99, (770, 40, 840, 70), "t"),
+             OcrLine("数值", 0.99, (880, 40, 940, 70), "t")]
+    grey = np.full((500, 1000), 250, np.uint8)
+    for i in range(6):
+        y = 120 + pitch * i
+        lines += [OcrLine(f"P0{i + 1}", 0.99, (100, y - 13, 150, y + 13), "t"),
+                  OcrLine("人", 0.99, (795, y - 13, 815, y + 13), "t")]
+        if i != 2:
+            lines.append(OcrLine("476", 0.999, (925, y - 13, 970, y + 13), "t"))
+    cell = cv2.imread(str(Path(__file__).parent / "photos" / "figure-merged-with-grey-seal-text.png"),
+                      cv2.IMREAD_GRAYSCALE)
+    grey[120 + 2 * pitch - 29:120 + 2 * pitch + 29, 720:1000] = cell   # P03's row, up to the table's edge
+    asked: list[tuple[int, int, int, int]] = []
+
+    def recogniser(box: tuple[int, int, int, int]) -> tuple[str, float]:
+        asked.append(box)
+        return "3791", 0.999
+
+    fig = read_figures(lines, default_template(), grey, engine="r", cell_reader=recogniser)["P03"]
+    assert asked and fig.value == "3791" and fig.engine == "r+cell" and fig.clean is False
+
+
+def test_a_page_printing_figures_as_stored_makes_a_whole_number_a_well_formed_amount() -> None:
+    """Seed 67: a planted 7 (online 0) on a page printing 万元 as stored ("0", "7", "4.44") was
+    unclean ("7.00 lost its point") and went to a person instead of being claimed. WORLD.md
+    prints "up to two decimals"; a trailing zero ("0.00") shows a page printing every place."""
+    from ocr.figures import printed_as_stored
+    from ocr.model import FigureReading
+    from registry.template import default_template
+    t = default_template()
+
+    def page(*texts: str) -> dict[str, FigureReading]:
+        return {c: FigureReading(c, x, parse_number(x, 2)[0], 0.99, (0, 0, 1, 1), "r")
+                for c, x in zip(("F01", "F02", "F03", "F04"), texts, strict=False)}
+
+    assert printed_as_stored(page("0", "7", "4.44"), t)
+    assert not printed_as_stored(page("0.00", "7", "4.44"), t)     # every place printed: "7" lost its point
+    assert not printed_as_stored(page("7", "4.44"), t)             # one figure shows nothing
+    assert parse_number("7", 2, every_place=False) == ("7", True, False)
+    assert parse_number("12.5", 2, every_place=False)[1] is True
+    assert parse_number("12.555", 2, every_place=False)[1] is False

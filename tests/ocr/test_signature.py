@@ -271,3 +271,26 @@ def test_a_vertical_run_is_a_cell_edge_unless_it_ends_inside_the_space() -> None
     assert is_cell_edge((250, 100, 175), 105, 170, box, lh=19)  # the box's edge, corner to corner
     assert not is_cell_edge((120, 100, 159), 105, 170, box, lh=19)  # a stroke from the top edge
     assert is_cell_edge((120, 60, 400), 105, 170, box, lh=19)  # a table rule running past the space
+
+
+def test_a_name_first_stroke_standing_on_the_signing_line_is_not_a_field_edge() -> None:
+    """Clean colour scan of seed 67 (names on underlines, no boxes): 填表人's name begins with a
+    tall blue stroke standing on the signing line. Ending on that rule, it was taken for a cell
+    edge; the field ended there and the name was judged "笔迹很少" (a false signature_missing
+    warning). Its other end is free, just above the field: a cell edge meets a rule or runs on."""
+    from pathlib import Path
+
+    from ocr.page import read_page
+    from ocr.sources import PageSource
+    from registry.template import default_template
+    img = cv2.imread(str(Path(__file__).parent / "photos" / "first-name-stroke-on-the-signing-line.jpg"))
+    page = read_page(PageSource(2, img, "image-file"), default_template())
+    assert {role: s.status for role, s in (page.signatures or {}).items()} == {
+        "单位负责人": "present", "统计负责人": "present", "填表人": "present"}
+
+
+def test_a_vertical_run_with_a_free_end_is_an_edge_only_when_it_runs_on() -> None:
+    from ocr.signature_regions import Rulings, is_cell_edge
+    underline = Rulings(horizontal=[(1260, 800, 1020)], vertical=[])
+    assert not is_cell_edge((914, 1229, 1259), 1234, 1263, underline, lh=8)  # a stroke on the line
+    assert is_cell_edge((914, 1200, 1259), 1234, 1263, underline, lh=8)  # a rule rising past the field

@@ -1,0 +1,45 @@
+"""Rows placed by the template's order: a label misread too badly to be named alone is still
+found between its two neighbours, and nothing else is taken for it (pure logic on OCR lines)."""
+
+from __future__ import annotations
+
+from ocr import rows
+from ocr.model import OcrLine
+from registry.template import default_template
+
+TEMPLATE = default_template()
+HEADER = [OcrLine("指标名称", 0.99, (100, 100, 200, 120), "t"), OcrLine("计量单位", 0.99, (600, 100, 700, 120), "t"),
+          OcrLine("数值", 0.99, (900, 100, 950, 120), "t")]
+
+
+def _page(labels: list[str]) -> list[OcrLine]:
+    """A page without a code column: F01.. labels, each row with its unit and a figure."""
+    out = list(HEADER)
+    for k, text in enumerate(labels):
+        y = 150 + 40 * k
+        out += [OcrLine(text, 0.9, (100, y, 100 + 24 * len(text), y + 20), "t"),
+                OcrLine("万元", 0.99, (630, y, 670, y + 20), "t"),
+                OcrLine(f"{k + 1}.5", 0.99, (910, y, 950, y + 20), "t")]
+    return out
+
+
+def _found(lines: list[OcrLine]) -> dict[str, str]:
+    located = rows.locate(lines, TEMPLATE, 1200)
+    return {code: ln.text for code, ln, _ in located.anchors}
+
+
+def test_a_misread_short_label_between_its_neighbours_is_its_row() -> None:
+    found = _found(_page(["年度科普经费筹集额", "政府拨款", "其中：科普专项经费", "捐姻", "自筹资金", "其他收入"]))
+    assert found.get("F04") == "捐姻"
+    assert len(found) == 6
+
+
+def test_a_line_naming_no_label_well_enough_is_not_taken() -> None:
+    found = _found(_page(["年度科普经费筹集额", "政府拨款", "其中：科普专项经费", "盖章处", "自筹资金", "其他收入"]))
+    assert "F04" not in found and len(found) == 5
+
+
+def test_two_loose_lines_between_the_neighbours_leave_the_row_unfound() -> None:
+    lines = _page(["年度科普经费筹集额", "政府拨款", "其中：科普专项经费", "捐姻", "自筹资金", "其他收入"])
+    lines.append(OcrLine("捐款", 0.9, (300, 282, 348, 298), "t"))   # a second candidate in the same gap
+    assert "F04" not in _found(lines)
