@@ -26,7 +26,9 @@ def needs_world(world: Path) -> bool:
 
 
 def generate_world(world: Path, units: int, seed: int, printers: str = "mixed") -> None:
-    from synth.world import build_world
+    from synth.world import build_world, check_printers
+    if printers == "mixed" and check_printers(printers) == 0.0:
+        print("WARNING: no /usr/bin/chromium: this world is printed by reportlab only (one printing path)")
     build_world(units=units, seed=seed, out=world, printers=printers)
 
 

@@ -258,3 +258,17 @@ def test_printers_option_without_chromium(monkeypatch):
     assert check_printers("mixed") == 0.0     # mixed quietly prints everything with reportlab
     with pytest.raises(ValueError, match="chromium"):
         check_printers("chromium")
+
+
+def test_asking_the_cli_for_a_mix_without_chromium_says_it_prints_one_path(monkeypatch, capsys, tmp_path):
+    """A world asked for as "mixed" and printed by reportlab alone (no Chromium installed) passed
+    for a two-path world in an evaluation: the command now says so."""
+    import synth.chromium
+    from kptj.cli import app
+    monkeypatch.setattr(synth.chromium, "CHROMIUM", "/nonexistent/chromium")
+    with pytest.raises(SystemExit) as done:
+        app(["synth", "--units", "50", "--seed", "2", "--out", str(tmp_path / "w"), "--printer", "mixed",
+             "--workers", "1"], prog_name="kptj")
+    assert done.value.code == 0
+    err = capsys.readouterr().err
+    assert "未安装 Chromium" in err
