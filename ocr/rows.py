@@ -57,7 +57,8 @@ def locate(lines: list[OcrLine], template: Template, page_width: int) -> Located
     found = {c for c, _ in by_code}
     anchors += [(c, ln, "label") for c, ln in by_label
                 if c not in found and not any(abs(ln.cy - a.cy) < 0.5 * code_pitch for _, a in by_code)]
-    anchors += [(c, ln, "label") for c, ln in gap_rows(lines, template, anchors, limit)]
+    anchors += [(c, ln, "label") for c, ln in gap_rows(lines, template, anchors, limit,
+                                                       row_pitch([(c, a) for c, a, _ in anchors], order, text_h))]
     code_lines = [ln for _, ln in by_code]
     units = _units(lines, template, header[1] if header else None, text_h)
     pitch = row_pitch([(c, a) for c, a, _ in anchors], order, text_h)
@@ -217,34 +218,40 @@ def label_rows(lines: list[OcrLine], template: Template, skip_codes: set[str],
 
 
 GAP_LABEL_SCORE = 50   # a misread label between its two neighbours: "捐姻" for 捐赠 scores 50
+GAP_REACH = 1.5        # row pitches from a page's first or last found row where the next one stands
 
 
 def gap_rows(lines: list[OcrLine], template: Template, anchors: Sequence[Anchor],
-             right_limit: float | None) -> list[tuple[str, OcrLine]]:
+             right_limit: float | None, pitch: float) -> list[tuple[str, OcrLine]]:
     """Rows whose label was misread too badly to be named alone but that the template's order
-    pins: the one indicator missing between two found neighbours takes the one unused text line
-    standing between them, if that line's best label is this indicator's and scores at least
-    GAP_LABEL_SCORE (a part heading or a stray mark between them names no label that well)."""
+    pins: an indicator missing next to a found row (between two found rows, or within GAP_REACH
+    pitches past the page's first or last one) takes the one unused text line standing there, if
+    that line's best label is this indicator's and scores at least GAP_LABEL_SCORE (a part
+    heading or a stray mark there names no label that well)."""
     order = {c: k for k, c in enumerate(template.codes)}
-    by_order = sorted(((order[c], ln) for c, ln, _ in anchors), key=lambda t: t[0])
+    at = {order[c]: ln for c, ln, _ in anchors}
     used = {id(ln) for _, ln, _ in anchors}
     units = {i.unit for i in template.indicators}
     free = [ln for ln in lines if id(ln) not in used and len(ln.text) >= 2 and not looks_numeric(ln.text)
             and ln.text not in units and (right_limit is None or ln.box[0] < right_limit)]
     out: list[tuple[str, OcrLine]] = []
-    for (o1, a), (o2, b) in zip(by_order, by_order[1:], strict=False):
-        if o2 - o1 != 2 or b.cy <= a.cy:
+    for k, ind in enumerate(template.indicators):
+        before, after = at.get(k - 1), at.get(k + 1)
+        if k in at or (before is None and after is None):
             continue
-        ind = template.indicators[o1 + 1]
-        between = [ln for ln in free if a.cy + a.height / 2 < ln.cy < b.cy - b.height / 2]
+        top = before.cy + before.height / 2 if before is not None else after.cy - GAP_REACH * pitch
+        bottom = after.cy - after.height / 2 if after is not None else before.cy + GAP_REACH * pitch
+        between = [ln for ln in free if top < ln.cy < bottom]
         if len(between) != 1:
             continue
         text = between[0].text.replace(" ", "")
+
         def score(i: Indicator, text: str = text) -> float:
             return max(fuzz.ratio(i.label, text), fuzz.ratio(i.bare_label, text))
         own = score(ind)
         if own >= GAP_LABEL_SCORE and all(score(i) < own for i in template.indicators if i is not ind):
             out.append((ind.code, between[0]))
+            free.remove(between[0])
     return out
 
 

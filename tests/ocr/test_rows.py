@@ -43,3 +43,12 @@ def test_two_loose_lines_between_the_neighbours_leave_the_row_unfound() -> None:
     lines = _page(["年度科普经费筹集额", "政府拨款", "其中：科普专项经费", "捐姻", "自筹资金", "其他收入"])
     lines.append(OcrLine("捐款", 0.9, (300, 282, 348, 298), "t"))   # a second candidate in the same gap
     assert "F04" not in _found(lines)
+
+
+def test_a_misread_label_on_a_pages_last_row_is_its_row() -> None:
+    """Seed 53 (reportlab C): 捐赠 read "捐姻" was the last row of page 1, with no found row below
+    it; the page's footer stands further down than a row."""
+    lines = _page(["年度科普经费筹集额", "政府拨款", "其中：科普专项经费", "捐姻"])
+    lines.append(OcrLine("打印时间：2025-06-24 15:29", 0.99, (100, 150 + 40 * 4 + 30, 400, 150 + 40 * 4 + 50), "t"))
+    found = _found(lines)
+    assert found.get("F04") == "捐姻" and len(found) == 4
