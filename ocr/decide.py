@@ -15,7 +15,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from ocr.confidence import DASH_DIFFERS_MIN, DIFFERS_MIN, LOOKALIKE_SURE, MATCH_DESPITE_DOUBT, MATCH_MIN
-from ocr.figures import parse_number
+from ocr.figures import MERGED_INK_TAG, parse_number
 from ocr.model import Decision, FigureReading
 from ocr.tokens import garbled
 
@@ -69,8 +69,8 @@ def evidence(figure: FigureReading | None, online: str | None) -> str:
     """What an unverified reading still says about the online value, for the acceptance policy:
     no_row | weak_match (it, the second engine, or its view without the seal's ink reads the
     record's value) | nothing_read (no legible figure, or only a mark the reader discounted as a
-    digit's stroke) | guess (another
-    figure, below MATCH_MIN) | garbled (another figure among characters no figure has: seal text or
+    digit's stroke) | guess (another figure, below MATCH_MIN, or read where print and seal
+    strokes ran together) | garbled (another figure among characters no figure has: seal text or
     letters read into the cell) | reads_other (a dash against a number, or another figure read
     cleanly with some confidence)."""
     if figure is None:
@@ -84,6 +84,10 @@ def evidence(figure: FigureReading | None, online: str | None) -> str:
         return "nothing_read"
     if dash and any(tag in figure.engine for tag in DISCOUNTED_MARK_TAGS):
         return "nothing_read"
+    if MERGED_INK_TAG in figure.engine:
+        # read where print and seal strokes ran together: a figure other than the record's is
+        # as likely the seal's as the print's (seed 11: a "0" merged with a ring read "30")
+        return "guess"
     if not dash and figure.confidence < MATCH_MIN:
         return "guess"
     if not dash and garbled(figure.text):

@@ -125,6 +125,8 @@ MAX_ROW_DRIFT = 0.6          # of a row pitch, label to figure: a row's window r
                              # pages measured up to 0.28, the two misread phone photos 1.2 and 4.8
 
 
+MERGED_INK_TAG = "+merged-ink"   # read in a cell whose every mark ran into seal strokes
+
 AS_STORED_SURE = 0.9   # readings confident enough to tell how the page prints decimals
 AS_STORED_MIN = 2      # figures without every decimal place (and none with) that show it
 
@@ -317,11 +319,13 @@ def _figure(code: str, ind: Indicator, token: OcrLine | None, row: list[OcrLine]
             return FigureReading(code, "-", None, dash_conf, ink_box, engine + "+ink-shape", found_by=how,
                                  second_opinion=" ".join(ln.text for ln in row) or None)
         text = " ".join(ln.text for ln in row)
+        merged = ""
         if (kind == "blank" and cell_reader is not None and expected is not None
                 and cells.has_ink(ink, expected)):
             # every mark ran out of the cell: a figure whose strokes merged with a grey seal's
-            # text or ring; where this page's figures stand the recogniser may still read it
-            kind, ink_box = "ink", expected
+            # text or ring; where this page's figures stand the recogniser may still read it, but
+            # what it reads there is as much the seal's as the print's (ocr.decide.evidence)
+            kind, ink_box, merged = "ink", expected, MERGED_INK_TAG
         if kind in ("ink", "one") and cell_reader is not None and ink_box is not None:
             # recognition on the ink alone: seal text elsewhere in the cell stays out of the crop;
             # then where this page's figures stand, when seal strokes widen the ink's extent
@@ -341,7 +345,7 @@ def _figure(code: str, ind: Indicator, token: OcrLine | None, row: list[OcrLine]
                 value, clean, dash = parse_number(text2, ind.decimals)
                 if value is not None or dash:
                     # read without a detected line: never clean enough to claim a difference alone
-                    fig = FigureReading(code, text2, value, conf2, cell_box, engine + "+cell", clean=False,
+                    fig = FigureReading(code, text2, value, conf2, cell_box, engine + "+cell" + merged, clean=False,
                                         found_by=how)
                     if value is not None and conf2 < CELL_SURE and second_opinion is not None:
                         # a small "0" read as "。" at 0.29: the second engine's agreement makes it a match
