@@ -64,7 +64,7 @@ def _beneath_seal_level(cell: np.ndarray, paper: float, tried: float) -> float |
     spread sets the level below a dash under the seal; all seal, half-way to the darkest takes in
     the strokes the dash touches, and the merged blob crosses the cell like a ruling."""
     paper_noise = _clearly_darker(paper, _paper_noise(cell))
-    if float(np.mean(cell < paper_noise)) < SEAL_COVER:
+    if _share_below(cell, paper_noise) < SEAL_COVER:
         return None
     darkest = float(cell.min())
     level = min(paper_noise, darkest + DARKEST_SHARE * (paper - darkest))
@@ -185,7 +185,11 @@ def has_ink(grey: np.ndarray, box: Box) -> bool:
     # the paper's own grain, not the cell's spread: a cell full of ink has a spread wider than
     # the contrast of the ink itself
     paper = float(np.percentile(cell, 90))
-    return float(np.mean(cell < _clearly_darker(paper, _paper_noise(cell)))) >= INKED_SHARE
+    return _share_below(cell, _clearly_darker(paper, _paper_noise(cell))) >= INKED_SHARE
+
+
+def _share_below(cell: np.ndarray, level: float) -> float:
+    return float(np.mean(cell < level))
 
 
 def classify_cell(grey: np.ndarray, box: Box, text_height: float, darkest_pass: bool = False

@@ -148,9 +148,12 @@ def printed_as_stored(out: dict[str, FigureReading], template: Template, second_
         if places <= 0 or fig.value is None or fig.confidence < AS_STORED_SURE or not _read_plainly(fig, second_engine):
             continue
         text = fig.text.strip()
-        if re.fullmatch(rf"\d+\.\d{{{places - 1}}}0", text):   # a trailing zero: only every place prints it
+        if not re.fullmatch(r"\d+(\.\d+)?", text):
+            continue
+        shown = len(text.partition(".")[2])
+        if shown == places and text.endswith("0"):   # a trailing zero: only every place prints it
             every += 1
-        elif re.fullmatch(rf"\d+(\.\d{{1,{places - 1}}})?", text) if places > 1 else re.fullmatch(r"\d+", text):
+        elif shown < places:
             fewer += 1
     return fewer >= AS_STORED_MIN and every == 0
 

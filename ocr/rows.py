@@ -169,20 +169,30 @@ def row_pitch(anchors: list[tuple[str, OcrLine]], order: dict[str, int], fallbac
     return statistics.median(per_row) if per_row else 2.0 * fallback
 
 
+def label_like(lines: Sequence[OcrLine], template: Template, right_limit: float | None) -> list[OcrLine]:
+    """Lines that may be a row's label: text, no figure or unit name, left of the other columns."""
+    units = {i.unit for i in template.indicators}
+    return [ln for ln in lines if len(ln.text) >= 2 and not looks_numeric(ln.text) and ln.text not in units
+            and (right_limit is None or ln.box[0] < right_limit)]
+
+
+def label_score(ind: Indicator, text: str) -> float:
+    """How well `text` (spaces removed) names the indicator's label, with or without its 其中：."""
+    return max(fuzz.ratio(ind.label, text), fuzz.ratio(ind.bare_label, text))
+
+
 def label_rows(lines: list[OcrLine], template: Template, skip_codes: set[str],
                right_limit: float | None, known: Sequence[tuple[str, OcrLine]] = ()) -> list[tuple[str, OcrLine]]:
     """(code, label line) for rows identified by their label; ambiguous labels (the same words
     under different parents) resolved by template order between unambiguous neighbours, the
     rows `known` by their code among them."""
-    units = {i.unit for i in template.indicators}
     candidates = [i for i in template.indicators if i.code not in skip_codes]
     order = {c: k for k, c in enumerate(template.codes)}
-    text_lines = [ln for ln in sorted(lines, key=lambda x: x.cy)
-                  if len(ln.text) >= 2 and not looks_numeric(ln.text) and ln.text not in units
-                  and (right_limit is None or ln.box[0] < right_limit)]
+    text_lines = label_like(sorted(lines, key=lambda x: x.cy), template, right_limit)
+
     def scores(ln: OcrLine) -> list[tuple[float, Indicator]]:
         text = ln.text.replace(" ", "")
-        return [(max(fuzz.ratio(ind.label, text), fuzz.ratio(ind.bare_label, text)), ind) for ind in candidates]
+        return [(label_score(ind, text), ind) for ind in candidates]
 
     scored: list[tuple[OcrLine, list[Indicator]]] = []
     for ln, found in _join_wrapped(text_lines, scores):
@@ -231,9 +241,7 @@ def gap_rows(lines: list[OcrLine], template: Template, anchors: Sequence[Anchor]
     order = {c: k for k, c in enumerate(template.codes)}
     at = {order[c]: ln for c, ln, _ in anchors}
     used = {id(ln) for _, ln, _ in anchors}
-    units = {i.unit for i in template.indicators}
-    free = [ln for ln in lines if id(ln) not in used and len(ln.text) >= 2 and not looks_numeric(ln.text)
-            and ln.text not in units and (right_limit is None or ln.box[0] < right_limit)]
+    free = [ln for ln in label_like(lines, template, right_limit) if id(ln) not in used]
     out: list[tuple[str, OcrLine]] = []
     for k, ind in enumerate(template.indicators):
         before, after = at.get(k - 1), at.get(k + 1)
@@ -245,11 +253,8 @@ def gap_rows(lines: list[OcrLine], template: Template, anchors: Sequence[Anchor]
         if len(between) != 1:
             continue
         text = between[0].text.replace(" ", "")
-
-        def score(i: Indicator, text: str = text) -> float:
-            return max(fuzz.ratio(i.label, text), fuzz.ratio(i.bare_label, text))
-        own = score(ind)
-        if own >= GAP_LABEL_SCORE and all(score(i) < own for i in template.indicators if i is not ind):
+        own = label_score(ind, text)
+        if own >= GAP_LABEL_SCORE and all(label_score(i, text) < own for i in template.indicators if i is not ind):
             out.append((ind.code, between[0]))
             free.remove(between[0])
     return out

@@ -28,11 +28,11 @@ def register(app: typer.Typer) -> None:
 
         if printer:
             try:
-                check_printers(printer)
+                chromium_share = check_printers(printer)
             except ValueError as e:   # unknown mix, or chromium asked for and not installed
                 typer.echo(f"错误：{e}", err=True)
                 raise typer.Exit(2) from e
-            if printer == "mixed" and check_printers(printer) == 0.0:
+            if printer == "mixed" and chromium_share == 0.0:
                 # the library prints a mix without Chromium all by reportlab; whoever asked for the
                 # mix here is told, or a one-path world passes for a two-path one
                 typer.echo("注意：未安装 Chromium（apt-get install chromium），本次全部由 reportlab 打印", err=True)
