@@ -22,6 +22,7 @@ from matching.persist import store_document
 from matching.plain import plain
 from ocr import split
 from ocr.model import DocumentReading
+from ocr.reader import reread_under_seal
 from registry.clock import utc_now
 from registry.models import Attachment, Document, Finding, Message, OnlineRecord, Page, RecordValue, Unit
 from registry.template import Template
@@ -89,6 +90,12 @@ def _read(att_paths: list[tuple[Attachment, str]], template: Template, crops: Pa
                                                           crops / f"att{images[0][0].id}"))
         except Exception as e:
             failed += [(a, f"{type(e).__name__}: {e}") for a, _ in images]
+    try:
+        # grey scans: the pages' figures under the seal read again with the document's seal taken
+        # out; on this machine's pool whatever the executor (few pages: those with such figures)
+        reread_under_seal(docs, template, workers=getattr(executor, "workers", 2))
+    except Exception as e:  # noqa: BLE001 - the first readings stand
+        log.warning("second reading under the seal failed: %s", e)
     return docs, failed
 
 

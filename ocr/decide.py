@@ -15,7 +15,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from ocr.confidence import DASH_DIFFERS_MIN, DIFFERS_MIN, LOOKALIKE_SURE, MATCH_DESPITE_DOUBT, MATCH_MIN
-from ocr.figures import MERGED_INK_TAG, parse_number
+from ocr.figures import MERGED_INK_TAG, SEAL_TAKEN_OUT_TAG, parse_number
 from ocr.model import Decision, FigureReading
 from ocr.tokens import garbled
 
@@ -84,9 +84,10 @@ def evidence(figure: FigureReading | None, online: str | None) -> str:
         return "nothing_read"
     if dash and any(tag in figure.engine for tag in DISCOUNTED_MARK_TAGS):
         return "nothing_read"
-    if MERGED_INK_TAG in figure.engine:
-        # read where print and seal strokes ran together: a figure other than the record's is
-        # as likely the seal's as the print's (seed 11: a "0" merged with a ring read "30")
+    if MERGED_INK_TAG in figure.engine or SEAL_TAKEN_OUT_TAG in figure.engine:
+        # read where print and seal strokes ran together, or after the seal was taken out: a
+        # figure other than the record's is as likely the seal's (or its removal's) as the
+        # print's (seed 11: a "0" merged with a ring read "30"; seed 53: "8943" read "6943")
         return "guess"
     if not dash and figure.confidence < MATCH_MIN:
         return "guess"

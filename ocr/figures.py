@@ -126,6 +126,7 @@ MAX_ROW_DRIFT = 0.6          # of a row pitch, label to figure: a row's window r
 
 
 MERGED_INK_TAG = "+merged-ink"   # read in a cell whose every mark ran into seal strokes
+SEAL_TAKEN_OUT_TAG = "+seal-out"  # read again with the document's seal taken out (ocr.document_seal)
 
 AS_STORED_SURE = 0.9   # readings confident enough to tell how the page prints decimals
 AS_STORED_MIN = 2      # figures without every decimal place (and none with) that show it

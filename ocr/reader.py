@@ -15,9 +15,10 @@ from contextlib import contextmanager
 from multiprocessing import get_context
 from pathlib import Path
 
-from ocr import sources, split
+from ocr import document_seal, sources, split
 from ocr.model import DocumentReading, PageIdentity, PageReading
 from ocr.page import read_page
+from ocr.seal_template import DocumentSeal
 from registry.template import Template, default_template
 
 _pools: dict[int, Executor] = {}
@@ -106,12 +107,38 @@ def read_pages(paths: Iterable[str | Path], template: Template | None = None, *,
     return [f.result() for f in futures]
 
 
+def _read_without_seal(image_path: str, seal: DocumentSeal, key: int, template: Template) -> PageReading | None:
+    def read(bgr):  # noqa: ANN001, ANN202
+        return read_page(sources.PageSource(0, bgr, "image-file"), template, source_name=image_path)
+    try:
+        with _time_limit(PAGE_SECONDS):
+            return document_seal.read_without_seal(image_path, seal, key, read)
+    except PageTimeout:
+        return None
+    except Exception:  # noqa: BLE001 - the first reading stands
+        return None
+
+
+def reread_under_seal(docs: list[DocumentReading], template: Template | None = None, *, workers: int = 2) -> int:
+    """ocr.document_seal's second reads, on this machine's pool; returns how many figures changed."""
+    template = template or default_template()
+
+    def reread(jobs: list[tuple[str, DocumentSeal, int]]) -> list[PageReading | None]:
+        if workers <= 1 or len(jobs) <= 1:
+            return [_read_without_seal(p, s, k, template) for p, s, k in jobs]
+        pool = _pool(workers)
+        return [f.result() for f in [pool.submit(_read_without_seal, p, s, k, template) for p, s, k in jobs]]
+    return document_seal.reread_under_seal(docs, reread)
+
+
 def read_files(paths: Iterable[str | Path], template: Template | None = None, *,
                crops_dir: str | Path | None = None, workers: int = 2,
                second_opinion: bool = True) -> list[DocumentReading]:
     """Pages of several files (e.g. one image per page) grouped into per-unit documents."""
     pages = read_pages(paths, template, crops_dir=crops_dir, workers=workers, second_opinion=second_opinion)
-    return split.group_pages(pages)
+    docs = split.group_pages(pages)
+    reread_under_seal(docs, template, workers=workers)
+    return docs
 
 
 def read_file(path: str | Path, template: Template | None = None, *, crops_dir: str | Path | None = None,

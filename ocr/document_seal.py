@@ -1,0 +1,127 @@
+"""A second read of a grey scan's pages with the document's own seal taken out (ocr.seal_template).
+
+Pages are read one by one (in parallel, or on other machines); only once they are grouped into a
+document are its seal impressions side by side. Then, for each page whose figures under the seal
+were not read plainly, the page is read again with the learned seal made paper, and those figures
+take the second reading where it is surer. A figure read that way is tagged SEAL_TAKEN_OUT_TAG:
+taking the seal out can also take a stroke of print that was no darker than the seal (a printed
+"8943" read "6943" on seed 53), so such a reading confirms the record and never claims a
+difference (`clean` False; ocr.decide.evidence weighs another figure read there as a guess).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import replace
+
+import cv2
+import numpy as np
+
+from ocr import seal_template
+from ocr.confidence import MATCH_MIN, SEAL_FREE_MIN
+from ocr.decide import DISCOUNTED_MARK_TAGS
+from ocr.figures import MERGED_INK_TAG, SEAL_TAKEN_OUT_TAG
+from ocr.model import DocumentReading, FigureReading, PageReading
+from ocr.tokens import parse_number
+
+UNDER_SEAL_REACH = 1.05  # a figure whose centre lies within this many seal radii of its centre
+
+# (page image path, the learned seal, the page's key in it) -> the page read again, or None when
+# this page's seal could not be taken out (as dark as its print)
+Reread = Callable[[list[tuple[str, seal_template.DocumentSeal, int]]], list[PageReading | None]]
+
+
+def plainly_read(fig: FigureReading) -> bool:
+    """A reading the policy can take as it is: a number or a dash, clean, sure enough, and not
+    contradicted or discounted by the reader itself."""
+    dash = fig.value is None and parse_number(fig.text, 0)[2]
+    tags = (*DISCOUNTED_MARK_TAGS, MERGED_INK_TAG, SEAL_TAKEN_OUT_TAG)
+    return ((fig.value is not None or dash) and fig.clean and fig.confidence >= MATCH_MIN
+            and fig.agreed is not False and not any(t in fig.engine for t in tags))
+
+
+def _under(fig: FigureReading, page: PageReading) -> bool:
+    box = page.seal.box if page.seal is not None else None
+    if fig.box is None or box is None:
+        return False
+    x, y, w, h = box
+    radius = max(w, h) / 2
+    cx, cy = (fig.box[0] + fig.box[2]) / 2, (fig.box[1] + fig.box[3]) / 2
+    return math.hypot(cx - (x + w / 2), cy - (y + h / 2)) <= UNDER_SEAL_REACH * radius + abs(w - h)
+
+
+def _grey_sealed(page: PageReading) -> bool:
+    s = page.seal
+    return (s is not None and s.box is not None and s.status != "absent" and s.method == "grey"
+            and page.image_path is not None and page.method == "ocr")
+
+
+def pages_to_reread(doc: DocumentReading) -> list[int]:
+    """Indexes of the document's grey-scan pages with a figure under the seal not read plainly."""
+    return [i for i, p in enumerate(doc.pages) if _grey_sealed(p)
+            and any(_under(f, p) and not plainly_read(f) for f in p.figures.values())]
+
+
+def learn(doc: DocumentReading) -> seal_template.DocumentSeal | None:
+    stamps = {}
+    for i, p in enumerate(doc.pages):
+        if _grey_sealed(p):
+            grey = cv2.imread(str(p.image_path), cv2.IMREAD_GRAYSCALE)
+            if grey is not None:
+                stamps[i] = (grey, p.seal.box, float(p.seal.score))
+    return seal_template.learn(stamps)
+
+
+def merge(page: PageReading, again: PageReading) -> list[str]:
+    """Figures under the seal not read plainly take the second reading when it is surer (never
+    clean); a weaker second reading of a figure is kept as its `seal_free` view. Returns the codes
+    that changed."""
+    changed = []
+    for code, fig in list(page.figures.items()):
+        new = again.figures.get(code)
+        if new is None or plainly_read(fig) or not _under(fig, page):
+            continue
+        dash = new.value is None and parse_number(new.text, 0)[2]
+        if new.value is None and not dash:
+            continue
+        if new.confidence > fig.confidence:
+            page.figures[code] = replace(new, engine=new.engine + SEAL_TAKEN_OUT_TAG, clean=False,
+                                         crop_path=fig.crop_path, found_by=fig.found_by)
+            changed.append(code)
+        elif fig.seal_free is None and new.confidence >= SEAL_FREE_MIN:
+            fig.seal_free = "-" if dash else new.value
+            changed.append(code)
+    return changed
+
+
+def reread_under_seal(docs: list[DocumentReading], reread: Reread) -> int:
+    """Second reads for every document that needs one; returns how many figures changed."""
+    jobs: list[tuple[PageReading, tuple[str, seal_template.DocumentSeal, int]]] = []
+    for doc in docs:
+        wanted = pages_to_reread(doc)
+        if not wanted:
+            continue
+        seal = learn(doc)
+        if seal is None:
+            continue
+        jobs += [(doc.pages[i], (str(doc.pages[i].image_path), seal, i)) for i in wanted if i in seal.placements]
+    if not jobs:
+        return 0
+    changed = 0
+    for (page, _), again in zip(jobs, reread([j for _, j in jobs]), strict=True):
+        if again is not None:
+            changed += len(merge(page, again))
+            page.cpu_seconds = round(page.cpu_seconds + again.cpu_seconds, 3)
+            page.stage_cpu["seal_taken_out"] = again.cpu_seconds
+    return changed
+
+
+def read_without_seal(image_path: str, seal: seal_template.DocumentSeal, key: int,
+                      read: Callable[[np.ndarray], PageReading]) -> PageReading | None:
+    """The page image with the document's seal taken out, read by `read` (a BGR page -> reading)."""
+    grey = cv2.imread(image_path, cv2.IMREAD_GRAYSCALE)
+    if grey is None:
+        return None
+    clean = seal_template.take_out(grey, seal, key)
+    return None if clean is None else read(cv2.cvtColor(clean, cv2.COLOR_GRAY2BGR))
