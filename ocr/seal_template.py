@@ -30,6 +30,7 @@ SEAL_INK = 25          # the learned seal has ink where it is this much darker t
 PRINT_BELOW = 35       # a pixel this much darker than the seal alone there holds print too
 SEAL_UNDER_PRINT = 0.7  # the seal's ink at most this share of the print's darkness, or no cleaning
 GAIN_LIMITS = (0.7, 1.6)  # one impression's ink against the learned seal (pressure varies)
+DISC = 1.06            # the ring's outer edge, in ring radii (the box is fitted to its middle)
 _ANGLES = 720          # polar resolution for the turn between impressions (0.5 degree)
 
 
@@ -90,7 +91,7 @@ def _align(grey: np.ndarray, centre: tuple[float, float], radius: int, ref: np.n
                 f = _fit(_patch(grey, c, radius, angle, scale), ref)
                 if f > best.fit:
                     best = Placement(c, angle, scale, f)
-    for step in range(2):  # a pixel, half a degree and 1 % of size at a time, twice
+    for _ in range(2):  # a pixel, half a degree and 1 % of size at a time, twice
         coarse = best
         for da in (-0.5, 0.0, 0.5):
             for ds in (-0.01, 0.0, 0.01):
@@ -143,6 +144,8 @@ def learn(stamps: dict[int, tuple[np.ndarray, Stamp, float]]) -> DocumentSeal | 
     # two impressions: the lighter of each pixel (print lies under one only); more: the median,
     # which also drops a pale or partial impression's gaps
     seal = ordered[-1] if n == 2 else ordered[n // 2]
+    yy, xx = np.mgrid[0:2 * radius, 0:2 * radius]
+    seal[np.hypot(xx - radius, yy - radius) > DISC * radii[ref_key]] = 255  # a seal is round: print beyond
     return DocumentSeal(seal, radius, placements)
 
 

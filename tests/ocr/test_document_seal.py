@@ -1,0 +1,67 @@
+"""Which figures a read with the document's seal taken out may change, and how they then weigh
+(ocr.document_seal.merge; the pages are plain data, the second reading is given)."""
+
+from __future__ import annotations
+
+from ocr import FigureReading, decide
+from ocr.decide import evidence
+from ocr.document_seal import merge, pages_to_reread, plainly_read
+from ocr.figures import SEAL_TAKEN_OUT_TAG
+from ocr.model import DocumentReading, PageIdentity, PageReading
+from ocr.seal import SealResult
+
+SEAL = SealResult("present", 0.95, (800, 1200, 230, 230), "", "grey")  # centre (915, 1315), r 115
+UNDER, AWAY = (1000, 1290, 1030, 1320), (1000, 300, 1030, 330)
+
+
+def fig(code: str, text: str, value: str | None, conf: float, box=UNDER, engine: str = "rapidocr",
+        clean: bool = True) -> FigureReading:
+    return FigureReading(code, text, value, conf, box, engine, clean=clean, crop_path=f"/crops/{code}.png")
+
+
+def page(figs: list[FigureReading], seal: SealResult | None = SEAL) -> PageReading:
+    return PageReading(source="f.pdf", index=0, rotation=0, skew=0.0, method="ocr", identity=PageIdentity(),
+                       figures={f.code: f for f in figs}, image_path="/pages/p1.jpg", seal=seal)
+
+
+def test_a_figure_under_the_seal_not_read_plainly_takes_the_surer_second_reading() -> None:
+    first = page([fig("A10", "", None, 0.0), fig("A13", "b", None, 0.24)])
+    again = page([fig("A10", "0", "0", 0.99), fig("A13", "0", "0", 0.9)])
+    assert sorted(merge(first, again)) == ["A10", "A13"]
+    a10 = first.figures["A10"]
+    assert (a10.value, a10.clean, a10.crop_path) == ("0", False, "/crops/A10.png")  # the evidence stays the original's
+    assert a10.engine.endswith(SEAL_TAKEN_OUT_TAG)
+    assert decide(a10, "0", 0).kind == "matches"
+    # read so, another figure is a guess: the seal's removal can take a stroke of print with it
+    assert decide(a10, "8", 0).kind == "unreadable" and evidence(a10, "8") == "guess"
+
+
+def test_plain_readings_and_figures_away_from_the_seal_keep_their_first_reading() -> None:
+    first = page([fig("A09", "0", "0", 0.99), fig("M01", "", None, 0.0, box=AWAY)])
+    again = page([fig("A09", "6", "6", 0.999), fig("M01", "7", "7", 0.99, box=AWAY)])
+    assert merge(first, again) == []
+    assert first.figures["A09"].value == "0" and first.figures["M01"].value is None
+
+
+def test_a_weaker_second_reading_is_kept_only_as_the_seal_free_view() -> None:
+    first = page([fig("S14", "11", "11", 0.62, clean=False)])
+    again = page([fig("S14", "1", "1", 0.55)])
+    assert merge(first, again) == ["S14"]
+    s14 = first.figures["S14"]
+    assert (s14.value, s14.seal_free) == ("11", "1")
+    assert evidence(s14, "1") == "weak_match" and decide(s14, "1", 0).kind == "unreadable"
+
+
+def test_nothing_read_the_second_time_changes_nothing() -> None:
+    first = page([fig("A10", "-", None, 0.4, engine="rapidocr+ink-shape+off-row-middle")])
+    assert not plainly_read(first.figures["A10"])
+    assert merge(first, page([fig("A10", "", None, 0.0)])) == []
+
+
+def test_only_grey_scans_with_a_seal_and_an_unplain_figure_under_it_are_read_again() -> None:
+    unsure = [fig("A10", "", None, 0.0)]
+    colour = SealResult("present", 0.95, SEAL.box, "", "colour")
+    absent = SealResult("absent", 0.1, SEAL.box, "", "grey")
+    doc = DocumentReading(None, None, 4, None, [page(unsure), page([fig("A09", "0", "0", 0.99)]),
+                                                page(unsure, colour), page(unsure, absent)])
+    assert pages_to_reread(doc) == [0]
