@@ -52,6 +52,12 @@ def test_a_weaker_second_reading_is_kept_only_as_the_seal_free_view() -> None:
     assert evidence(s14, "1") == "weak_match" and decide(s14, "1", 0).kind == "unreadable"
 
 
+def test_a_dash_too_unsure_to_stand_against_a_number_is_read_again() -> None:
+    first = page([fig("P05", "-", None, 0.65, engine="rapidocr+ink-shape"), fig("A11", "-", None, 0.9)])
+    assert merge(first, page([fig("P05", "0", "0", 1.0), fig("A11", "0", "0", 1.0)])) == ["P05"]
+    assert first.figures["A11"].value is None
+
+
 def test_nothing_read_the_second_time_changes_nothing() -> None:
     first = page([fig("A10", "-", None, 0.4, engine="rapidocr+ink-shape+off-row-middle")])
     assert not plainly_read(first.figures["A10"])
