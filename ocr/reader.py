@@ -124,7 +124,7 @@ def reread_under_seal(docs: list[DocumentReading], template: Template | None = N
     template = template or default_template()
 
     def reread(jobs: list[tuple[str, DocumentSeal, int]]) -> list[PageReading | None]:
-        if workers <= 1 or len(jobs) <= 1:
+        if workers <= 1:  # even one page goes to the pool: models stay out of this process
             return [_read_without_seal(p, s, k, template) for p, s, k in jobs]
         pool = _pool(workers)
         return [f.result() for f in [pool.submit(_read_without_seal, p, s, k, template) for p, s, k in jobs]]
