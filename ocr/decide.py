@@ -14,8 +14,9 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
+from ocr.cell_figure import MERGED_INK_TAG, SEAL_TAKEN_OUT_TAG
 from ocr.confidence import DASH_DIFFERS_MIN, DIFFERS_MIN, LOOKALIKE_SURE, MATCH_DESPITE_DOUBT, MATCH_MIN
-from ocr.figures import MERGED_INK_TAG, SEAL_TAKEN_OUT_TAG, parse_number
+from ocr.figures import parse_number
 from ocr.model import Decision, FigureReading
 from ocr.tokens import garbled
 

@@ -19,9 +19,9 @@ import cv2
 import numpy as np
 
 from ocr import seal_template
+from ocr.cell_figure import MERGED_INK_TAG, SEAL_TAKEN_OUT_TAG
 from ocr.confidence import DASH_DIFFERS_MIN, MATCH_MIN, SEAL_FREE_MIN
 from ocr.decide import DISCOUNTED_MARK_TAGS
-from ocr.figures import MERGED_INK_TAG, SEAL_TAKEN_OUT_TAG
 from ocr.model import DocumentReading, FigureReading, PageReading
 from ocr.tokens import parse_number
 

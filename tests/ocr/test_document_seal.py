@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 from ocr import FigureReading, decide
+from ocr.cell_figure import SEAL_TAKEN_OUT_TAG
 from ocr.decide import evidence
 from ocr.document_seal import merge, pages_to_reread, plainly_read
-from ocr.figures import SEAL_TAKEN_OUT_TAG
 from ocr.model import DocumentReading, PageIdentity, PageReading
 from ocr.seal import SealResult
 
