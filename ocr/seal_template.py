@@ -62,7 +62,7 @@ def _polar_turn(ref: np.ndarray, other: np.ndarray, radius: int) -> float:
     star; the ring itself is the same at every angle)."""
     def unroll(p: np.ndarray) -> np.ndarray:
         pol = cv2.warpPolar(255 - p.astype(np.float32), (radius, _ANGLES), (radius, radius), radius,
-                            cv2.WARP_POLAR_LINEAR)
+                            cv2.WARP_POLAR_LINEAR | cv2.WARP_FILL_OUTLIERS)
         band = pol[:, int(0.25 * radius):int(0.95 * radius)]
         return band - band.mean()
     a, b = unroll(ref), unroll(other)

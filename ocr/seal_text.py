@@ -126,7 +126,10 @@ def unrolled_arc_text(image_bgr: np.ndarray, box: tuple[int, int, int, int]) -> 
     ink = _seal_ink(image)
     # Polar image: rows are angles (clockwise from +x in image coordinates), columns radius.
     angles = max(360, int(2 * np.pi * radius * 0.75))  # about 1 px per px of arc at the text
-    polar = cv2.warpPolar(ink, (int(radius), angles), (cx, cy), radius, cv2.WARP_POLAR_LINEAR | cv2.INTER_LINEAR)
+    # past the page's edge: no ink (without WARP_FILL_OUTLIERS those pixels are whatever the memory
+    # held, and a seal running off the page read "市河西区" or "市河西区北" from run to run)
+    polar = cv2.warpPolar(ink, (int(radius), angles), (cx, cy), radius,
+                          cv2.WARP_POLAR_LINEAR | cv2.INTER_LINEAR | cv2.WARP_FILL_OUTLIERS)
     band = polar[:, int(TEXT_INNER * radius) : int(TEXT_OUTER * radius)]
     # Start at the bottom (90 degrees) and go once round clockwise: the name's reading order.
     start = angles // 4

@@ -313,3 +313,17 @@ def test_a_faded_red_seal_passes_on_the_name_along_its_arc_in_red_ink() -> None:
     named = detect_seal(case.image, unit_name=unit.name)
     assert named.status == PRESENT, named
     assert detect_seal(case.image, unit_name="北京大学").status == UNCERTAIN
+
+
+def test_the_arc_past_the_page_edge_holds_no_ink() -> None:
+    """A seal running off the page: the unrolled arc beyond the edge is paper. Without
+    WARP_FILL_OUTLIERS those pixels were whatever the memory held, and the half-off seal above
+    read "市河西区" or "市河西区北" from run to run (a clean clone's CI failed on it)."""
+    from ocr.seal_text import unrolled_arc_text
+
+    page = np.full((300, 300, 3), 255, np.uint8)
+    for _ in range(5):
+        junk = np.random.default_rng(7).integers(0, 255, (4000, 4000), np.uint8)  # dirty the heap
+        del junk
+        strip = unrolled_arc_text(page, (200, 100, 200, 200))  # the ring's right half off the page
+        assert strip is not None and (strip == 255).all()
