@@ -56,6 +56,11 @@ def reading_agrees(figure: FigureReading, online: str | None) -> bool:
     return _num(figure.value) == _num(online)
 
 
+def read_as_dash(figure: FigureReading) -> bool:
+    """The reading is the form's "-" (no value printed), not a number and not nothing."""
+    return figure.value is None and parse_number(figure.text, 0)[2]
+
+
 def seal_free_agrees(figure: FigureReading, online: str | None) -> bool:
     """Read again with the red seal's ink taken out (ocr.figures.read_seal_free), the figure is the
     record's: the strokes that made it another figure were the seal's."""
@@ -80,7 +85,7 @@ def evidence(figure: FigureReading | None, online: str | None) -> str:
     if reading_agrees(figure, online) or (second is not None and second == _num(online)) \
             or seal_free_agrees(figure, online):
         return "weak_match"
-    dash = figure.value is None and parse_number(figure.text, 0)[2]
+    dash = read_as_dash(figure)
     if figure.value is None and not dash:
         return "nothing_read"
     if dash and any(tag in figure.engine for tag in DISCOUNTED_MARK_TAGS):
@@ -105,7 +110,7 @@ def decide(figure: FigureReading | None, online: str | None, decimals: int) -> D
     if online is not None and str(online).strip() not in ("", "-") and online_v is None:
         return Decision("unreadable", f"网上数值格式无法识别：{online}")
     # a dash read on its own (even without a detected line: unclean) can confirm "no value" online
-    read_is_dash = figure.value is None and parse_number(figure.text, 0)[2]
+    read_is_dash = read_as_dash(figure)
     if figure.value is None and not read_is_dash:
         return Decision("unreadable", "数值无法辨认" if figure.text else "数值栏未读到内容")
     paper_v = _num(figure.value)

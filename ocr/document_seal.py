@@ -21,9 +21,8 @@ import numpy as np
 from ocr import seal_template
 from ocr.cell_figure import MERGED_INK_TAG, SEAL_TAKEN_OUT_TAG
 from ocr.confidence import DASH_DIFFERS_MIN, MATCH_MIN, SEAL_FREE_MIN
-from ocr.decide import DISCOUNTED_MARK_TAGS
+from ocr.decide import DISCOUNTED_MARK_TAGS, read_as_dash
 from ocr.model import DocumentReading, FigureReading, PageReading
-from ocr.tokens import parse_number
 
 UNDER_SEAL_REACH = 1.05  # a figure whose centre lies within this many seal radii of its centre
 
@@ -37,7 +36,7 @@ def plainly_read(fig: FigureReading) -> bool:
     contradicted or discounted by the reader itself. A dash must be sure enough to stand against
     a number online (DASH_DIFFERS_MIN): a printed "0" under the seal's ring was taken for a dash at
     0.65 (seed 53), which blocks its document when the record says 0."""
-    dash = fig.value is None and parse_number(fig.text, 0)[2]
+    dash = read_as_dash(fig)
     tags = (*DISCOUNTED_MARK_TAGS, MERGED_INK_TAG, SEAL_TAKEN_OUT_TAG)
     sure = DASH_DIFFERS_MIN if dash else MATCH_MIN
     return ((fig.value is not None or dash) and fig.clean and fig.confidence >= sure
@@ -85,7 +84,7 @@ def merge(page: PageReading, again: PageReading) -> list[str]:
         new = again.figures.get(code)
         if new is None or plainly_read(fig) or not _under(fig, page):
             continue
-        dash = new.value is None and parse_number(new.text, 0)[2]
+        dash = read_as_dash(new)
         if new.value is None and not dash:
             continue
         if new.confidence > fig.confidence:

@@ -14,7 +14,7 @@ from dataclasses import replace
 import numpy as np
 
 from ocr import cells, dashes, layout
-from ocr.cell_figure import MERGED_INK_TAG, SEAL_TAKEN_OUT_TAG, ask_second, figure_from_cell
+from ocr.cell_figure import ask_second, figure_from_cell
 from ocr.confidence import CELL_SURE, FIGURE_IN_MARK_ALONE, SEAL_FREE_MIN, UNDER_SEAL_ALONE
 from ocr.confidence import UNTRUSTED as UNTRUSTED_CONFIDENCE
 from ocr.model import Box, FigureReading, OcrLine
@@ -23,7 +23,7 @@ from ocr.table import TableModel
 from ocr.tokens import is_dot, is_misread_code, looks_numeric, parse_number
 from registry.template import Indicator, Template
 
-__all__ = ["MERGED_INK_TAG", "SEAL_TAKEN_OUT_TAG", "parse_number", "read_figures", "row_slopes"]
+__all__ = ["parse_number", "read_figures", "row_slopes"]
 
 SecondOpinion = Callable[[Box], tuple[str, float]]
 SealFreeReader = Callable[[list[Box]], list[tuple[str, float]]]

@@ -22,8 +22,9 @@ import numpy as np
 
 Stamp = tuple[int, int, int, int]  # a page's seal box (x, y, w, h), as ocr.seal.SealResult.box
 
-# Margins, in grey levels of an 8-bit page; measured on the seal pages of the six evaluation worlds
-# (docs/benchmarks.md, "Seals taken out of grey scans").
+# Margins, in grey levels of an 8-bit page. Set by looking at seed 53's grey seal pages (the
+# alignment fits are measured there and on seed 67), then held by the six-world evaluation
+# (docs/benchmarks.md, automation, session 17); no sweep of them has been run yet.
 RADIUS_AGREE = 0.08    # impressions of one stamp: radii within 8 % (same scan resolution)
 SAME_STAMP = 0.3       # aligned impressions correlate at least this much (same stamp: 0.3-0.75)
 SEAL_INK = 25          # the learned seal has ink where it is this much darker than paper
