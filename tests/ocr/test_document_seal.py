@@ -71,3 +71,18 @@ def test_only_grey_scans_with_a_seal_and_an_unplain_figure_under_it_are_read_aga
     doc = DocumentReading(None, None, 4, None, [page(unsure), page([fig("A09", "0", "0", 0.99)]),
                                                 page(unsure, colour), page(unsure, absent)])
     assert pages_to_reread(doc) == [0]
+
+
+def test_a_page_image_gone_or_unreadable_leaves_the_first_readings(tmp_path) -> None:
+    """The stored page image is missing, or not an image: nothing is learned, nothing read again,
+    and the run goes on with the first readings."""
+    from ocr.document_seal import reread_under_seal
+
+    junk = tmp_path / "p2.jpg"
+    junk.write_bytes(b"not a jpeg")
+    first, second = page([fig("A10", "", None, 0.0)]), page([fig("A10", "", None, 0.0)])
+    first.image_path, second.image_path = str(tmp_path / "gone.jpg"), str(junk)
+    asked: list = []
+    doc = DocumentReading(None, None, 2, None, [first, second])
+    assert reread_under_seal([doc], lambda jobs: asked.extend(jobs) or [None] * len(jobs)) == 0
+    assert asked == [] and first.figures["A10"].value is None
