@@ -16,19 +16,19 @@ from collections.abc import Callable
 from dataclasses import replace
 
 import cv2
-import numpy as np
 
 from ocr import seal_template
 from ocr.cell_figure import MERGED_INK_TAG, SEAL_TAKEN_OUT_TAG
 from ocr.confidence import DASH_DIFFERS_MIN, MATCH_MIN, SEAL_FREE_MIN
 from ocr.decide import DISCOUNTED_MARK_TAGS, read_as_dash
-from ocr.model import DocumentReading, FigureReading, PageReading
+from ocr.model import DocumentReading, FigureReading, OcrLine, PageReading
 
 UNDER_SEAL_REACH = 1.05  # a figure whose centre lies within this many seal radii of its centre
 
-# (page image path, the learned seal, the page's key in it) -> the page read again, or None when
-# this page's seal could not be taken out (as dark as its print)
-Reread = Callable[[list[tuple[str, seal_template.DocumentSeal, int]]], list[PageReading | None]]
+# (page image path, the learned seal, the page's key in it, the page's first lines and table) -> the page
+# read again (ocr.seal_reread), or None when its seal could not be taken out (as dark as its print)
+Job = tuple[str, seal_template.DocumentSeal, int, list[OcrLine], dict | None]
+Reread = Callable[[list[Job]], list[PageReading | None]]
 
 
 def plainly_read(fig: FigureReading) -> bool:
@@ -99,7 +99,7 @@ def merge(page: PageReading, again: PageReading) -> list[str]:
 
 def reread_under_seal(docs: list[DocumentReading], reread: Reread) -> int:
     """Second reads for every document that needs one; returns how many figures changed."""
-    jobs: list[tuple[PageReading, tuple[str, seal_template.DocumentSeal, int]]] = []
+    jobs: list[tuple[PageReading, Job]] = []
     for doc in docs:
         wanted = pages_to_reread(doc)
         if not wanted:
@@ -107,7 +107,8 @@ def reread_under_seal(docs: list[DocumentReading], reread: Reread) -> int:
         seal = learn(doc)
         if seal is None:
             continue
-        jobs += [(doc.pages[i], (str(doc.pages[i].image_path), seal, i)) for i in wanted if i in seal.placements]
+        jobs += [(doc.pages[i], (str(doc.pages[i].image_path), seal, i, doc.pages[i].lines, doc.pages[i].table))
+                 for i in wanted if i in seal.placements]
     if not jobs:
         return 0
     changed = 0
@@ -118,12 +119,3 @@ def reread_under_seal(docs: list[DocumentReading], reread: Reread) -> int:
             page.stage_cpu["seal_taken_out"] = again.cpu_seconds
     return changed
 
-
-def read_without_seal(image_path: str, seal: seal_template.DocumentSeal, key: int,
-                      read: Callable[[np.ndarray], PageReading]) -> PageReading | None:
-    """The page image with the document's seal taken out, read by `read` (a BGR page -> reading)."""
-    grey = cv2.imread(image_path, cv2.IMREAD_GRAYSCALE)
-    if grey is None:
-        return None
-    clean = seal_template.take_out(grey, seal, key)
-    return None if clean is None else read(cv2.cvtColor(clean, cv2.COLOR_GRAY2BGR))

@@ -27,7 +27,7 @@ from ocr import (
     signature,
 )
 from ocr.engines import rapid, tess
-from ocr.model import Box, OcrLine, PageReading
+from ocr.model import Box, FigureReading, OcrLine, PageReading
 from ocr.seal_masks import is_bilevel
 from ocr.sources import PageSource
 from ocr.stages import StageClock, cpu_now
@@ -52,14 +52,10 @@ def read_page(source: PageSource, template: Template, *, source_name: str = "",
         clock.lap("recognise")
         method, engine = "ocr", rapid.engine_id()
     ident = identity.read_identity(lines, template)
-    opinion = clock.timed("second_opinion", _tesseract_opinion(grey)) if second_opinion and method == "ocr" else None
     problems: list[str] = []
     tables: list = []
-    ink = print_ink.ink_copy(original)
-    figs = figures.read_figures(lines, template, grey, engine=engine, second_opinion=opinion,
-                                second_engine=tess.engine_id() if opinion else "", ink=ink,
-                                cell_reader=_CellReader(grey) if method == "ocr" else None, problems=problems,
-                                tables=tables, seal_free_reader=_seal_free_reader(ink) if method == "ocr" else None)
+    figs = figure_stage(original, grey, lines, template, engine=engine, ocr=method == "ocr",
+                        second_opinion=second_opinion, clock=clock, problems=problems, tables=tables)
     clock.lap("figures")
     bilevel = method == "ocr" and is_bilevel(source.image)  # judged before straightening greys the edges
     if method == "text-layer":
@@ -89,6 +85,20 @@ def read_page(source: PageSource, template: Template, *, source_name: str = "",
     page.cpu_seconds = round(cpu_now() - c0, 3)
     page.stage_cpu = clock.rounded()
     return page
+
+
+def figure_stage(original: np.ndarray, grey: np.ndarray, lines: list[OcrLine], template: Template, *,
+                 engine: str, ocr: bool = True, second_opinion: bool = True, clock: StageClock | None = None,
+                 problems: list[str] | None = None, tables: list | None = None) -> dict[str, FigureReading]:
+    """The figures of a page from its text lines; `original` (BGR) and `grey` (its OCR copy) are
+    looked at where a cell has no line (`ocr`: the page is an image, not a text layer)."""
+    clock = clock or StageClock()
+    opinion = clock.timed("second_opinion", _tesseract_opinion(grey)) if second_opinion and ocr else None
+    ink = print_ink.ink_copy(original)
+    return figures.read_figures(lines, template, grey, engine=engine, second_opinion=opinion,
+                                second_engine=tess.engine_id() if opinion else "", ink=ink,
+                                cell_reader=_CellReader(grey) if ocr else None, problems=problems,
+                                tables=tables, seal_free_reader=_seal_free_reader(ink) if ocr else None)
 
 
 def upright(image: np.ndarray, clock: StageClock | None = None

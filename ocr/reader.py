@@ -15,8 +15,8 @@ from contextlib import contextmanager
 from multiprocessing import get_context
 from pathlib import Path
 
-from ocr import document_seal, sources, split
-from ocr.model import DocumentReading, PageIdentity, PageReading
+from ocr import document_seal, seal_reread, sources, split
+from ocr.model import DocumentReading, OcrLine, PageIdentity, PageReading
 from ocr.page import read_page
 from ocr.seal_template import DocumentSeal
 from registry.template import Template, default_template
@@ -107,12 +107,11 @@ def read_pages(paths: Iterable[str | Path], template: Template | None = None, *,
     return [f.result() for f in futures]
 
 
-def _read_without_seal(image_path: str, seal: DocumentSeal, key: int, template: Template) -> PageReading | None:
-    def read(bgr):  # noqa: ANN001, ANN202
-        return read_page(sources.PageSource(0, bgr, "image-file"), template, source_name=image_path)
+def _read_without_seal(image_path: str, seal: DocumentSeal, key: int, lines: list[OcrLine],
+                       table: dict | None, template: Template) -> PageReading | None:
     try:
         with _time_limit(PAGE_SECONDS):
-            return document_seal.read_without_seal(image_path, seal, key, read)
+            return seal_reread.read_under_seal(image_path, seal, key, lines, table, template)
     except PageTimeout:
         return None
     except Exception:  # noqa: BLE001 - the first reading stands
@@ -123,11 +122,11 @@ def reread_under_seal(docs: list[DocumentReading], template: Template | None = N
     """ocr.document_seal's second reads, on this machine's pool; returns how many figures changed."""
     template = template or default_template()
 
-    def reread(jobs: list[tuple[str, DocumentSeal, int]]) -> list[PageReading | None]:
-        if workers <= 1:  # even one page goes to the pool: models stay out of this process
-            return [_read_without_seal(p, s, k, template) for p, s, k in jobs]
-        pool = _pool(workers)
-        return [f.result() for f in [pool.submit(_read_without_seal, p, s, k, template) for p, s, k in jobs]]
+    def reread(jobs: list[document_seal.Job]) -> list[PageReading | None]:
+        if workers <= 1:  # pages were read in this process too
+            return [_read_without_seal(*job, template) for job in jobs]
+        pool = _pool(workers)  # even one page goes to the pool: models stay out of this process
+        return [f.result() for f in [pool.submit(_read_without_seal, *job, template) for job in jobs]]
     return document_seal.reread_under_seal(docs, reread)
 
 
