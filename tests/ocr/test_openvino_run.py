@@ -1,0 +1,59 @@
+"""OpenVINO runs RapidOCR's models with onnxruntime's numbers (ocr.engines.openvino_run), on a
+real scanned page: the detector's map and the recogniser's output for the page's own lines."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+import onnxruntime as ort
+import pytest
+
+from ocr.engines import openvino_run, rapid
+
+PAGE = Path(__file__).parent / "photos" / "first-name-stroke-on-the-signing-line.jpg"
+
+pytestmark = pytest.mark.skipif(not openvino_run.wanted(), reason="the reader runs on onnxruntime here")
+
+
+def _ort(path: str) -> ort.InferenceSession:
+    so = ort.SessionOptions()
+    so.intra_op_num_threads = 1
+    return ort.InferenceSession(path, so, providers=["CPUExecutionProvider"])
+
+
+def _both(model: object, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    session = model.session
+    assert isinstance(session, openvino_run.Session)
+    ref = _ort(session.model_path)
+    return session(x), ref.run(None, {ref.get_inputs()[0].name: x})[0]
+
+
+def test_the_detector_map_is_onnxruntimes() -> None:
+    det = rapid.get_engine()._load_det_model()
+    page = cv2.imread(str(PAGE))
+    h, w = page.shape[:2]
+    s = rapid.page_scale(h, w)
+    x = det.get_preprocess()(cv2.resize(page, (round(w * s), round(h * s)), interpolation=cv2.INTER_AREA))
+    ov_map, ort_map = _both(det, x)
+    assert ov_map.shape == ort_map.shape and float(np.abs(ov_map - ort_map).max()) < 1e-3
+
+
+def test_the_recogniser_reads_the_pages_lines_as_onnxruntime_does() -> None:
+    rec = rapid.get_engine()._load_rec_model()
+    page = cv2.imread(str(PAGE))
+    quads = rapid.detect(page)
+    assert len(quads) > 20
+    for q in quads[:: max(1, len(quads) // 20)]:
+        crop = rapid.crop(page, q)
+        x = rec.resize_norm_img(crop, max(2.0, crop.shape[1] / crop.shape[0]))[None]
+        ov_out, ort_out = _both(rec, x.astype(np.float32))
+        assert (ov_out.argmax(-1) == ort_out.argmax(-1)).all()
+        assert float(np.abs(ov_out - ort_out).max()) < 1e-3
+
+
+def test_onnxruntime_when_asked(monkeypatch) -> None:
+    monkeypatch.setenv("KPTJ_OCR_RUNTIME", "onnxruntime")
+    assert not openvino_run.wanted()
+    assert rapid.runtime_id().startswith("onnxruntime")
