@@ -137,6 +137,9 @@ def run_daily(ws: Workspace, sources: Sequence[SourceSpec | str], *, workers: in
     template = default_template(ws.year)
     summary = RunSummary(run_id or new_run_id(), IntakeReport())
     t0 = time.perf_counter()
+    from matching.executor import LocalExecutor
+
+    executor = executor or LocalExecutor(workers)
     reader = _Reader(ws, template, workers, summary, progress, executor)
 
     def observe(event: str, data: dict) -> None:
@@ -151,7 +154,7 @@ def run_daily(ws: Workspace, sources: Sequence[SourceSpec | str], *, workers: in
     unfinished = ws.home / "run.unfinished"
     pending = unfinished.exists()
     unfinished.touch()
-    ahead = reader.prepare if hasattr(executor, "submit") else None  # the local pool reads message by message
+    ahead = reader.prepare if hasattr(executor, "submit") else None
     summary.intake = run_intake(ws, sources, on_attachments=reader, observer=observe, prepare=ahead)
     summary.seconds["intake+read"] = round(time.perf_counter() - t0, 2)
     if summary.changed or pending:

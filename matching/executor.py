@@ -9,6 +9,8 @@ inside the message's transaction, so findings are written exactly once whatever 
 
 from __future__ import annotations
 
+from collections import deque
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
@@ -16,6 +18,8 @@ from typing import TYPE_CHECKING, Protocol
 if TYPE_CHECKING:
     from ocr.model import PageReading
     from registry.template import Template
+
+_PageKey = tuple[str, int, str]  # file path, page index, crops folder
 
 
 @dataclass(frozen=True)
@@ -33,12 +37,56 @@ class PageExecutor(Protocol):
 
 
 class LocalExecutor:
-    """Today's reading: a process pool on this machine (models loaded once per pool worker)."""
+    """Today's reading: a process pool on this machine (models loaded once per pool worker).
+
+    Pages handed over ahead (`submit`, for every message of a run before the first is matched) are
+    read in the background, up to AHEAD pages per worker beyond those being read, so the workers
+    read the next message's pages while this process groups and matches the last one's (reading
+    message by message left a worker idle at every message's end and during its matching)."""
+
+    AHEAD = 3
 
     def __init__(self, workers: int = 2) -> None:
         self.workers = workers
+        self._waiting: deque[_PageKey] = deque()
+        self._reading: dict[_PageKey, Future[PageReading]] = {}
+        self._template: Template | None = None
+
+    def submit(self, files: list[FileJob], template: Template, crops_dir: Path) -> None:
+        from ocr import sources
+
+        if self.workers <= 1:
+            return
+        self._template = template
+        self._waiting.extend((f.path, i, str(crops_dir)) for f in files for i in range(sources.count_pages(f.path)))
+        self._top_up()
 
     def read_pages(self, files: list[FileJob], template: Template, crops_dir: Path) -> list[PageReading]:
-        from ocr import read_pages
+        from ocr import read_pages, sources
 
-        return read_pages([f.path for f in files], template, crops_dir=crops_dir, workers=self.workers)
+        if self.workers <= 1 or template is not self._template:
+            return read_pages([f.path for f in files], template, crops_dir=crops_dir, workers=self.workers)
+        keys = [(f.path, i, str(crops_dir)) for f in files for i in range(sources.count_pages(f.path))]
+        pages = []
+        for key in keys:
+            future = self._reading.pop(key, None)
+            if future is None:  # not handed over ahead, or still waiting its turn: read it now
+                if key in self._waiting:
+                    self._waiting.remove(key)
+                future = self._start(key)
+            self._top_up()
+            pages.append(future.result())
+        return pages
+
+    def _start(self, key: _PageKey) -> Future[PageReading]:
+        from ocr.reader import submit_page
+
+        path, index, crops = key
+        return submit_page(path, index, self._template, crops, self.workers)
+
+    def _top_up(self) -> None:
+        busy = sum(1 for f in self._reading.values() if not f.done())
+        while self._waiting and busy < self.workers * (1 + self.AHEAD):
+            key = self._waiting.popleft()
+            self._reading[key] = self._start(key)
+            busy += 1

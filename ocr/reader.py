@@ -10,7 +10,7 @@ import os
 import signal
 import threading
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from multiprocessing import get_context
 from pathlib import Path
@@ -91,6 +91,12 @@ def _read_one(path: str, index: int, template: Template, crops_dir: str | None,
         return failed(f"页面识别超过 {PAGE_SECONDS:g} 秒，已停止，请人工查看")
     except Exception as e:  # noqa: BLE001 - one bad page must not lose the others of the file
         return failed(f"页面无法读取：{type(e).__name__}: {e}")
+
+
+def submit_page(path: str, index: int, template: Template, crops_dir: str | None, workers: int,
+                second_opinion: bool = True) -> Future[PageReading]:
+    """One page to this machine's pool, read in the background (matching.executor reads ahead)."""
+    return _pool(workers).submit(_read_one, path, index, template, crops_dir, second_opinion)
 
 
 def read_pages(paths: Iterable[str | Path], template: Template | None = None, *,

@@ -1,7 +1,7 @@
 """OpenVINO running RapidOCR's own ONNX models in place of onnxruntime (same files, same inputs).
 
 On this project's machines (Xeon, AVX-512) OpenVINO's CPU plugin runs the PP-OCR detector about
-3.5 times faster than onnxruntime at one thread, with the same numbers out (f32; measured in
+three times faster than onnxruntime at one thread, with the same numbers out (f32; measured in
 docs/benchmarks.md). Precision is pinned to f32: on a CPU with AMX the plugin's default is bf16,
 which changes the detector's map by up to 0.14 and so which lines are found.
 
@@ -48,9 +48,11 @@ class Session:
 
 
 def swap_sessions(engine: Any, threads: int) -> None:  # noqa: ANN401 - RapidOCR has no public types
-    """Run the engine's detector, classifier and recogniser on OpenVINO (their pre- and
-    post-processing stay RapidOCR's)."""
-    for load in (engine._load_det_model, engine._load_cls_model, engine._load_rec_model):
+    """Run the engine's detector and orientation classifier on OpenVINO (their pre- and
+    post-processing stay RapidOCR's). The recogniser stays on onnxruntime: its crops come in
+    dozens of widths, and OpenVINO pays for each new input shape (235 crops of 3 pages: 5.3 s
+    on OpenVINO the first time, 3.5 s once every width was seen, 3.0-3.4 s on onnxruntime)."""
+    for load in (engine._load_det_model, engine._load_cls_model):
         model = load()
         path = model.session.session._model_path  # onnxruntime's InferenceSession of the wheel's file
         model.session = Session(path, threads)

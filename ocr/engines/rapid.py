@@ -27,7 +27,7 @@ def engine_id() -> str:
 
 
 def runtime_id() -> str:
-    """What runs the models (part of the reader's version: ocr.page_results)."""
+    """What runs the detector and classifier (printed by the benchmarks)."""
     from ocr.engines import openvino_run
     return f"openvino {openvino_run.version()}" if openvino_run.wanted() else f"onnxruntime {_ort_version()}"
 

@@ -23,6 +23,7 @@ from sqlalchemy import func, select
 
 from kptj.daily_run import run_daily
 from kptj.workspace import Workspace
+from ocr.engines import rapid
 from registry.models import Document, Finding, Page, Reading, Unit
 from registry.template import default_template
 from tests.bench.eval_breakdown import breakdown, report
@@ -136,7 +137,7 @@ def main() -> None:
     tess = tesseract_compare(ws, world, a.tesseract_pages, a.seed) if a.tesseract_pages else None
 
     print(f"\n== kptj evaluation: {truth['units']} units, seed {truth['seed']}, {summary.pages} pages read, "
-          f"{platform.processor() or platform.machine()}, {a.workers} workers")
+          f"{platform.processor() or platform.machine()}, {a.workers} workers, models on {rapid.runtime_id()}")
     print(f"{'kind':<20}{'TP':>5}{'FP':>5}{'FN':>5}{'precision':>11}{'recall':>9}")
     for k, sc in kinds.items():
         print(f"{k:<20}{sc.tp:>5}{sc.fp:>5}{sc.fn:>5}{_pct(sc.precision):>11}{_pct(sc.recall):>9}")

@@ -49,9 +49,9 @@ def _counting(fn: Callable[..., Any], call: int, when: str, delay: float = 0.0) 
 
 
 def arm(stage: str, call: int, when: str, delay: float) -> None:
-    if stage == "read":
-        import ocr
-        ocr.read_pages = _counting(ocr.read_pages, call, "timer", delay)
+    if stage == "read":  # the pool may be reading later files' pages ahead at that moment too
+        from matching.executor import LocalExecutor
+        LocalExecutor.read_pages = _counting(LocalExecutor.read_pages, call, "timer", delay)
     elif stage == "match":
         import matching.process as process
         process._process_document = _counting(process._process_document, call, when)

@@ -69,4 +69,6 @@ class Readings:
         self._replay[0] = replay
         with pytest.MonkeyPatch.context() as mp:
             mp.setattr(LocalExecutor, "read_pages", self._wrap(LocalExecutor.read_pages))
+            if replay:  # nothing is read on replay, so nothing is read ahead either
+                mp.setattr(LocalExecutor, "submit", lambda *_a, **_k: None)
             yield
