@@ -24,7 +24,7 @@ UNIT_REACH = 0.5        # text heights beside the sampled unit names' centres a 
                         # (centred text; a narrow figure column next to it starts further away)
 
 
-def _aabb(q: np.ndarray) -> Box:
+def aabb(q: np.ndarray) -> Box:
     return (int(q[:, 0].min()), int(q[:, 1].min()), int(q[:, 0].max()), int(q[:, 1].max()))
 
 
@@ -33,7 +33,7 @@ def recognise_needed(grey: np.ndarray, quads: np.ndarray, template: Template) ->
     units; when they reveal a code column, skip the long label texts of rows whose code was read
     (labels only matter where the code is missing or doubtful)."""
     eng = rapid.engine_id()
-    boxes = [_aabb(q) for q in quads]
+    boxes = [aabb(q) for q in quads]
     aspect = [(b[2] - b[0]) / max(1, b[3] - b[1]) for b in boxes]
     short = [i for i, a in enumerate(aspect) if a <= SHORT_ASPECT]
     done: dict[int, OcrLine] = {}
@@ -147,11 +147,11 @@ def signature_row_second_look(grey: np.ndarray, lines: list[OcrLine], template: 
         pad = int(SECOND_LOOK_ROWS * min(row.height, typical))
         y0, y1 = max(0, row.box[1] - pad), min(grey.shape[0], row.box[3] + pad)
         quads = [q + np.array([0, y0], np.float32) for q in rapid.detect(grey[y0:y1])]
-        fresh = [q for q in quads if not any(_iou(_aabb(q), ln.box) > SAME_BOX for ln in out)]
+        fresh = [q for q in quads if not any(_iou(aabb(q), ln.box) > SAME_BOX for ln in out)]
         read = rapid.recognise([rapid.crop(grey, q) for q in fresh])
-        new = [OcrLine(t.strip(), sc, _aabb(q), eng) for q, (t, sc) in zip(fresh, read, strict=True) if t.strip()]
+        new = [OcrLine(t.strip(), sc, aabb(q), eng) for q, (t, sc) in zip(fresh, read, strict=True) if t.strip()]
         merged = [ln for ln in out if ln.height > SECOND_LOOK_SWOLLEN * typical
-                  and any(_inside(n.box, ln.box) >= INSIDE for n in new)]
+                  and any(share_inside(n.box, ln.box) >= INSIDE for n in new)]
         out = [ln for ln in out if ln not in merged] + new
     return out
 
@@ -169,6 +169,6 @@ def _iou(a: Box, b: Box) -> float:
     return inter / (_area(a) + _area(b) - inter)
 
 
-def _inside(a: Box, b: Box) -> float:
+def share_inside(a: Box, b: Box) -> float:
     """Share of box a inside box b."""
     return _overlap(a, b) / _area(a)

@@ -19,7 +19,7 @@ from ocr import seal_template
 from ocr.engines import rapid
 from ocr.model import Box, OcrLine, PageIdentity, PageReading
 from ocr.page import figure_stage
-from ocr.recognise import _aabb, _inside
+from ocr.recognise import aabb, share_inside
 from ocr.stages import cpu_now
 from registry.template import Template
 
@@ -76,17 +76,17 @@ def lines_again(clean: np.ndarray, changed: np.ndarray, lines: list[OcrLine],
 
     fresh = []
     for q in quads:
-        b = _aabb(q)
+        b = aabb(q)
         if not whole(b) or not figure_place(b):
             continue  # cut by the region's edge, or no figure
-        same = [ln for ln in kept if _inside(b, ln.box) >= SAME_LINE or _inside(ln.box, b) >= SAME_LINE]
+        same = [ln for ln in kept if share_inside(b, ln.box) >= SAME_LINE or share_inside(ln.box, b) >= SAME_LINE]
         if same and not _touched(changed, b):
             continue  # an untouched line found again: its first reading stands
         fresh.append(q)  # new, or reaching into what the cleaning changed: replaces the old line
         kept = [ln for ln in kept if ln not in same]
     eng = rapid.engine_id()
     read = rapid.recognise([rapid.crop(clean, q) for q in fresh])
-    new = [OcrLine(t.strip(), s, _aabb(q), eng) for q, (t, s) in zip(fresh, read, strict=True) if t.strip()]
+    new = [OcrLine(t.strip(), s, aabb(q), eng) for q, (t, s) in zip(fresh, read, strict=True) if t.strip()]
     return sorted(kept + new, key=lambda ln: (ln.box[1], ln.box[0]))
 
 

@@ -58,7 +58,7 @@ def test_every_figure_and_code_a_full_reading_sees_is_still_read(layout: str, pa
                     dpi=150, profile="grey", faults={"seal_over_figures": False})[page - 1]
     img = cv2.cvtColor(np.asarray(sp.image.convert("RGB")), cv2.COLOR_RGB2BGR)
     _, grey, quads, _, _ = upright(img)
-    full = [(t, recognise._aabb(q)) for (t, _), q in zip(rapid.recognise([rapid.crop(grey, q) for q in quads]),
+    full = [(t, recognise.aabb(q)) for (t, _), q in zip(rapid.recognise([rapid.crop(grey, q) for q in quads]),
                                                          quads, strict=True)]
     needed = {ln.box: ln.text for ln in recognise.recognise_needed(grey, quads, T)}
     codes = set(T.codes)

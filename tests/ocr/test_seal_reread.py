@@ -12,7 +12,7 @@ import pytest
 from ocr import seal_reread, seal_template
 from ocr.engines import rapid
 from ocr.model import OcrLine
-from ocr.recognise import _aabb
+from ocr.recognise import aabb
 
 PHOTOS = Path(__file__).parent / "photos"
 BOXES = {1: (60, 40, 232, 230), 2: (60, 40, 237, 237), 3: (60, 40, 230, 227), 4: (60, 40, 235, 235)}
@@ -23,7 +23,7 @@ ZERO_UNDER_LETTERING = (202, 77, 311, 115)  # a printed "0" crossed by "技术":
 def _lines(bgr: np.ndarray) -> list[OcrLine]:
     quads = rapid.detect(bgr, 1.0)
     read = rapid.recognise([rapid.crop(bgr, q) for q in quads])
-    return [OcrLine(t.strip(), s, _aabb(q), "rapidocr") for q, (t, s) in zip(quads, read, strict=True) if t.strip()]
+    return [OcrLine(t.strip(), s, aabb(q), "rapidocr") for q, (t, s) in zip(quads, read, strict=True) if t.strip()]
 
 
 def _in(box: tuple[int, int, int, int], area: tuple[int, int, int, int]) -> bool:
