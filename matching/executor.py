@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import deque
 from concurrent.futures import Future
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
@@ -75,8 +76,23 @@ class LocalExecutor:
                     self._waiting.remove(key)
                 future = self._start(key)
             self._top_up()
-            pages.append(future.result())
+            pages.append(self._result(key, future))
         return pages
+
+    def _result(self, key: _PageKey, future: Future[PageReading]) -> PageReading:
+        """The page's reading. A worker that died (killed for memory, say) breaks the pool and
+        every page it held: those are read once more on a new pool; a page that kills its worker
+        again fails its file, as reading without a pool ahead does."""
+        try:
+            return future.result()
+        except BrokenProcessPool:
+            from ocr.reader import reset_pool
+
+            reset_pool(self.workers)
+            for k, f in list(self._reading.items()):
+                if not f.done() or f.exception() is not None:
+                    self._reading[k] = self._start(k)
+            return self._start(key).result()
 
     def _start(self, key: _PageKey) -> Future[PageReading]:
         from ocr.reader import submit_page

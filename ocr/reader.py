@@ -71,6 +71,13 @@ def _pool(workers: int) -> Executor:
     return _pools[workers]
 
 
+def reset_pool(workers: int) -> None:
+    """Drop a pool one of whose workers died (BrokenProcessPool): the next submit starts a new one."""
+    pool = _pools.pop(workers, None)
+    if pool is not None:
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
 @atexit.register
 def shutdown_pools() -> None:
     for pool in _pools.values():

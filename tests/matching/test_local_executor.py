@@ -54,3 +54,17 @@ def test_a_page_never_handed_over_is_read_when_asked(template, tmp_path) -> None
     ex.submit(_files()[:1], template, tmp_path)
     other = ex.read_pages(_files()[2:], template, tmp_path)
     assert [p.source for p in other] == [_files()[2].path] and other[0].method == "ocr"
+
+
+def test_workers_killed_mid_read_cost_no_page(template, tmp_path) -> None:
+    """Every worker of the pool killed while it reads ahead (as the kernel kills for memory): the
+    pool breaks, and each page is read on a new one."""
+    from ocr import reader
+
+    ex = LocalExecutor(workers=2)
+    ex.submit(_files(), template, tmp_path)
+    for process in list(reader._pools[2]._processes.values()):  # the pool's own workers
+        process.kill()
+    pages = ex.read_pages(_files(), template, tmp_path)
+    assert [p.source for p in pages] == [f.path for f in _files()]
+    assert all(p.method == "ocr" and p.lines for p in pages)
