@@ -9,6 +9,7 @@ import atexit
 import os
 import signal
 import threading
+import time
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager
@@ -52,7 +53,24 @@ def _time_limit(seconds: float) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
+PARENT_CHECK_SECONDS = 1.0
+
+
+def _exit_with_parent() -> None:
+    """A pool worker ends when the process that started it is gone. A run stopped by Ctrl-C or
+    killed does not shut its pool down, and a worker waiting for pages would stay (a watch run's
+    workers, each holding the models, outlived it)."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_CHECK_SECONDS)
+        os._exit(0)
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+
+
 def _init_worker() -> None:
+    _exit_with_parent()
     # one ONNX thread per worker: the pool already uses every core
     os.environ["KPTJ_OCR_THREADS"] = "1"
     from ocr.engines import rapid
