@@ -1,10 +1,10 @@
 """A grey page read again only where the document's seal was taken out (ocr.document_seal).
 
 Taking the seal out (ocr.seal_template.take_out) changes pixels inside the seal's disc only, so
-every text line that holds no changed pixel reads as it did. Only the part of the page round the
-changed pixels and the lines they touch is detected again, at the whole page's detection scale (so
-lines are cut as the page's were), and only what was found there is recognised; the figure stage
-then runs on the page's other lines plus these, on the cleaned page, with the page's own table.
+every text line that holds no changed pixel reads as it did. Only the band of rows round the
+changed pixels and the lines they touch is detected again (the page's whole width, at the page's
+detection scale, so lines are cut as the page's were), and only figure lines found there are
+recognised; the figure stage then runs on the page's other lines plus these, on the cleaned page.
 Detection, the costliest stage per pixel, sees the seal's rows instead of the whole page.
 """
 
@@ -24,7 +24,7 @@ from ocr.stages import cpu_now
 from registry.template import Template
 
 PAD = 1.5          # text heights round the changed pixels and the lines they touch
-CUT_EDGE = 2       # px: a line this near the region's edge (not the page's) was cut by it
+CUT_EDGE = 2       # px: a line this near the band's edge (not the page's) was cut by it
 SAME_LINE = 0.5    # of one line's box inside the other's: the same line
 
 
@@ -65,14 +65,12 @@ def lines_again(clean: np.ndarray, changed: np.ndarray, lines: list[OcrLine],
     kept = [ln for ln in lines if ln not in touched]
     # the rows' whole width: the detector sees a cell with the context it had on the whole page
     # (cut to the column, a "1" beside the seal was not found)
-    x0, x1 = 0, page_w
     y0 = max(0, min([int(ys.min())] + [ln.box[1] for ln in touched]) - pad)
     y1 = min(page_h, max([int(ys.max()) + 1] + [ln.box[3] for ln in touched]) + pad)
-    quads = rapid.detect(clean[y0:y1, x0:x1], rapid.page_scale(page_h, page_w)) + np.array([x0, y0], np.float32)
+    quads = rapid.detect(clean[y0:y1], rapid.page_scale(page_h, page_w)) + np.array([0, y0], np.float32)
 
-    def whole(b: Box) -> bool:
-        return ((x0 == 0 or b[0] > x0 + CUT_EDGE) and (y0 == 0 or b[1] > y0 + CUT_EDGE)
-                and (x1 == page_w or b[2] < x1 - CUT_EDGE) and (y1 == page_h or b[3] < y1 - CUT_EDGE))
+    def whole(b: Box) -> bool:  # not cut by the band's top or bottom (unless the page's own)
+        return (y0 == 0 or b[1] > y0 + CUT_EDGE) and (y1 == page_h or b[3] < y1 - CUT_EDGE)
 
     fresh = []
     for q in quads:
@@ -92,8 +90,9 @@ def lines_again(clean: np.ndarray, changed: np.ndarray, lines: list[OcrLine],
 
 def read_under_seal(image_path: str, seal: seal_template.DocumentSeal, key: int, lines: list[OcrLine],
                     table: dict | None, template: Template) -> PageReading | None:
-    """The figures of the stored (normalised) page `image_path`, whose first reading found
-    `lines` and `table` (ocr.table.TableModel.as_json), with the document's seal taken out; None when it cannot be (as dark as the print)."""
+    """The figures of the stored (normalised) page `image_path`, whose first reading found `lines`
+    and `table` (ocr.table.TableModel.as_json), with the document's seal taken out; None when it
+    cannot be (as dark as the print)."""
     c0 = cpu_now()
     grey = cv2.imread(image_path, cv2.IMREAD_GRAYSCALE)
     if grey is None:
