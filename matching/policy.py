@@ -60,9 +60,10 @@ class Acceptance:
                 "unverified": self.unverified, "rule": "acceptance-policy"}
 
 
-def why_unverified(d: FigureDecision) -> str:
-    """no_row | weak_match | nothing_read | guess | garbled | reads_other (ocr.decide.evidence)."""
-    return evidence(d.figure, d.online)
+def why_unverified(d: FigureDecision, under_seal: bool = False) -> str:
+    """no_row | weak_match | nothing_read | guess | seal_lettering | garbled | reads_other
+    (ocr.decide.evidence)."""
+    return evidence(d.figure, d.online, under_seal)
 
 
 def _under_seal(doc: DocumentReading, d: FigureDecision) -> bool:
@@ -79,8 +80,8 @@ def _under_seal(doc: DocumentReading, d: FigureDecision) -> bool:
 
 def weigh(policy: Policy, doc: DocumentReading, d: FigureDecision) -> tuple[str, float, bool, bool]:
     """(why, weight, under the seal, empty online) of one unverified figure."""
-    why = why_unverified(d)
     seal = _under_seal(doc, d)
+    why = why_unverified(d, seal)
     empty = d.online in (None, "", "-")
     w = policy.weights.get(why, BLOCK)
     if seal:

@@ -18,6 +18,7 @@ SecondOpinion = Callable[[Box], tuple[str, float]]
 OFF_ROW_MIDDLE = 0.25        # of a text height: printed dashes measured within 0.24 of the row's
                              # middle on 99.9 % (5,400 in two worlds), digit strokes read as a
                              # dash under a seal 0.28 to 0.39
+CELL_TAG = "+cell"               # read in the cell where no text line was detected
 MERGED_INK_TAG = "+merged-ink"   # read in a cell whose every mark ran into seal strokes
 SEAL_TAKEN_OUT_TAG = "+seal-out"  # read again with the document's seal taken out (ocr.document_seal)
 
@@ -81,7 +82,7 @@ def figure_from_cell(code: str, ind: Indicator, row: list[OcrLine], cy: float, c
             value, clean, dash = parse_number(text2, ind.decimals)
             if value is not None or dash:
                 # read without a detected line: never clean enough to claim a difference alone
-                fig = FigureReading(code, text2, value, conf2, cell_box, engine + "+cell" + merged, clean=False,
+                fig = FigureReading(code, text2, value, conf2, cell_box, engine + CELL_TAG + merged, clean=False,
                                     found_by=how)
                 if value is not None and conf2 < CELL_SURE and second_opinion is not None:
                     # a small "0" read as "。" at 0.29: the second engine's agreement makes it a match

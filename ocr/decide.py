@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-from ocr.cell_figure import MERGED_INK_TAG, SEAL_TAKEN_OUT_TAG
+from ocr.cell_figure import CELL_TAG, MERGED_INK_TAG, SEAL_TAKEN_OUT_TAG
 from ocr.confidence import DASH_DIFFERS_MIN, DIFFERS_MIN, LOOKALIKE_SURE, MATCH_DESPITE_DOUBT, MATCH_MIN
 from ocr.figures import parse_number
 from ocr.model import Decision, FigureReading
@@ -71,14 +71,15 @@ def seal_free_agrees(figure: FigureReading, online: str | None) -> bool:
 DISCOUNTED_MARK_TAGS = ("+off-row-middle", "+unlike-page-dashes")
 
 
-def evidence(figure: FigureReading | None, online: str | None) -> str:
+def evidence(figure: FigureReading | None, online: str | None, under_seal: bool = False) -> str:
     """What an unverified reading still says about the online value, for the acceptance policy:
     no_row | weak_match (it, the second engine, or its view without the seal's ink reads the
     record's value) | nothing_read (no legible figure, or only a mark the reader discounted as a
     digit's stroke) | guess (another figure, below MATCH_MIN, or read where print and seal
-    strokes ran together) | garbled (another figure among characters no figure has: seal text or
-    letters read into the cell) | reads_other (a dash against a number, or another figure read
-    cleanly with some confidence)."""
+    strokes ran together) | seal_lettering (a figure read only from the cell, where no text line
+    was detected, under the seal, in a row the record leaves empty) | garbled (another figure
+    among characters no figure has: seal text or letters read into the cell) | reads_other (a
+    dash against a number, or another figure read with some confidence)."""
     if figure is None:
         return "no_row"
     second = _num(figure.second_opinion)
@@ -97,6 +98,10 @@ def evidence(figure: FigureReading | None, online: str | None) -> str:
         return "guess"
     if not dash and figure.confidence < MATCH_MIN:
         return "guess"
+    if not dash and under_seal and _num(online) is None and CELL_TAG in figure.engine:
+        # the record's "-" is a short flat mark; the seal's lettering over it is what the cell
+        # reader found a digit in (seeds 11, 41, 67: "1", "5", "2", "2.00" at 0.56-0.88)
+        return "seal_lettering"
     if not dash and garbled(figure.text):
         return "garbled"
     return "reads_other"

@@ -14,7 +14,7 @@ from dataclasses import replace
 import numpy as np
 
 from ocr import cells, dashes, layout
-from ocr.cell_figure import ask_second, figure_from_cell
+from ocr.cell_figure import CELL_TAG, ask_second, figure_from_cell
 from ocr.confidence import CELL_SURE, FIGURE_IN_MARK_ALONE, SEAL_FREE_MIN, UNDER_SEAL_ALONE
 from ocr.confidence import UNTRUSTED as UNTRUSTED_CONFIDENCE
 from ocr.model import Box, FigureReading, OcrLine
@@ -334,7 +334,7 @@ def figure_in_mark(fig: FigureReading, crop: Box, text: str, score: float, decim
             or not dashes.digit_seen(text, score) or not PLAIN_NUMBER.fullmatch(text.strip()):
         return None
     value, _, _ = parse_number(text, decimals)
-    found = FigureReading(fig.code, text, value, score, crop, fig.engine + "+cell", clean=False,
+    found = FigureReading(fig.code, text, value, score, crop, fig.engine + CELL_TAG, clean=False,
                           found_by=fig.found_by)
     ask_second(found, crop, decimals, second_opinion, second_engine)
     sure_alone = found.agreed is None and score >= FIGURE_IN_MARK_ALONE

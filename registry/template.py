@@ -168,7 +168,7 @@ def _parse(data: dict[str, Any], source: str) -> Template:
 COLUMN_ROLES = ("label", "unit", "code", "value")
 ACCEPTANCE_KEYS = ("absorbs", "require_print_after_change", "max_weight", "weights", "under_seal_factor",
                    "online_empty_factor")
-UNVERIFIED_KINDS = ("weak_match", "nothing_read", "guess", "garbled", "no_row", "reads_other")
+UNVERIFIED_KINDS = ("weak_match", "nothing_read", "guess", "seal_lettering", "garbled", "no_row", "reads_other")
 
 
 def _parse_acceptance(raw: Any, source: str) -> dict[str, Any]:

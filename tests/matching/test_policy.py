@@ -72,6 +72,21 @@ def test_what_a_reading_still_says_decides_its_kind() -> None:
     assert why("P01", "1691", "71691", "71691", conf=0.83) == "reads_other"  # a clean other figure blocks
 
 
+def test_a_digit_read_only_from_a_sealed_cell_of_an_empty_row_is_the_seals_lettering() -> None:
+    under = (150, 150, 190, 170)
+    def weigh(online: str | None, engine: str = "rapidocr+cell", box=under, seal_box=(100, 100, 200, 200)):  # noqa: ANN001, ANN202
+        return policy.weigh(POLICY, _doc(seal_box=seal_box), _unreadable("S06", online, "1", "1", box=box, conf=0.8, engine=engine)[1])
+    why, w, seal, empty = weigh(None)
+    assert (why, seal, empty) == ("seal_lettering", True, True) and w < POLICY.max_weight
+    acc, found = _decide([_unreadable("S06", None, "1", "1", box=under, conf=0.8, engine="rapidocr+cell")])
+    assert acc.accepted and found[0].severity == "info"
+    # each condition is needed: a number online, no seal over it, or a detected text line blocks
+    assert weigh("4")[0] == "reads_other"
+    assert weigh(None, box=(500, 500, 560, 530))[0] == "reads_other"
+    assert weigh(None, engine="rapidocr")[0] == "reads_other"
+    assert weigh(None, seal_box=None)[0] == "reads_other"
+
+
 def test_an_empty_cell_weighs_less_under_the_seal_and_in_a_row_empty_online() -> None:
     plain = policy.weigh(POLICY, _doc(seal_box=None), _unreadable("P01", "12", "", None)[1])
     sealed = policy.weigh(POLICY, _doc(), _unreadable("P01", "12", "", None, box=(150, 150, 190, 170))[1])
@@ -110,6 +125,7 @@ def test_the_weight_ladder_orders_risks_as_documented() -> None:
     assert w["weak_match"] < w["nothing_read"] <= w["no_row"] < w["reads_other"] == policy.BLOCK
     assert w["weak_match"] < w["guess"] < w["reads_other"]
     assert w["weak_match"] < w["garbled"] < w["reads_other"]
+    assert w["weak_match"] < w["seal_lettering"] < w["reads_other"]
     assert 0 < POLICY.under_seal_factor <= 1 and 0 < POLICY.online_empty_factor <= 1
 
 

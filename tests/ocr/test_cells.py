@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import cv2
 import numpy as np
 
 from ocr import cells
 
 TEXT_H = 40
+PHOTOS = Path(__file__).parent / "photos"
 
 
 def _cell_with_ruling(dash_level: int) -> np.ndarray:
@@ -108,3 +111,27 @@ def test_a_dash_stands_apart_and_the_top_bar_of_a_seven_does_not() -> None:
     assert not stands_apart(img, (160, 80, 170, 84), 30.0)  # no ink there: nothing to judge by
     colour = cv2.cvtColor(img, cv2.COLOR_GRAY2BGR)
     assert not stands_apart(colour, (300, 200, 310, 204), 0.0)  # off the image: nothing to judge by
+
+
+def test_a_small_figure_between_the_rulings_is_not_taken_for_a_cell_under_a_seal() -> None:
+    """Seed 11, grey scan, no seal near: a "2" 15 px high in a cell whose rulings fall inside the
+    box round it. Counted with the rulings, a quarter of the box was ink, the box was taken as
+    covered by a seal, and at that level a 2x2 dot of the 2's stroke was called a dash; the "2",
+    a planted difference, then could not be claimed."""
+    cell = cv2.imread(str(PHOTOS / "small-figure-between-rulings-grey.png"), cv2.IMREAD_GRAYSCALE)
+    pad = int(0.3 * 31)
+    kind, box, _ = cells.classify_cell(cell, (39 - pad, 22 - pad // 2, 63 + pad, 53 + pad // 2), 31)
+    assert kind == "ink" and box == (49, 30, 57, 45)
+    levels = list(cells.ink_components_at_levels(cell, (39 - pad, 22 - pad // 2, 63 + pad, 53 + pad // 2), 31))
+    assert not any(beneath for beneath, _ in levels)
+
+
+def test_straight_rulings_are_told_from_ink_that_curves() -> None:
+    lines = np.zeros((40, 40), bool)
+    lines[5:7, :] = True           # a ruling across the cell
+    lines[:, 30:32] = True         # and one down it
+    arc = np.zeros((40, 40), np.uint8)
+    cv2.circle(arc, (15, 22), 12, 1, 2)  # a seal ring's stroke
+    arc_only = arc.astype(bool) & ~lines
+    rulings = cells._rulings(lines | arc_only)
+    assert rulings[lines].all() and not rulings[arc_only].any()
