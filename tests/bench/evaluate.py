@@ -27,7 +27,7 @@ from ocr.engines import rapid
 from registry.models import Document, Finding, Page, Reading, Unit
 from registry.template import default_template
 from tests.bench.eval_breakdown import breakdown, report
-from tests.bench.scoring import rows_not_found, score_automation, score_findings, score_identity
+from tests.bench.scoring import rows_not_found, score_automation, score_findings, score_identity, unobservable
 from tests.bench.stage_cpu import stage_line
 from tests.bench.world_setup import add_world_options, generate_world, load_registry, needs_world
 
@@ -141,6 +141,10 @@ def main() -> None:
     print(f"{'kind':<20}{'TP':>5}{'FP':>5}{'FN':>5}{'precision':>11}{'recall':>9}")
     for k, sc in kinds.items():
         print(f"{k:<20}{sc.tp:>5}{sc.fp:>5}{sc.fn:>5}{_pct(sc.precision):>11}{_pct(sc.recall):>9}")
+    hidden = unobservable(truth)
+    if hidden:
+        print(f"planted faults no reader could see, left out of recall ({len(hidden)}): "
+              + ", ".join(f"{f['account']} {f['kind']} p{f.get('page')} ({why})" for f, why in hidden))
     print(f"\nunit identification: {ident.correct}/{ident.documents} correct "
           f"({_pct(ident.correct / max(1, ident.documents)).strip()}), wrong unit {ident.wrong}, "
           f"unknown {ident.unknown}, not found {ident.not_found}")

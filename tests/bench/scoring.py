@@ -37,8 +37,34 @@ class KindScore:
         return self.tp / (self.tp + self.fn) if self.tp + self.fn else None
 
 
+ON_A_PAGE = ("seal_missing", "signature_missing")
+
+
+def unobservable(truth: dict) -> list[tuple[dict, str]]:
+    """Planted faults no reader could see, with why: those in a form that never arrived as a file
+    (a download link, an unreadable attachment: the unit is expected `never_sent`), and a seal or
+    signature fault on a page the scan does not hold (its `page_missing` is expected instead)."""
+    statuses: dict[tuple, set[str]] = defaultdict(set)
+    held: dict[tuple, set[int]] = defaultdict(set)  # a form sent as page images spans attachments
+    for m in truth["messages"]:
+        for a in m["attachments"]:
+            for d in a["documents"]:
+                statuses[(m["file"], d.get("doc_id"))].add(a["expected_status"])
+                held[(m["file"], d.get("doc_id"))] |= set(d.get("pages") or [])
+    out = []
+    for f in truth["faults"]:
+        key = (f.get("message"), f.get("doc_id"))
+        status, pages = statuses.get(key, {"document"}), held.get(key)
+        if not status & {"document", "duplicate"} and f["kind"] not in ("never_sent", "unit_unknown", "duplicate"):
+            out.append((f, "form sent as " + "/".join(sorted(status))))
+        elif f["kind"] in ON_A_PAGE and pages and f.get("page") not in pages:
+            out.append((f, "on a page the scan does not hold"))
+    return out
+
+
 def _truth_keys(truth: dict, file_sha: dict[str, str]) -> dict[str, set]:
     keys: dict[str, set] = defaultdict(set)
+    hidden = {id(f) for f, _ in unobservable(truth)}
     # A unit whose only scans came as a link or an unreadable file has, for us, not sent a scan:
     # its status stays "missing" (with an attachment finding), which is what staff must see.
     usable, sent = set(), set()
@@ -51,6 +77,8 @@ def _truth_keys(truth: dict, file_sha: dict[str, str]) -> dict[str, set]:
                         usable.add(d["account"])
     keys["never_sent"] |= {(acc,) for acc in sent - usable}
     for f in truth["faults"]:
+        if id(f) in hidden:
+            continue
         kind = EXPECTED_KIND.get(f["kind"], f["kind"])
         acc = f.get("account")
         if kind == "figure_mismatch":
