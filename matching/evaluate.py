@@ -119,6 +119,11 @@ def evaluate(doc: DocumentReading, template: Template, online: dict[str, str | N
         if seal is None:
             found.append(DocFinding("seal_missing", "warning", page_index=i,
                                     detail={"reason": "未能检查公章（检测模块不可用），需人工确认"}))
+        elif seal.status == "uncertain" and getattr(seal, "same_stamp_as", None) is not None:
+            # the document's own stamp found on the page by its pattern (ocr.seal_search)
+            found.append(DocFinding("seal_missing", "info", page_index=i, box=list(seal.box), detail={
+                "reason": seal.reason, "status": seal.status, "score": seal.score, "method": seal.method,
+                "same_stamp_as_page": seal.same_stamp_as, "found_by": "seal-pattern"}))
         elif (same := same_stamp_elsewhere(doc, i)) is not None:
             found.append(DocFinding("seal_missing", "info", page_index=i, box=list(seal.box), detail={
                 "reason": f"{seal.reason}；但与本文件第 {same} 页上清晰的印章大小一致，视为同一枚公章",

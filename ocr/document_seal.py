@@ -17,7 +17,7 @@ from dataclasses import replace
 
 import cv2
 
-from ocr import seal_template
+from ocr import seal_search, seal_template
 from ocr.cell_figure import MERGED_INK_TAG, SEAL_TAKEN_OUT_TAG
 from ocr.confidence import DASH_DIFFERS_MIN, MATCH_MIN, SEAL_FREE_MIN
 from ocr.decide import DISCOUNTED_MARK_TAGS, read_as_dash
@@ -95,6 +95,39 @@ def merge(page: PageReading, again: PageReading) -> list[str]:
             fig.seal_free = "-" if dash else new.value
             changed.append(code)
     return changed
+
+
+def _grey_without_seal(page: PageReading) -> bool:
+    s = page.seal
+    return (s is not None and s.status == "absent" and s.method == "grey" and page.image_path is not None
+            and page.method == "ocr")
+
+
+def find_faint_stamps(docs: list[DocumentReading]) -> int:
+    """Grey pages where no ring was seen, searched for the seal learned from the document's other
+    pages (ocr.seal_search); a page where it is found is `uncertain` and names the page whose stamp
+    it is (matching.evaluate lists it as info). Returns how many pages were found stamped."""
+    found = 0
+    for doc in docs:
+        pages = [i for i, p in enumerate(doc.pages) if _grey_without_seal(p)]
+        if not pages or (seal := learn(doc)) is None:
+            continue
+        ref = max(seal.placements, key=lambda k: seal.placements[k].fit)
+        ref_no = doc.pages[ref].identity.page_no or ref + 1
+        for i in pages:
+            grey = cv2.imread(str(doc.pages[i].image_path), cv2.IMREAD_GRAYSCALE)
+            place = seal_search.find(grey, seal) if grey is not None else None
+            if place is None:
+                continue
+            r = seal.radius / seal_template.RING_MARGIN
+            x, y = place.centre
+            box = (int(x - r), int(y - r), int(2 * r), int(2 * r))
+            reason = (f"未见完整的印章环线，但页面上有与本文件第 {ref_no} 页相同的印章印迹"
+                      f"（图样相关度 {place.fit:.2f}），印章较浅或部分盖在页面以外，视为同一枚公章")
+            doc.pages[i].seal = replace(doc.pages[i].seal, status="uncertain", score=round(place.fit, 3), box=box,
+                                        reason=reason, same_stamp_as=ref_no)
+            found += 1
+    return found
 
 
 def reread_under_seal(docs: list[DocumentReading], reread: Reread) -> int:

@@ -150,8 +150,10 @@ def _read_without_seal(image_path: str, seal: DocumentSeal, key: int, lines: lis
 
 
 def reread_under_seal(docs: list[DocumentReading], template: Template | None = None, *, workers: int = 2) -> int:
-    """ocr.document_seal's second reads, on this machine's pool; returns how many figures changed."""
+    """ocr.document_seal's document stage: the learned seal looked for on grey pages where no ring
+    was seen, then the second reads, on this machine's pool; returns how many figures changed."""
     template = template or default_template()
+    document_seal.find_faint_stamps(docs)
 
     def reread(jobs: list[document_seal.Job]) -> list[PageReading | None]:
         if workers <= 1:  # pages were read in this process too

@@ -63,6 +63,7 @@ class SealResult:
     box: tuple[int, int, int, int] | None  # (x, y, w, h) in the caller's image pixels
     reason: str  # shown to staff (Chinese)
     method: str  # "colour" | "grey" | "colour+grey"
+    same_stamp_as: int | None = None  # the page (number) whose stamp was found here (ocr.seal_search)
 
 
 def detect_seal(image_bgr: np.ndarray, bilevel: bool | None = None, unit_name: str | None = None,

@@ -31,6 +31,7 @@ SEAL_INK = 25          # the learned seal has ink where it is this much darker t
 PRINT_BELOW = 35       # a pixel this much darker than the seal alone there holds print too
 SEAL_UNDER_PRINT = 0.7  # the seal's ink at most this share of the print's darkness, or no cleaning
 GAIN_LIMITS = (0.7, 1.6)  # one impression's ink against the learned seal (pressure varies)
+RING_MARGIN = 1.12     # the patch's half side, in ring radii: the ring's outer edge and a margin
 DISC = 1.06            # the ring's outer edge, in ring radii (the box is fitted to its middle)
 _ANGLES = 720          # polar resolution for the turn between impressions (0.5 degree)
 
@@ -127,7 +128,7 @@ def learn(stamps: dict[int, tuple[np.ndarray, Stamp, float]]) -> DocumentSeal | 
     similar = {k for k, r in radii.items() if abs(r - radii[ref_key]) <= RADIUS_AGREE * radii[ref_key]}
     if len(similar) < 2:
         return None
-    radius = int(max(radii[k] for k in similar) * 1.12)  # the ring's outer edge and a margin
+    radius = int(max(radii[k] for k in similar) * RING_MARGIN)
     def centre(k: int) -> tuple[float, float]:
         grey, box, _ = stamps[k]
         return _centre(box, radii[k], grey.shape[1], grey.shape[0])

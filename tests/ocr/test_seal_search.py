@@ -1,0 +1,67 @@
+"""The document's own seal found on a grey page where no ring was seen (ocr.seal_search), on real
+grey-scanned pages: seed 67's form whose page 1 carries a light seal pressed half onto the table's
+rules (the page's own test said `absent`, a false error), and another form's page without a seal."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from matching.evaluate import evaluate
+from ocr import document_seal, seal_search, seal_template
+from ocr.model import DocumentReading, PageIdentity, PageReading
+from ocr.seal import SealResult, detect_seal
+from registry.template import default_template
+
+PHOTOS = Path(__file__).parent / "photos"
+FORM = [PHOTOS / f"faint-seal-form-page-{n}-of-3-grey.jpg" for n in (1, 2, 3)]
+UNSEALED = PHOTOS / "unsealed-form-page-grey.jpg"
+FAINT_SEAL_AT = (904, 1480)   # where the light impression on page 1 stands (looked up by eye)
+
+
+def _grey(path: Path) -> np.ndarray:
+    return cv2.imread(str(path), cv2.IMREAD_GRAYSCALE)
+
+
+@pytest.fixture(scope="module")
+def seals() -> list[SealResult]:
+    return [detect_seal(cv2.imread(str(p))) for p in FORM]
+
+
+@pytest.fixture(scope="module")
+def learned(seals: list[SealResult]) -> seal_template.DocumentSeal:
+    seal = seal_template.learn({n: (_grey(FORM[n]), seals[n].box, seals[n].score) for n in (1, 2)})
+    assert seal is not None
+    return seal
+
+
+def test_the_pages_own_test_sees_no_seal_on_the_light_impression(seals: list[SealResult]) -> None:
+    assert seals[0].status == "absent" and seals[0].method == "grey"
+    assert seals[1].status == seals[2].status == "present"
+
+
+def test_the_documents_seal_is_found_where_it_was_pressed(learned: seal_template.DocumentSeal) -> None:
+    place = seal_search.find(_grey(FORM[0]), learned)
+    assert place is not None and place.fit >= seal_template.SAME_STAMP
+    assert np.hypot(place.centre[0] - FAINT_SEAL_AT[0], place.centre[1] - FAINT_SEAL_AT[1]) < 15
+
+
+def test_print_alone_is_not_taken_for_the_seal(learned: seal_template.DocumentSeal) -> None:
+    assert detect_seal(cv2.imread(str(UNSEALED))).status == "absent"
+    assert seal_search.find(_grey(UNSEALED), learned) is None
+
+
+def test_a_page_found_stamped_is_listed_as_info_naming_the_page_it_matched(seals: list[SealResult]) -> None:
+    pages = [PageReading(source=str(p), index=n, rotation=0, skew=0.0, method="ocr",
+                         identity=PageIdentity(page_no=n + 1, page_total=3), seal=seals[n], image_path=str(p))
+             for n, p in enumerate(FORM)]
+    doc = DocumentReading("单位", None, 3, "2025-06-24 11:13", pages)
+    assert document_seal.find_faint_stamps([doc]) == 1
+    seal = doc.pages[0].seal
+    assert seal.status == "uncertain" and seal.same_stamp_as in (2, 3) and "相同的印章印迹" in seal.reason
+    found, _ = evaluate(doc, default_template(), None, None, None)
+    on_seal = [f for f in found if f.kind == "seal_missing"]
+    assert [(f.severity, f.page_index, f.detail["found_by"]) for f in on_seal] == [("info", 0, "seal-pattern")]
