@@ -97,26 +97,33 @@ def merge(page: PageReading, again: PageReading) -> list[str]:
     return changed
 
 
-def _grey_without_seal(page: PageReading) -> bool:
+def _grey_seal_unproven(page: PageReading) -> bool:
+    """A grey page where no ring was seen, or only an incomplete one (not a black-and-white scan's
+    page, which has no ring box: its seal may have gone with the colour)."""
     s = page.seal
-    return (s is not None and s.status == "absent" and s.method == "grey" and page.image_path is not None
-            and page.method == "ocr")
+    return (s is not None and s.method == "grey" and page.image_path is not None and page.method == "ocr"
+            and (s.status == "absent" or (s.status == "uncertain" and s.box is not None)))
 
 
 def find_faint_stamps(docs: list[DocumentReading]) -> int:
-    """Grey pages where no ring was seen, searched for the seal learned from the document's other
-    pages (ocr.seal_search); a page where it is found is `uncertain` and names the page whose stamp
-    it is (matching.evaluate lists it as info). Returns how many pages were found stamped."""
+    """Grey pages with no ring or an incomplete one, checked against the seal learned from the
+    document's pages: an incomplete ring that aligned with a clear seal in learning is that stamp,
+    a page with no ring is searched for it (ocr.seal_search). Such a page is `uncertain` and names
+    the page whose stamp it is (matching.evaluate lists it as info). Returns how many pages."""
     found = 0
     for doc in docs:
-        pages = [i for i, p in enumerate(doc.pages) if _grey_without_seal(p)]
+        pages = [i for i, p in enumerate(doc.pages) if _grey_seal_unproven(p)]
         if not pages or (seal := learn(doc)) is None:
             continue
-        ref = max(seal.placements, key=lambda k: seal.placements[k].fit)
+        ref = seal.reference
+        if doc.pages[ref].seal.status != "present":
+            continue  # nothing clear to compare with
         ref_no = doc.pages[ref].identity.page_no or ref + 1
-        for i in pages:
-            grey = cv2.imread(str(doc.pages[i].image_path), cv2.IMREAD_GRAYSCALE)
-            place = seal_search.find(grey, seal) if grey is not None else None
+        for i in (i for i in pages if i != ref):
+            place = seal.placements.get(i)
+            if place is None:
+                grey = cv2.imread(str(doc.pages[i].image_path), cv2.IMREAD_GRAYSCALE)
+                place = seal_search.find(grey, seal) if grey is not None else None
             if place is None:
                 continue
             r = seal.radius / seal_template.RING_MARGIN

@@ -49,6 +49,7 @@ class DocumentSeal:
     patch: np.ndarray            # float32 (2R, 2R): the learned seal, paper ~255
     radius: int                  # half the patch side
     placements: dict[int, Placement]  # by the caller's page key
+    reference: int = -1          # the key of the impression the others were aligned on (the clearest)
 
 
 def _patch(grey: np.ndarray, centre: tuple[float, float], radius: int, angle: float,
@@ -148,7 +149,7 @@ def learn(stamps: dict[int, tuple[np.ndarray, Stamp, float]]) -> DocumentSeal | 
     seal = ordered[-1] if n == 2 else ordered[n // 2]
     yy, xx = np.mgrid[0:2 * radius, 0:2 * radius]
     seal[np.hypot(xx - radius, yy - radius) > DISC * radii[ref_key]] = 255  # a seal is round: print beyond
-    return DocumentSeal(seal, radius, placements)
+    return DocumentSeal(seal, radius, placements, ref_key)
 
 
 def take_out(grey: np.ndarray, seal: DocumentSeal, key: int) -> np.ndarray | None:

@@ -65,3 +65,14 @@ def test_a_page_found_stamped_is_listed_as_info_naming_the_page_it_matched(seals
     found, _ = evaluate(doc, default_template(), None, None, None)
     on_seal = [f for f in found if f.kind == "seal_missing"]
     assert [(f.severity, f.page_index, f.detail["found_by"]) for f in on_seal] == [("info", 0, "seal-pattern")]
+
+
+def test_an_incomplete_ring_that_aligned_with_the_clear_seal_is_that_stamp(seals: list[SealResult]) -> None:
+    from dataclasses import replace
+    partial = replace(seals[2], status="uncertain", score=0.47, reason="环线不完整（49%）")
+    pages = [PageReading(source=str(p), index=n, rotation=0, skew=0.0, method="ocr",
+                         identity=PageIdentity(page_no=n + 1, page_total=3), seal=s, image_path=str(p))
+             for n, (p, s) in enumerate(zip(FORM, [seals[0], seals[1], partial], strict=True))]
+    doc = DocumentReading("单位", None, 3, "2025-06-24 11:13", pages)
+    assert document_seal.find_faint_stamps([doc]) == 2
+    assert [p.seal.same_stamp_as for p in doc.pages] == [2, None, 2]
