@@ -19,7 +19,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from ocr.seal_template import SAME_STAMP, DocumentSeal, Placement
+from ocr.seal_template import SAME_STAMP, DocumentSeal, Placement, correlation, patch_at
 
 SHRINK = 4          # the coarse search runs on the page and the seal made this many times smaller
 TURN_STEP = 5       # degrees between the turns tried in the coarse search
@@ -54,23 +54,16 @@ def _coarse(grey: np.ndarray, seal: DocumentSeal) -> tuple[float, float, tuple[f
 
 
 def _masked_fit(grey: np.ndarray, seal: DocumentSeal, centre: tuple[float, float], angle: float) -> float:
-    """Correlation of the page's patch at `centre`, turned by `angle` (as seal_template._patch),
-    with the learned seal, over the part of the seal's disc that lies on the page."""
+    """Correlation of the page's patch at `centre`, turned by `angle`, with the learned seal, over
+    the part of the seal's disc that lies on the page."""
     r = seal.radius
-    m = cv2.getRotationMatrix2D(centre, angle, 1.0)
-    m[0, 2] += r - centre[0]
-    m[1, 2] += r - centre[1]
-    patch = cv2.warpAffine(grey, m, (2 * r, 2 * r), flags=cv2.INTER_LINEAR, borderValue=255)
-    on = cv2.warpAffine(np.ones_like(grey), m, (2 * r, 2 * r), flags=cv2.INTER_NEAREST, borderValue=0) > 0
+    patch = patch_at(grey, centre, r, angle)
+    on = patch_at(np.ones_like(grey), centre, r, angle, border=0, flags=cv2.INTER_NEAREST) > 0
     yy, xx = np.mgrid[0:2 * r, 0:2 * r]
     where = on & (np.hypot(xx - r, yy - r) <= r)
     if where.mean() < ON_PAGE:
         return 0.0
-    x = 255.0 - patch[where].astype(np.float64)
-    y = 255.0 - seal.patch[where].astype(np.float64)
-    x, y = x - x.mean(), y - y.mean()
-    d = float(np.sqrt((x * x).sum() * (y * y).sum()))
-    return float((x * y).sum() / d) if d else 0.0
+    return correlation(patch[where], seal.patch[where])
 
 
 def find(grey: np.ndarray, seal: DocumentSeal) -> Placement | None:

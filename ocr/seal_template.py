@@ -49,15 +49,17 @@ class DocumentSeal:
     patch: np.ndarray            # float32 (2R, 2R): the learned seal, paper ~255
     radius: int                  # half the patch side
     placements: dict[int, Placement]  # by the caller's page key
-    reference: int = -1          # the key of the impression the others were aligned on (the clearest)
+    reference: int               # the key of the impression the others were aligned on (the clearest)
 
 
-def _patch(grey: np.ndarray, centre: tuple[float, float], radius: int, angle: float,
-           scale: float = 1.0) -> np.ndarray:
+def patch_at(grey: np.ndarray, centre: tuple[float, float], radius: int, angle: float,
+             scale: float = 1.0, *, border: int = 255, flags: int = cv2.INTER_LINEAR) -> np.ndarray:
+    """The square of side 2*radius round `centre`, turned by `angle` and scaled onto the learned
+    seal's frame; what lies off the page is `border` (paper)."""
     m = cv2.getRotationMatrix2D(centre, angle, scale)
     m[0, 2] += radius - centre[0]
     m[1, 2] += radius - centre[1]
-    return cv2.warpAffine(grey, m, (2 * radius, 2 * radius), flags=cv2.INTER_LINEAR, borderValue=255)
+    return cv2.warpAffine(grey, m, (2 * radius, 2 * radius), flags=flags, borderValue=border)
 
 
 def _polar_turn(ref: np.ndarray, other: np.ndarray, radius: int) -> float:
@@ -73,7 +75,8 @@ def _polar_turn(ref: np.ndarray, other: np.ndarray, radius: int) -> float:
     return float(np.argmax(corr)) * 360.0 / _ANGLES
 
 
-def _fit(a: np.ndarray, b: np.ndarray) -> float:
+def correlation(a: np.ndarray, b: np.ndarray) -> float:
+    """Pearson correlation of two patches' ink (255 - grey)."""
     x, y = (255 - a).ravel().astype(np.float64), (255 - b).ravel().astype(np.float64)
     x, y = x - x.mean(), y - y.mean()
     d = float(np.sqrt((x * x).sum() * (y * y).sum()))
@@ -85,13 +88,13 @@ def _align(grey: np.ndarray, centre: tuple[float, float], radius: int, ref: np.n
     """Coarse turn from the unrolled seal, then a small search of turn, centre and size (the
     ring's centre and radius are found to a pixel or two; the polar turn's sign depends on the
     unroll's direction)."""
-    turn = _polar_turn(ref, _patch(grey, centre, radius, 0.0, scale), radius)
+    turn = _polar_turn(ref, patch_at(grey, centre, radius, 0.0, scale), radius)
     best = Placement(centre, 0.0, scale, -1.0)
     for angle in {turn, -turn}:
         for dx in (-4, -2, 0, 2, 4):
             for dy in (-4, -2, 0, 2, 4):
                 c = (centre[0] + dx, centre[1] + dy)
-                f = _fit(_patch(grey, c, radius, angle, scale), ref)
+                f = correlation(patch_at(grey, c, radius, angle, scale), ref)
                 if f > best.fit:
                     best = Placement(c, angle, scale, f)
     for _ in range(2):  # a pixel, half a degree and 1 % of size at a time, twice
@@ -101,7 +104,7 @@ def _align(grey: np.ndarray, centre: tuple[float, float], radius: int, ref: np.n
                 for dx in (-1, 0, 1):
                     for dy in (-1, 0, 1):
                         c = (coarse.centre[0] + dx, coarse.centre[1] + dy)
-                        f = _fit(_patch(grey, c, radius, coarse.angle + da, coarse.scale + ds), ref)
+                        f = correlation(patch_at(grey, c, radius, coarse.angle + da, coarse.scale + ds), ref)
                         if f > best.fit:
                             best = Placement(c, coarse.angle + da, coarse.scale + ds, f)
         if best == coarse:
@@ -133,7 +136,7 @@ def learn(stamps: dict[int, tuple[np.ndarray, Stamp, float]]) -> DocumentSeal | 
     def centre(k: int) -> tuple[float, float]:
         grey, box, _ = stamps[k]
         return _centre(box, radii[k], grey.shape[1], grey.shape[0])
-    ref = _patch(stamps[ref_key][0], centre(ref_key), radius, 0.0)
+    ref = patch_at(stamps[ref_key][0], centre(ref_key), radius, 0.0)
     placements = {ref_key: Placement(centre(ref_key), 0.0, 1.0, 1.0)}
     for k in sorted(similar - {ref_key}):
         p = _align(stamps[k][0], centre(k), radius, ref, radii[ref_key] / radii[k])
@@ -141,7 +144,7 @@ def learn(stamps: dict[int, tuple[np.ndarray, Stamp, float]]) -> DocumentSeal | 
             placements[k] = p
     if len(placements) < 2:
         return None
-    aligned = np.stack([_patch(stamps[k][0], p.centre, radius, p.angle, p.scale) for k, p in placements.items()])
+    aligned = np.stack([patch_at(stamps[k][0], p.centre, radius, p.angle, p.scale) for k, p in placements.items()])
     ordered = np.sort(aligned.astype(np.float32), axis=0)
     n = len(placements)
     # two impressions: the lighter of each pixel (print lies under one only); more: the median,
