@@ -105,15 +105,25 @@ def _grey_seal_unproven(page: PageReading) -> bool:
             and (s.status == "absent" or (s.status == "uncertain" and s.box is not None)))
 
 
-def find_faint_stamps(docs: list[DocumentReading]) -> int:
+Learned = dict[int, "seal_template.DocumentSeal | None"]  # by the document's place in its list
+
+
+def find_faint_stamps(docs: list[DocumentReading], learned: Learned | None = None) -> int:
     """Grey pages with no ring or an incomplete one, checked against the seal learned from the
     document's pages: an incomplete ring that aligned with a clear seal in learning is that stamp,
     a page with no ring is searched for it (ocr.seal_search). Such a page is `uncertain` and names
-    the page whose stamp it is (matching.evaluate lists it as info). Returns how many pages."""
+    the page whose stamp it is (matching.evaluate lists it as info). Returns how many pages.
+    `learned` keeps each seal learned here for reread_under_seal, unless a page of its document
+    changed here (its new ring then takes part in learning the seal again)."""
     found = 0
-    for doc in docs:
+    for k, doc in enumerate(docs):
         pages = [i for i, p in enumerate(doc.pages) if _grey_seal_unproven(p)]
-        if not pages or (seal := learn(doc)) is None:
+        if not pages:
+            continue
+        seal = learn(doc)
+        if learned is not None:
+            learned[k] = seal
+        if seal is None:
             continue
         ref = seal.reference
         if doc.pages[ref].seal.status != "present":
@@ -134,17 +144,20 @@ def find_faint_stamps(docs: list[DocumentReading]) -> int:
             doc.pages[i].seal = replace(doc.pages[i].seal, status="uncertain", score=round(place.fit, 3), box=box,
                                         reason=reason, same_stamp_as=ref_no)
             found += 1
+            if learned is not None:
+                learned.pop(k, None)
     return found
 
 
-def reread_under_seal(docs: list[DocumentReading], reread: Reread) -> int:
-    """Second reads for every document that needs one; returns how many figures changed."""
+def reread_under_seal(docs: list[DocumentReading], reread: Reread, learned: Learned | None = None) -> int:
+    """Second reads for every document that needs one (with the seal `learned` by
+    find_faint_stamps where it kept one); returns how many figures changed."""
     jobs: list[tuple[PageReading, Job]] = []
-    for doc in docs:
+    for k, doc in enumerate(docs):
         wanted = pages_to_reread(doc)
         if not wanted:
             continue
-        seal = learn(doc)
+        seal = learned[k] if learned is not None and k in learned else learn(doc)
         if seal is None:
             continue
         jobs += [(doc.pages[i], (str(doc.pages[i].image_path), seal, i, doc.pages[i].lines, doc.pages[i].table))

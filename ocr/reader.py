@@ -153,14 +153,15 @@ def reread_under_seal(docs: list[DocumentReading], template: Template | None = N
     """ocr.document_seal's document stage: the learned seal looked for on grey pages where no ring
     was seen, then the second reads, on this machine's pool; returns how many figures changed."""
     template = template or default_template()
-    document_seal.find_faint_stamps(docs)
+    learned: document_seal.Learned = {}
+    document_seal.find_faint_stamps(docs, learned)
 
     def reread(jobs: list[document_seal.Job]) -> list[PageReading | None]:
         if workers <= 1:  # pages were read in this process too
             return [_read_without_seal(*job, template) for job in jobs]
         pool = _pool(workers)  # even one page goes to the pool: models stay out of this process
         return [f.result() for f in [pool.submit(_read_without_seal, *job, template) for job in jobs]]
-    return document_seal.reread_under_seal(docs, reread)
+    return document_seal.reread_under_seal(docs, reread, learned)
 
 
 def read_files(paths: Iterable[str | Path], template: Template | None = None, *,

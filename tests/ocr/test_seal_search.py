@@ -76,3 +76,21 @@ def test_an_incomplete_ring_that_aligned_with_the_clear_seal_is_that_stamp(seals
     doc = DocumentReading("单位", None, 3, "2025-06-24 11:13", pages)
     assert document_seal.find_faint_stamps([doc]) == 2
     assert [p.seal.same_stamp_as for p in doc.pages] == [2, None, 2]
+
+
+def test_the_seal_learned_for_the_search_is_kept_for_the_second_reads_unless_a_page_changed(
+        seals: list[SealResult]) -> None:
+    def doc(paths: list[Path], page_seals: list[SealResult]) -> DocumentReading:
+        return DocumentReading("单位", None, 3, "2025-06-24 11:13", [
+            PageReading(source=str(p), index=n, rotation=0, skew=0.0, method="ocr",
+                        identity=PageIdentity(page_no=n + 1, page_total=3), seal=s, image_path=str(p))
+            for n, (p, s) in enumerate(zip(paths, page_seals, strict=True))])
+    unsealed = detect_seal(cv2.imread(str(UNSEALED)))
+    nothing_found = doc([UNSEALED, FORM[1], FORM[2]], [unsealed, seals[1], seals[2]])
+    found_one = doc(FORM, seals)
+    learned: document_seal.Learned = {}
+    assert document_seal.find_faint_stamps([nothing_found, found_one], learned) == 1
+    assert set(learned) == {0}   # the second document's page 1 changed: its seal is learned again
+    again = document_seal.learn(nothing_found)
+    assert learned[0] is not None and again is not None
+    assert learned[0].placements == again.placements and (learned[0].patch == again.patch).all()
