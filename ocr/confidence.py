@@ -11,6 +11,7 @@ From low to high:
   DASH_DIFFERS_MIN 0.85  a read dash claims a difference against a number online
   CONFIRMED        0.90  a dash confirmed by a second sign (recogniser or the page's dashes)
   UNDER_SEAL_ALONE 0.90  one engine alone under seal ink: below DIFFERS_MIN, so it claims nothing
+                         unless the view without the seal's ink reads the same figure
   CELL_SURE        0.90  a figure recognised in a cell below this is asked of the second engine
   MATCH_DESPITE_DOUBT 0.90 equal to the record at this confidence: a mumbling second engine is no doubt
   DIFFERS_MIN      0.95  one engine alone claims a difference

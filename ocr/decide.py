@@ -6,7 +6,9 @@ figure that is right. So:
   the reading not to be a guess (confidence >= MATCH_MIN);
 - `differs` needs strong evidence: a clean, confident reading that no second engine contradicts,
   and not a lone OCR look-alike swap (3/8, 1/7, 5/6 ...) read with less than LOOKALIKE_SURE
-  (both engines can make the same swap under seal ink);
+  (both engines can make the same swap under seal ink); under a seal, where one engine alone is
+  capped at UNDER_SEAL_ALONE, the view with the seal's ink taken out reading the same figure is
+  the second look;
 - everything else is `unreadable` and goes to a human.
 """
 
@@ -15,7 +17,14 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from ocr.cell_figure import CELL_TAG, MERGED_INK_TAG, SEAL_TAKEN_OUT_TAG
-from ocr.confidence import DASH_DIFFERS_MIN, DIFFERS_MIN, LOOKALIKE_SURE, MATCH_DESPITE_DOUBT, MATCH_MIN
+from ocr.confidence import (
+    DASH_DIFFERS_MIN,
+    DIFFERS_MIN,
+    LOOKALIKE_SURE,
+    MATCH_DESPITE_DOUBT,
+    MATCH_MIN,
+    UNDER_SEAL_ALONE,
+)
 from ocr.figures import parse_number
 from ocr.model import Decision, FigureReading
 from ocr.tokens import garbled
@@ -65,6 +74,14 @@ def seal_free_agrees(figure: FigureReading, online: str | None) -> bool:
     """Read again with the red seal's ink taken out (ocr.figures.read_seal_free), the figure is the
     record's: the strokes that made it another figure were the seal's."""
     return figure.seal_free is not None and _num(figure.seal_free) == _num(online)
+
+
+def seal_free_confirms(figure: FigureReading) -> bool:
+    """Under a seal, the view without the seal's ink reads the same figure as the page, at the
+    highest confidence one engine alone is given there: the seal's strokes did not make it. The
+    two views are different images (ocr.figures.read_seal_free, ocr.document_seal.merge)."""
+    return (figure.seal_free is not None and figure.value is not None and figure.confidence >= UNDER_SEAL_ALONE
+            and _num(figure.seal_free) == _num(figure.value))
 
 
 # marks the reader itself took for something else than a printed dash (ocr.figures, ocr.dashes)
@@ -143,6 +160,6 @@ def decide(figure: FigureReading | None, online: str | None, decimals: int) -> D
     if online_v is not None and _one_lookalike_swap(_fmt(paper_v, decimals), _fmt(online_v, decimals)) \
             and figure.confidence < LOOKALIKE_SURE:  # under a seal both engines can make the same swap
         return Decision("unreadable", f"{what}；仅一位易混数字不同，需人工确认")
-    if both_agree or figure.confidence >= DIFFERS_MIN:
+    if both_agree or figure.confidence >= DIFFERS_MIN or seal_free_confirms(figure):
         return Decision("differs", what)
     return Decision("unreadable", f"{what}；识别把握不足（{figure.confidence:.2f}），需人工确认")

@@ -3,21 +3,27 @@ images): the strokes of the seal stop counting as digits; digits printed under i
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import cv2
 import numpy as np
 from PIL import Image, ImageDraw
 
 from ocr import FigureReading, decide
+from ocr.confidence import UNDER_SEAL_ALONE
 from ocr.decide import evidence
 from ocr.figures import read_seal_free
 from ocr.normalise import ocr_copy
-from ocr.page import _seal_free_reader
+from ocr.page import _seal_free_reader, read_page
 from ocr.print_ink import ink_copy
+from ocr.sources import PageSource
 from registry.template import default_template
 from synth.fonts import pil_font
 
 T = default_template()
 CODE = next(c for c in T.codes if T.indicator(c).decimals == 0)
 PAPER, SEAL = (236, 232, 224), (214, 58, 62)
+PHOTOS = Path(__file__).parent / "photos"
 
 
 def _cell(text: str, seal_text: bool = False) -> tuple[np.ndarray, tuple[int, int, int, int]]:
@@ -88,3 +94,31 @@ def test_a_seal_free_view_that_reads_the_record_stops_a_difference_claim() -> No
     assert decide(_fig("15", "-"), None, 0).kind == "unreadable"  # the seal-free view sees a dash
     assert decide(_fig("15", "7"), "5", 0).kind == "differs"       # another figure there speaks for nothing
     assert evidence(_fig("15", "7", 0.8), "5") == "reads_other"
+
+
+def test_the_seal_free_view_reading_the_same_figure_is_the_second_look_under_a_seal() -> None:
+    """Under seal ink one engine alone is capped at UNDER_SEAL_ALONE and claims nothing; the view
+    without the seal's ink reading the same figure lets it claim, unless the two figures are
+    look-alikes or the reading was below the cap."""
+    assert decide(_fig("3", "3", UNDER_SEAL_ALONE), "4", 0).kind == "differs"
+    assert decide(_fig("3", None, UNDER_SEAL_ALONE), "4", 0).kind == "unreadable"
+    assert decide(_fig("3", "3", UNDER_SEAL_ALONE - 0.01), "4", 0).kind == "unreadable"
+    assert decide(_fig("3", "3", UNDER_SEAL_ALONE), "8", 0).kind == "unreadable"  # 3/8 look alike
+    unclean = _fig("3", "3", UNDER_SEAL_ALONE)
+    unclean.clean = False
+    assert decide(unclean, "4", 0).kind == "unreadable"
+
+
+def test_a_figure_on_the_seal_ring_read_in_both_views_claims_its_difference() -> None:
+    """A real colour scan (seed 23, a unit's first scan): the 3 printed where the record says 4
+    stands on the seal's ring. The recogniser reads "3" at the cap, Tesseract says nothing clear,
+    the view without the seal reads "3": a difference, not a figure for a person to read. The
+    figures beside it under the same ring still match."""
+    img = cv2.imread(str(PHOTOS / "figure-beside-seal-ring-colour.png"))
+    page = read_page(PageSource(3, img, "image-file"), T)
+    s15 = page.figures["S15"]
+    assert (s15.value, s15.seal_free, s15.clean) == ("3", "3", True)
+    assert s15.confidence == UNDER_SEAL_ALONE
+    assert decide(s15, "4", 0).kind == "differs"
+    assert decide(page.figures["S16"], "14", 0).kind == "matches"
+    assert decide(page.figures["S14"], "1", 0).kind == "matches"
