@@ -76,12 +76,24 @@ def seal_free_agrees(figure: FigureReading, online: str | None) -> bool:
     return figure.seal_free is not None and _num(figure.seal_free) == _num(online)
 
 
-def seal_free_confirms(figure: FigureReading) -> bool:
+def _digits_lost_or_added(a: str, b: str) -> bool:
+    """One figure is the other with digits lost or added (the point ignored: "0" for 10, "15" for
+    5, "12" for 152, "140" for 1.40): the shorter is the longer with some of its digits left out."""
+    a, b = a.replace(".", "").lstrip("-"), b.replace(".", "").lstrip("-")
+    short, long_ = sorted((a, b), key=len)
+    rest = iter(long_)
+    return len(short) < len(long_) and all(ch in rest for ch in short)
+
+
+def seal_free_confirms(figure: FigureReading, paper: str, online: str) -> bool:
     """Under a seal, the view without the seal's ink reads the same figure as the page, at the
     highest confidence one engine alone is given there: the seal's strokes did not make it. The
-    two views are different images (ocr.figures.read_seal_free, ocr.document_seal.merge)."""
+    two views are different images (ocr.figures.read_seal_free, ocr.document_seal.merge), but a
+    stroke the seal hid is hidden in both ("0" read both ways for a printed 10 under the seal's
+    lettering, seed 53): a figure that is the record's with digits lost or added is no difference
+    they can prove (`paper`, `online`: both formatted to the indicator's places)."""
     return (figure.seal_free is not None and figure.value is not None and figure.confidence >= UNDER_SEAL_ALONE
-            and _num(figure.seal_free) == _num(figure.value))
+            and _num(figure.seal_free) == _num(figure.value) and not _digits_lost_or_added(paper, online))
 
 
 # marks the reader itself took for something else than a printed dash (ocr.figures, ocr.dashes)
@@ -160,6 +172,7 @@ def decide(figure: FigureReading | None, online: str | None, decimals: int) -> D
     if online_v is not None and _one_lookalike_swap(_fmt(paper_v, decimals), _fmt(online_v, decimals)) \
             and figure.confidence < LOOKALIKE_SURE:  # under a seal both engines can make the same swap
         return Decision("unreadable", f"{what}；仅一位易混数字不同，需人工确认")
-    if both_agree or figure.confidence >= DIFFERS_MIN or seal_free_confirms(figure):
+    if both_agree or figure.confidence >= DIFFERS_MIN \
+            or (online_v is not None and seal_free_confirms(figure, shown_paper, shown_online)):
         return Decision("differs", what)
     return Decision("unreadable", f"{what}；识别把握不足（{figure.confidence:.2f}），需人工确认")

@@ -104,6 +104,12 @@ def test_the_seal_free_view_reading_the_same_figure_is_the_second_look_under_a_s
     assert decide(_fig("3", None, UNDER_SEAL_ALONE), "4", 0).kind == "unreadable"
     assert decide(_fig("3", "3", UNDER_SEAL_ALONE - 0.01), "4", 0).kind == "unreadable"
     assert decide(_fig("3", "3", UNDER_SEAL_ALONE), "8", 0).kind == "unreadable"  # 3/8 look alike
+    # a digit the seal hid is hidden in both views: "0" for a printed 10, "15" for 5
+    assert decide(_fig("0", "0", UNDER_SEAL_ALONE), "10", 0).kind == "unreadable"
+    assert decide(_fig("15", "15", UNDER_SEAL_ALONE), "5", 0).kind == "unreadable"
+    assert decide(_fig("14", "14", UNDER_SEAL_ALONE), "1.40", 2).kind == "unreadable"
+    assert decide(_fig("12", "12", UNDER_SEAL_ALONE), "152", 0).kind == "unreadable"
+    assert decide(_fig("12", "12", UNDER_SEAL_ALONE), "16", 0).kind == "differs"
     unclean = _fig("3", "3", UNDER_SEAL_ALONE)
     unclean.clean = False
     assert decide(unclean, "4", 0).kind == "unreadable"
