@@ -37,7 +37,11 @@ class Session:
     def __init__(self, model_path: str, threads: int) -> None:
         import openvino as ov
         self.model_path = model_path
-        config: dict[str, Any] = {"INFERENCE_PRECISION_HINT": "f32", "PERFORMANCE_HINT": "LATENCY"}
+        # no pinning: each pool (or Celery) worker is its own process, and each pinned its one
+        # inference thread to the same first core, so two workers' detection took turns on one
+        # core while the other idled (20 pages, 2 workers: 30-41 s wall pinned, 25-32 s not)
+        config: dict[str, Any] = {"INFERENCE_PRECISION_HINT": "f32", "PERFORMANCE_HINT": "LATENCY",
+                                  "ENABLE_CPU_PINNING": False}
         if threads > 0:
             config["INFERENCE_NUM_THREADS"] = threads
         self.request = ov.Core().compile_model(model_path, "CPU", config).create_infer_request()

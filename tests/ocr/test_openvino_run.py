@@ -56,3 +56,12 @@ def test_onnxruntime_when_asked(monkeypatch) -> None:
     monkeypatch.setenv("KPTJ_OCR_RUNTIME", "onnxruntime")
     assert not openvino_run.wanted()
     assert rapid.runtime_id().startswith("onnxruntime")
+
+
+def test_a_pool_worker_does_not_pin_its_inference_thread() -> None:
+    """Each pool or Celery worker is its own process with one inference thread; pinned, every
+    worker's thread went to the same first core and the other cores idled."""
+    session = openvino_run.Session(rapid.get_engine()._load_det_model().session.model_path, threads=1)
+    compiled = session.request.get_compiled_model()
+    assert compiled.get_property("ENABLE_CPU_PINNING") is False
+    assert compiled.get_property("INFERENCE_NUM_THREADS") == 1
