@@ -123,9 +123,6 @@ def _spared_units(samples: list[list[int]], boxes: list[Box], short: list[int], 
 
 
 SECOND_LOOK_ROWS = 1.5     # text heights above and below a signature label: the band looked at again
-SECOND_LOOK_SCALE = 2.0    # times the page's detection scale the band is detected at; RapidOCR's
-                           # own rule (the shorter side to 736 px) made a 100 px band 7 times
-                           # larger, 9,000 px wide: 0.4 s of CPU per page on average (seed 37)
 SECOND_LOOK_SWOLLEN = 1.45  # a label's line this many times the page's text height took in a signature
 SAME_BOX = 0.7             # intersection over union: a box found again is the line already read
 INSIDE = 0.8               # of a new line's area inside an old swollen line: that line was a merge
@@ -149,9 +146,7 @@ def signature_row_second_look(grey: np.ndarray, lines: list[OcrLine], template: 
     for row in {(ln.box[1], ln.box[3]): ln for ln in again}.values():
         pad = int(SECOND_LOOK_ROWS * min(row.height, typical))
         y0, y1 = max(0, row.box[1] - pad), min(grey.shape[0], row.box[3] + pad)
-        band = grey[y0:y1]
-        scale = min(SECOND_LOOK_SCALE * rapid.page_scale(*grey.shape[:2]), rapid.DET_MIN_SIDE / max(1, band.shape[0]))
-        quads = [q + np.array([0, y0], np.float32) for q in rapid.detect(band, scale)]
+        quads = [q + np.array([0, y0], np.float32) for q in rapid.detect(grey[y0:y1])]
         fresh = [q for q in quads if not any(_iou(aabb(q), ln.box) > SAME_BOX for ln in out)]
         read = rapid.recognise([rapid.crop(grey, q) for q in fresh])
         new = [OcrLine(t.strip(), sc, aabb(q), eng) for q, (t, sc) in zip(fresh, read, strict=True) if t.strip()]
