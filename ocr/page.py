@@ -2,7 +2,8 @@
 
 Stages (each a function of ocr.*): normalise.flatten (sheet outline, then rulings) -> detect -> quarter turn
 (sideways lines) -> half turn (orientation classifier) -> deskew -> recognise -> identity ->
-figures -> evidence crops -> seal -> signatures.
+figures -> seal -> signatures (a closer look at the signature rows where a field is not seen signed)
+-> evidence crops.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from ocr import (
 )
 from ocr.engines import rapid, tess
 from ocr.model import Box, FigureReading, OcrLine, PageReading
+from ocr.seal import PRESENT
 from ocr.seal_masks import is_bilevel
 from ocr.sources import PageSource
 from ocr.stages import StageClock, cpu_now
@@ -47,8 +49,8 @@ def read_page(source: PageSource, template: Template, *, source_name: str = "",
         engine = "text-layer"
     else:
         original, grey, quads, rotation, skew = upright(source.image, clock)
-        lines = recognise.recognise_needed(grey, quads, template)
-        lines = recognise.signature_row_second_look(grey, lines, template)
+        first = recognise.recognise_needed(grey, quads, template)
+        lines = recognise.signature_row_second_look(grey, first, template)
         clock.lap("recognise")
         method, engine = "ocr", rapid.engine_id()
     ident = identity.read_identity(lines, template)
@@ -78,6 +80,11 @@ def read_page(source: PageSource, template: Template, *, source_name: str = "",
     _check(page)
     clock.lap("other")
     _seal_and_signatures(page, original, lines, bilevel, clock, template)
+    if method == "ocr" and _closer_look_may_sign(page, first, template):
+        page.lines = recognise.signature_row_second_look(grey, first, template, closer=True)
+        clock.lap("recognise")
+        page.is_signature_page, page.signatures = _has_signature_labels(page.lines, template), None
+        _signatures(page, original, clock)
     if crops_dir is not None:
         evidence.save_page_evidence(page, original, Path(crops_dir))
         clock.lap("evidence")
@@ -209,11 +216,24 @@ def _seal_and_signatures(page: PageReading, original: np.ndarray, lines: list[Oc
     except Exception as e:  # noqa: BLE001 - a seal check failing must not lose the figures
         page.problems.append(f"印章检测出错：{e}")
     clock.lap("seal")
+    _signatures(page, original, clock)
+
+
+def _closer_look_may_sign(page: PageReading, first: list[OcrLine], template: Template) -> bool:
+    """Whether the signature rows were looked at again and a field is still not seen signed: then
+    the closer (and costlier) look is taken, and its lines decide the signatures."""
+    if not recognise.signature_rows_to_look_at(first, template):
+        return False
+    sigs = page.signatures or {}
+    return not page.is_signature_page or any(r.status != PRESENT for r in sigs.values())
+
+
+def _signatures(page: PageReading, original: np.ndarray, clock: StageClock) -> None:
     if not page.is_signature_page:
         return
     seal_box = page.seal.box if page.seal is not None and page.seal.status != "absent" else None
     try:
-        page.signatures = signature.detect_signatures(original, lines, seal_box=seal_box)
+        page.signatures = signature.detect_signatures(original, page.lines, seal_box=seal_box)
     except Exception as e:  # noqa: BLE001
         page.problems.append(f"签字检测出错：{e}")
     clock.lap("signature")

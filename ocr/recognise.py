@@ -123,30 +123,45 @@ def _spared_units(samples: list[list[int]], boxes: list[Box], short: list[int], 
 
 
 SECOND_LOOK_ROWS = 1.5     # text heights above and below a signature label: the band looked at again
+SECOND_LOOK_SCALE = 2.0    # times the page's detection scale a band is first detected at. RapidOCR's
+                           # own rule (the shorter side to 736 px) makes a 100 px band 9,000 px wide:
+                           # 0.4 s of CPU per page on average (24 pages of seed 37), 30 s on one page.
+                           # That closer look is taken only where this one leaves a field unsigned
 SECOND_LOOK_SWOLLEN = 1.45  # a label's line this many times the page's text height took in a signature
 SAME_BOX = 0.7             # intersection over union: a box found again is the line already read
 INSIDE = 0.8               # of a new line's area inside an old swollen line: that line was a merge
 
 
-def signature_row_second_look(grey: np.ndarray, lines: list[OcrLine], template: Template) -> list[OcrLine]:
-    """The page's lines, with the signature rows detected again, alone, where the page detection
-    merged a label with a signature: a label missing while others were read (a stroke touching
-    "统计负责人：" made one blob of them and the label was lost: no signature page), or a label's
-    line swollen by the signature beside it (the label's place in it is then unknown, and the
-    signature was taken for the label). In the row alone, at a larger scale, each is its own line."""
+def signature_rows_to_look_at(lines: list[OcrLine], template: Template) -> list[OcrLine]:
+    """The signature labels' lines whose rows the page detection may have merged with a signature:
+    all found labels when one is missing (a stroke touching "统计负责人：" made one blob of them and
+    the label was lost: no signature page), else those swollen by the signature beside them (the
+    label's place in the line is then unknown, and the signature was taken for the label)."""
     labels = template.zones.get("signatures", {}).get("labels") or []
     hits = [hit[0] for lab in labels if (hit := layout.find_label(lines, lab, 85))]
     typical = layout.median_height(lines)
     swollen = [ln for ln in hits if ln.height > SECOND_LOOK_SWOLLEN * typical]
-    again = hits if len(hits) < len(labels) else swollen
+    return hits if len(hits) < len(labels) else swollen
+
+
+def signature_row_second_look(grey: np.ndarray, lines: list[OcrLine], template: Template, *,
+                              closer: bool = False) -> list[OcrLine]:
+    """The page's lines, with the signature rows (signature_rows_to_look_at) detected again, each
+    alone and larger, where label and signature are then separate lines: at SECOND_LOOK_SCALE times
+    the page's scale, or `closer`, at RapidOCR's own (a band's shorter side brought to 736 px)."""
+    again = signature_rows_to_look_at(lines, template)
     if not again:
         return lines
+    typical = layout.median_height(lines)
+    scale = SECOND_LOOK_SCALE * rapid.page_scale(*grey.shape[:2])
     eng = rapid.engine_id()
     out = list(lines)
     for row in {(ln.box[1], ln.box[3]): ln for ln in again}.values():
         pad = int(SECOND_LOOK_ROWS * min(row.height, typical))
         y0, y1 = max(0, row.box[1] - pad), min(grey.shape[0], row.box[3] + pad)
-        quads = [q + np.array([0, y0], np.float32) for q in rapid.detect(grey[y0:y1])]
+        band = grey[y0:y1]
+        found = rapid.detect(band) if closer else rapid.detect(band, min(scale, rapid.DET_MIN_SIDE / max(1, band.shape[0])))
+        quads = [q + np.array([0, y0], np.float32) for q in found]
         fresh = [q for q in quads if not any(_iou(aabb(q), ln.box) > SAME_BOX for ln in out)]
         read = rapid.recognise([rapid.crop(grey, q) for q in fresh])
         new = [OcrLine(t.strip(), sc, aabb(q), eng) for q, (t, sc) in zip(fresh, read, strict=True) if t.strip()]

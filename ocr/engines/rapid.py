@@ -15,6 +15,7 @@ import numpy as np
 
 NAME = "rapidocr"
 DET_MAX_SIDE = 1408  # detection resolution: A4 text lines stay > 10 px high
+DET_MIN_SIDE = 736   # RapidOCR's detector brings an image's shorter side up to this
 
 
 def version() -> str:
@@ -67,9 +68,9 @@ def page_scale(h: int, w: int) -> float:
 
 def detect(img: np.ndarray, scale: float | None = None) -> np.ndarray:
     """Text-line quadrilaterals (N×4×2 float32, image coordinates) of a BGR page; with `scale`, of a
-    part of a page, detected at the scale its page was (page_scale)."""
+    part of a page, detected at that scale (its page's, page_scale, or larger)."""
     if scale is not None:
-        return _detect_part(img, min(1.0, scale))
+        return _detect_part(img, scale)
     eng = get_engine()
     h, w = img.shape[:2]
     scale = page_scale(h, w)
@@ -81,9 +82,9 @@ def detect(img: np.ndarray, scale: float | None = None) -> np.ndarray:
 
 
 def _detect_part(img: np.ndarray, scale: float) -> np.ndarray:
-    """RapidOCR's detector enlarges an image whose shorter side is under 736 px (a band of a page
-    seen three times larger finds other lines); here the part is only brought to its page's scale
-    and padded with paper to the network's multiple of 32."""
+    """RapidOCR's detector enlarges an image whose shorter side is under DET_MIN_SIDE (a band of a
+    page seen three times larger finds other lines); here the part is brought to `scale` only and
+    padded with paper to the network's multiple of 32."""
     det = get_engine()._load_det_model()
     h, w = img.shape[:2]
     small = cv2.resize(img, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)

@@ -249,6 +249,47 @@ def test_a_label_the_page_detection_merged_with_a_signature_is_found_in_its_row(
         "单位负责人": "present", "统计负责人": "present", "填表人": "present"}
 
 
+def _read_with_looks(fixture: str, monkeypatch: pytest.MonkeyPatch) -> tuple[dict[str, str], list[bool]]:
+    """read_page on a fixture, with the signature rows' looks it took (False: the first, True: closer)."""
+    from pathlib import Path
+
+    from ocr import recognise
+    from ocr.page import read_page
+    from ocr.sources import PageSource
+    from registry.template import default_template
+    looks: list[bool] = []
+    real = recognise.signature_row_second_look
+
+    def spy(grey, lines, template, *, closer=False):  # noqa: ANN001, ANN202 - records, then the real look
+        looks.append(closer)
+        return real(grey, lines, template, closer=closer)
+
+    monkeypatch.setattr(recognise, "signature_row_second_look", spy)
+    img = cv2.imread(str(Path(__file__).parent / "photos" / fixture))
+    page = read_page(PageSource(3, img, "image-file"), default_template())
+    assert page.is_signature_page
+    return {role: s.status for role, s in (page.signatures or {}).items()}, looks
+
+
+ALL_SIGNED = {"单位负责人": "present", "统计负责人": "present", "填表人": "present"}
+
+
+def test_a_field_left_unsigned_by_the_first_look_gets_the_closer_look(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Seed 53, a grey 150 dpi scan: with the signature rows detected at twice the page's scale,
+    填表人 is not found (a false signature_missing); RapidOCR's own enlargement finds it."""
+    statuses, looks = _read_with_looks("signer-found-only-at-the-closer-look-grey.jpg", monkeypatch)
+    assert looks == [False, True]
+    assert statuses == ALL_SIGNED
+
+
+def test_fields_all_signed_at_the_first_look_take_no_closer_look(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Seed 67, a phone photo whose 填表人 is signed over the unit's seal: signed at the first look;
+    the closer look (the only one before) called it uncertain, a false warning."""
+    statuses, looks = _read_with_looks("signature-over-the-seal-phone.jpg", monkeypatch)
+    assert looks == [False]
+    assert statuses == ALL_SIGNED
+
+
 def test_a_long_pen_stroke_down_from_the_box_top_is_not_the_box_edge() -> None:
     """Phone photo of seed 41 (labels over ruled boxes, the round seal at the bottom right): the
     first stroke of 填表人's name runs 3.1 text heights down from the box's top edge. Taken for
