@@ -66,3 +66,18 @@ def test_every_figure_and_code_a_full_reading_sees_is_still_read(layout: str, pa
     assert wanted
     assert [(t, b) for t, b in wanted if b not in needed] == []
     assert len(needed) <= 0.8 * len(full)
+
+
+def test_crops_read_together_read_as_each_alone() -> None:
+    """rapid.recognise batches crops of one padded width; a crop's text and score must not depend on
+    which other crops were read with it (a batch padded to its widest changed weak readings)."""
+    from pathlib import Path
+    img = cv2.imread(str(Path(__file__).parent / "photos" / "signatures-touching-labels.jpg"))
+    _, grey, quads, _, _ = upright(img)
+    crops = [rapid.crop(grey, q) for q in quads]
+    widths = {int(48 * max(2.0, c.shape[1] / c.shape[0])) for c in crops}
+    assert len(crops) >= 30 and len(widths) >= 8            # short and long lines, many paddings
+    together = rapid.recognise(crops)
+    alone = [rapid.recognise([c])[0] for c in crops]
+    assert together == alone
+    assert rapid.recognise(list(reversed(crops))) == list(reversed(alone))
