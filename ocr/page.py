@@ -19,7 +19,6 @@ from ocr import (
     evidence,
     figures,
     identity,
-    layout,
     normalise,
     print_ink,
     quality,
@@ -81,10 +80,7 @@ def read_page(source: PageSource, template: Template, *, source_name: str = "",
     clock.lap("other")
     _seal_and_signatures(page, original, lines, bilevel, clock, template)
     if method == "ocr" and _closer_look_may_sign(page, first, template):
-        page.lines = recognise.signature_row_second_look(grey, first, template, closer=True)
-        clock.lap("recognise")
-        page.is_signature_page, page.signatures = _has_signature_labels(page.lines, template), None
-        _signatures(page, original, clock)
+        _signatures_at_the_closer_look(page, original, grey, first, clock, template)
     if crops_dir is not None:
         evidence.save_page_evidence(page, original, Path(crops_dir))
         clock.lap("evidence")
@@ -191,8 +187,7 @@ def _tesseract_opinion(grey: np.ndarray):  # noqa: ANN202
 
 
 def _has_signature_labels(lines: list[OcrLine], template: Template) -> bool:
-    labels = template.zones.get("signatures", {}).get("labels") or []
-    return sum(1 for lab in labels if layout.find_label(lines, lab, 85)) >= 2
+    return len(recognise.signature_label_lines(lines, template)) >= 2
 
 
 def _check(page: PageReading) -> None:
@@ -226,6 +221,16 @@ def _closer_look_may_sign(page: PageReading, first: list[OcrLine], template: Tem
         return False
     sigs = page.signatures or {}
     return not page.is_signature_page or any(r.status != PRESENT for r in sigs.values())
+
+
+def _signatures_at_the_closer_look(page: PageReading, original: np.ndarray, grey: np.ndarray,
+                                   first: list[OcrLine], clock: StageClock, template: Template) -> None:
+    """The signature rows looked at closer, from the page's first lines; those lines become the
+    page's and decide the signatures."""
+    page.lines = recognise.signature_row_second_look(grey, first, template, closer=True)
+    clock.lap("recognise")
+    page.is_signature_page, page.signatures = _has_signature_labels(page.lines, template), None
+    _signatures(page, original, clock)
 
 
 def _signatures(page: PageReading, original: np.ndarray, clock: StageClock) -> None:

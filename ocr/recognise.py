@@ -132,13 +132,19 @@ SAME_BOX = 0.7             # intersection over union: a box found again is the l
 INSIDE = 0.8               # of a new line's area inside an old swollen line: that line was a merge
 
 
+def signature_label_lines(lines: list[OcrLine], template: Template) -> list[OcrLine]:
+    """The line of each of the template's signature labels found on the page."""
+    labels = template.zones.get("signatures", {}).get("labels") or []
+    return [hit[0] for lab in labels if (hit := layout.find_label(lines, lab, 85))]
+
+
 def signature_rows_to_look_at(lines: list[OcrLine], template: Template) -> list[OcrLine]:
     """The signature labels' lines whose rows the page detection may have merged with a signature:
     all found labels when one is missing (a stroke touching "统计负责人：" made one blob of them and
     the label was lost: no signature page), else those swollen by the signature beside them (the
     label's place in the line is then unknown, and the signature was taken for the label)."""
     labels = template.zones.get("signatures", {}).get("labels") or []
-    hits = [hit[0] for lab in labels if (hit := layout.find_label(lines, lab, 85))]
+    hits = signature_label_lines(lines, template)
     typical = layout.median_height(lines)
     swollen = [ln for ln in hits if ln.height > SECOND_LOOK_SWOLLEN * typical]
     return hits if len(hits) < len(labels) else swollen

@@ -231,6 +231,9 @@ def test_label_with_a_printed_signing_hint() -> None:
     assert results["填表人"].status == PRESENT, results["填表人"]
 
 
+ALL_SIGNED = {"单位负责人": "present", "统计负责人": "present", "填表人": "present"}
+
+
 @pytest.mark.parametrize("fixture", ["signatures-touching-labels.jpg", "signature-merged-with-label.jpg"])
 def test_a_label_the_page_detection_merged_with_a_signature_is_found_in_its_row(fixture: str) -> None:
     """Generated scans (seed 37, 150 dpi) whose signatures touch their labels. Detected on the
@@ -245,8 +248,7 @@ def test_a_label_the_page_detection_merged_with_a_signature_is_found_in_its_row(
     img = cv2.imread(str(Path(__file__).parent / "photos" / fixture))
     page = read_page(PageSource(3, img, "image-file"), default_template())
     assert page.is_signature_page
-    assert {role: s.status for role, s in (page.signatures or {}).items()} == {
-        "单位负责人": "present", "统计负责人": "present", "填表人": "present"}
+    assert {role: s.status for role, s in (page.signatures or {}).items()} == ALL_SIGNED
 
 
 def _read_with_looks(fixture: str, monkeypatch: pytest.MonkeyPatch) -> tuple[dict[str, str], list[bool]]:
@@ -269,9 +271,6 @@ def _read_with_looks(fixture: str, monkeypatch: pytest.MonkeyPatch) -> tuple[dic
     page = read_page(PageSource(3, img, "image-file"), default_template())
     assert page.is_signature_page
     return {role: s.status for role, s in (page.signatures or {}).items()}, looks
-
-
-ALL_SIGNED = {"单位负责人": "present", "统计负责人": "present", "填表人": "present"}
 
 
 def test_a_field_left_unsigned_by_the_first_look_gets_the_closer_look(monkeypatch: pytest.MonkeyPatch) -> None:
