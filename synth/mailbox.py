@@ -57,6 +57,14 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def all_attachments(m: Mail) -> list[Attachment]:
+    """The mail's attachments, then those of the message it forwards (and so on)."""
+    out = list(m.attachments)
+    if m.forwarded is not None:
+        out += all_attachments(m.forwarded)
+    return out
+
+
 def _ew(text: str, charset: str, label: str | None = None) -> str:
     """An RFC 2047 encoded word; label lets GBK bytes travel under a 'gb2312' label."""
     raw = text.encode(charset)

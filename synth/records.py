@@ -10,10 +10,13 @@ import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
+
+from openpyxl import Workbook
 
 from registry.template import Template, default_template
 from synth.units import Unit
-from synth.values import generate_values
+from synth.values import generate_values, record_text
 
 STATUSES = (("审核通过", 0.84), ("已提交", 0.07), ("退回修改", 0.04), ("未填报", 0.05))
 
@@ -123,3 +126,22 @@ def build_records(units: list[Unit], rng: random.Random, template: Template | No
         if rec.violations:
             done += 1
     return out
+
+
+def _cell(v: Decimal | None, none_as: str):
+    if v is None:
+        return none_as
+    if v == v.to_integral_value() and v.as_tuple().exponent >= 0:
+        return int(v)
+    return float(record_text(v))
+
+
+def write_records(records: list[Record], t: Template, path: Path, rng: random.Random) -> None:
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("网上填报数据")
+    ws.append(["账号", "单位名称", "统一社会信用代码", "填报状态", "最后修改时间", *t.codes])
+    for r in records:
+        none_as = rng.choice(["", "-"])
+        ws.append([r.account, r.name, r.uscc, r.status, r.modified.strftime("%Y-%m-%d %H:%M:%S") if r.modified else "",
+                   *(_cell(r.values.get(c), none_as) for c in t.codes)])
+    wb.save(path)

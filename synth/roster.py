@@ -11,6 +11,9 @@ Tree (who administers whom):
 from __future__ import annotations
 
 import random
+from pathlib import Path
+
+from openpyxl import Workbook
 
 from registry.uscc import ALPHABET, make_code
 from synth import names as N
@@ -210,3 +213,17 @@ def build_roster(n: int, rng: random.Random, minimum: int = MIN_UNITS) -> list[U
         v.venue_kind = vkind
         by_acc[v.account] = v
     return units
+
+
+ROSTER_COLUMNS = ["账号", "单位名称", "统一社会信用代码", "单位类型", "所在区", "上级管理单位账号", "是否科普场馆",
+                  "所属单位账号", "联系人", "联系电话", "电子邮箱"]
+
+
+def write_roster(units: list[Unit], path: Path) -> None:
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("单位名单")
+    ws.append(ROSTER_COLUMNS)
+    for u in units:
+        ws.append([u.account, u.name, u.uscc, u.type, u.district, u.admin_account or "", "是" if u.is_venue else "否",
+                   u.owner_account or "", u.contact, u.phone, u.email])
+    wb.save(path)

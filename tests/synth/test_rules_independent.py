@@ -84,7 +84,8 @@ def test_the_product_audit_reports_exactly_the_independently_derived_violations(
     from registry.records_import import import_records
     from registry.roster_import import import_roster
     from registry.template import default_template
-    from synth.world import write_records, write_roster
+    from synth.records import write_records
+    from synth.roster import write_roster
 
     units = build_roster(120, random.Random(5))
     records = build_records(units, random.Random(77), violation_rate=0.1)

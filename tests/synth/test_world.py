@@ -22,8 +22,8 @@ from matching.rules import check_record
 from registry.template import default_template
 from registry.uscc import is_valid
 from synth.names import GBK_ONLY
-from synth.roster import build_roster
-from synth.world import ROSTER_COLUMNS, World, build_world
+from synth.roster import ROSTER_COLUMNS, build_roster
+from synth.world import World, build_world
 
 UNIT_TYPES = {"市级部门", "市属事业单位", "区科技局", "区级部门", "区教育局", "中小学", "高等学校", "科普基地",
               "科普场馆", "其他机构"}
