@@ -1,6 +1,8 @@
 """The document's own seal found on a grey page where no ring was seen (ocr.seal_search), on real
 grey-scanned pages: seed 67's form whose page 1 carries a light seal pressed half onto the table's
-rules (the page's own test said `absent`, a false error), and another form's page without a seal."""
+rules (the page's own test said `absent`, a false error), another form's page without a seal, and
+seed 79's unstamped page where the page's own test saw half a small ring in the print (`uncertain`,
+a warning where an error was due)."""
 
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ from registry.template import default_template
 PHOTOS = Path(__file__).parent / "photos"
 FORM = [PHOTOS / f"faint-seal-form-page-{n}-of-3-grey.jpg" for n in (1, 2, 3)]
 UNSEALED = PHOTOS / "unsealed-form-page-grey.jpg"
+SMALL_ARC = PHOTOS / "unsealed-page-with-a-small-arc-grey.jpg"   # as the page sat in its merged PDF
 FAINT_SEAL_AT = (904, 1480)   # where the light impression on page 1 stands (looked up by eye)
 
 
@@ -94,3 +97,31 @@ def test_the_seal_learned_for_the_search_is_kept_for_the_second_reads_unless_a_p
     again = document_seal.learn(nothing_found)
     assert learned[0] is not None and again is not None
     assert learned[0].placements == again.placements and (learned[0].patch == again.patch).all()
+
+
+def _with_clear_pages(path: Path, seal: SealResult, seals: list[SealResult]) -> DocumentReading:
+    pages = [PageReading(source=str(p), index=n, rotation=0, skew=0.0, method="ocr",
+                         identity=PageIdentity(page_no=n + 1, page_total=3), seal=s, image_path=str(p),
+                         size=(1240, 1754))
+             for n, (p, s) in enumerate([(path, seal), (FORM[1], seals[1]), (FORM[2], seals[2])])]
+    return DocumentReading("单位", None, 3, "2025-06-24 11:13", pages)
+
+
+def test_a_small_incomplete_ring_where_the_stamp_is_not_found_is_no_seal(seals: list[SealResult]) -> None:
+    from ocr.reader import read_pages
+    page = read_pages([SMALL_ARC], workers=1)[0]
+    assert page.seal.status == "uncertain" and page.seal.box is not None   # the page's own test
+    doc = _with_clear_pages(SMALL_ARC, page.seal, seals)
+    assert document_seal.find_faint_stamps([doc]) == 1
+    assert doc.pages[0].seal.status == "absent" and "未盖章" in doc.pages[0].seal.reason
+    found, _ = evaluate(doc, default_template(), None, None, None)
+    assert [(f.severity, f.page_index) for f in found if f.kind == "seal_missing"] == [("error", 0)]
+
+
+def test_an_incomplete_ring_of_the_stamps_size_stays_for_a_person(seals: list[SealResult]) -> None:
+    from dataclasses import replace
+    x, y, w, h = seals[1].box   # a ring as large as the stamp, where the stamp is not found
+    ring = replace(seals[1], status="uncertain", score=0.47, box=(400, 600, w, h), reason="环线不完整（47%）")
+    doc = _with_clear_pages(UNSEALED, ring, seals)
+    assert document_seal.find_faint_stamps([doc]) == 0
+    assert doc.pages[0].seal.status == "uncertain"
