@@ -40,9 +40,12 @@ def _paper_and_clear_ink(cell: np.ndarray) -> tuple[float, float]:
     return paper, _clearly_darker(paper, sigma)
 
 
+CLEAR_CONTRAST = 30.0   # grey levels below the paper: clearly ink (or 5 sigma of a noisy photo's grain)
+
+
 def _clearly_darker(paper: float, sigma: float) -> float:
-    """30 grey levels below the paper, or 5 sigma of its noise on a noisy photo."""
-    return paper - max(30.0, 5.0 * sigma)
+    """CLEAR_CONTRAST grey levels below the paper, or 5 sigma of its noise on a noisy photo."""
+    return paper - max(CLEAR_CONTRAST, 5.0 * sigma)
 
 
 def _paper_noise(cell: np.ndarray) -> float:
@@ -159,11 +162,15 @@ def _is_ruling(x: int, y: int, w: int, h: int, cw: int, ch: int, text_height: fl
 
 
 def isolated_marks(grey: np.ndarray, box: Box, min_size: float = 0.0, darkest_only: bool = False) -> list[Box]:
-    """Marks clearly darker than the paper that lie wholly inside `box` (page coords).
+    """Marks clearly darker than the paper around them that lie wholly inside `box` (page coords).
 
     Labelled on a window larger than the cell, so anything crossing the cell's border (a ruling,
     a seal's ring, star or arc text, the neighbouring row) is left out whatever its darkness:
-    on a grey scan seal ink can be darker than a hairline dash."""
+    on a grey scan seal ink can be darker than a hairline dash. Darkness is taken against the
+    paper next to each pixel (the window's brightest level a few pixels round it), not against
+    one level for the cell: a phone photo's shading drifts across a wide cell by as much as a
+    faint dash's contrast (seed 97: a dash 40 levels below the paper beside it, 45 below the
+    cell's brightest paper, and the cell's spread put the level under its core)."""
     x0, y0, x1, y1 = clip_box(box, grey.shape)
     if x1 - x0 < 3 or y1 - y0 < 3:
         return []
@@ -172,12 +179,18 @@ def isolated_marks(grey: np.ndarray, box: Box, min_size: float = 0.0, darkest_on
     win = grey[wy0:wy1, wx0:wx1]
     if win.ndim == 3:
         win = cv2.cvtColor(win, cv2.COLOR_BGR2GRAY)
-    cell = win[y0 - wy0:y1 - wy0, x0 - wx0:x1 - wx0]
-    paper, clear = _paper_and_clear_ink(cell)
+    side = 2 * max(3, (y1 - y0) // 6) + 1   # wider than a dash's or a stroke's thickness
+    beside = cv2.dilate(win, np.ones((side, side), np.uint8))
+    depth = beside.astype(np.int16) - win.astype(np.int16)
+    inner = (slice(y0 - wy0, y1 - wy0), slice(x0 - wx0, x1 - wx0))
+    cell_depth = depth[inner].astype(np.float32)
+    sigma = 1.4826 * float(np.median(np.abs(cell_depth - np.median(cell_depth))))
+    dark = depth > max(CLEAR_CONTRAST, 5.0 * sigma)
     if darkest_only:  # print is black, a grey scan's seal lighter: only ink near the darkest counts
-        clear = min(clear, float(cell.min()) + DARKEST_SHARE * (paper - float(cell.min())))
-    dark = (win < clear).astype(np.uint8)
-    n, _, stats, _ = cv2.connectedComponentsWithStats(dark, connectivity=8)
+        cell = win[inner]
+        paper = float(np.percentile(cell, 90))
+        dark &= win < float(cell.min()) + DARKEST_SHARE * (paper - float(cell.min()))
+    n, _, stats, _ = cv2.connectedComponentsWithStats(dark.astype(np.uint8), connectivity=8)
     out: list[Box] = []
     for i in range(1, n):
         x, y, w, h, area = stats[i]
