@@ -135,3 +135,20 @@ def test_straight_rulings_are_told_from_ink_that_curves() -> None:
     arc_only = arc.astype(bool) & ~lines
     rulings = cells._rulings(lines | arc_only)
     assert rulings[lines].all() and not rulings[arc_only].any()
+
+
+FAINT_DASHES = PHOTOS / "faint-dashes-phone.png"   # seed 97, a phone photo's 数值 column, rows S10-S18 and F01
+DASH_ROWS = (15, 55, 94, 133, 173, 212, 252, 292, 331)   # the tops of the nine "-" cells (S10-S18)
+FIGURE_ROW = 410                                          # F01, a printed "0"
+
+
+def test_faint_dashes_on_a_shaded_phone_photo_are_dashes() -> None:
+    """Each dash is about 40 grey levels below the paper beside it, while the photo's shading
+    spreads the cell's own paper over as much: taken against one level for the cell, every one of
+    them was blank (its row then weighed as a figure read as nothing)."""
+    grey = cv2.imread(str(FAINT_DASHES), cv2.IMREAD_GRAYSCALE)
+    found = [cells.classify_cell(grey, (25, y, 298, y + 31), 32) for y in DASH_ROWS]
+    assert [kind for kind, _, _ in found] == ["dash"] * len(DASH_ROWS)
+    assert all(box[0] >= 120 and box[2] <= 135 for _, box, _ in found)   # where the column's dashes stand
+    kind, _, _ = cells.classify_cell(grey, (25, FIGURE_ROW, 298, FIGURE_ROW + 31), 32)
+    assert kind != "dash"   # the "0" below them is not flattened into one
