@@ -70,6 +70,7 @@ def evaluate(doc: DocumentReading, template: Template, online: dict[str, str | N
     found: list[DocFinding] = []
     decisions: list[FigureDecision] = []
     unplaced: list[str] = []
+    unfound: list[str] | None = None   # indicator rows found on no page (None: nothing to decide against)
     illegible = {i: legible for i, p in enumerate(doc.pages)
                  if p.method == "ocr" and (legible := legibility(p.lines)).illegible}
     folded: dict[int, list[str]] = {i: [] for i in illegible}  # page -> its rows no one could check
@@ -147,7 +148,11 @@ def evaluate(doc: DocumentReading, template: Template, online: dict[str, str | N
                 found.append(DocFinding("signature_missing", "error" if r.status == "absent" else "warning", role,
                                         page_index=i, box=list(r.box) if r.box else None,
                                         detail={"reason": r.reason, "status": r.status, "score": r.score}))
-    for n in doc.missing_pages:
+    standing_in = _unnumbered_standing_in(doc, unfound == [], bool(sig_pages))
+    for n, i in standing_in.items():
+        found.append(DocFinding("page_unnumbered", "info", page_index=i, detail={
+            "reason": f"该页页码未能识别；各项指标均已在本文件现有页上找到，视为第 {n} 页", "page_no": n}))
+    for n in (n for n in doc.missing_pages if n not in standing_in):
         detail: dict[str, Any] = {"reason": f"缺第 {n} 页（共 {doc.page_total} 页）", "page_no": n}
         if unplaced:
             detail["reason"] += f"；{len(unplaced)} 项指标在现有页上未找到，无法核对"
@@ -156,6 +161,20 @@ def evaluate(doc: DocumentReading, template: Template, online: dict[str, str | N
     for n in doc.repeated_pages:
         found.append(DocFinding("page_duplicate", "warning", detail={"reason": f"第 {n} 页重复", "page_no": n}))
     return found, decisions
+
+
+def _unnumbered_standing_in(doc: DocumentReading, every_row_found: bool, signed: bool) -> dict[int, int]:
+    """Missing page numbers -> the page (index) whose number was not read that is that page: only
+    when every indicator row was found on the pages there are (no content is missing), there are
+    as many such pages as missing numbers, and a missing last page is stood in for only when a
+    signature page is among them (the last page holds no rows, only the signatures)."""
+    unnumbered = [i for i, p in enumerate(doc.pages) if p.identity.page_no is None]
+    missing = doc.missing_pages
+    if not every_row_found or not missing or len(unnumbered) != len(missing):
+        return {}
+    if doc.page_total in missing and not signed:
+        return {}
+    return dict(zip(missing, unnumbered, strict=True))
 
 
 def _stamp_share(page: PageReading) -> float | None:

@@ -13,7 +13,7 @@ from registry.clock import utc_now
 from registry.models import Finding
 
 SEVERITY = {"figure_mismatch": "error", "figure_unreadable": "warning", "seal_missing": "error",
-            "signature_missing": "error", "page_missing": "error", "page_duplicate": "warning",
+            "signature_missing": "error", "page_missing": "error", "page_duplicate": "warning", "page_unnumbered": "info",
             "scan_illegible": "warning",
             "scan_stale": "warning", "unit_unknown": "warning", "record_missing": "error",
             "record_changed_after_scan": "warning", "attachment_unreadable": "warning",

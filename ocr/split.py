@@ -80,9 +80,41 @@ def group_pages(pages: list[PageReading]) -> list[DocumentReading]:
         else:
             groups[g].append(page)
             positions[g].append(pos)
+    _join_split_runs(groups, positions)
     docs = [_document(members) for members in groups]
     _flag_foreign(docs, positions)
     return docs
+
+
+def _one_print_run(a: list[PageReading], b: list[PageReading]) -> bool:
+    """Two groups that are one printed form whose names were read too differently to join (a
+    black-and-white scan's "关津市…第二十中学" for 天津市…第二十二中学): the same valid code, read
+    exactly, the same page count, page numbers that do not repeat, and the same print time where
+    both were read. Not a venue beside its owner: a venue carries its owner's code but its name
+    is the owner's with a word added, and its form is a print run of its own (its pages repeat the
+    owner's numbers, or its print time differs)."""
+    code = _majority([p.identity.uscc for p in a])
+    if not code or code != _majority([p.identity.uscc for p in b]) or not uscc.is_valid(str(code)):
+        return False
+    totals = {_majority([p.identity.page_total for p in g]) for g in (a, b)} - {None}
+    times = [{p.identity.print_time for p in g if p.identity.print_time} for g in (a, b)]
+    nos = [{p.identity.page_no for p in g if p.identity.page_no} for g in (a, b)]
+    names = [_clean_name(_majority([p.identity.unit_name for p in g])) for g in (a, b)]
+    one_inside_other = all(names) and (names[0] in names[1] or names[1] in names[0]) and names[0] != names[1]
+    return (len(totals) <= 1 and not (nos[0] & nos[1]) and not one_inside_other
+            and (not times[0] or not times[1] or times[0] == times[1]))
+
+
+def _join_split_runs(groups: list[list[PageReading]], positions: list[list[int]]) -> None:
+    """Join groups that are one print run (_one_print_run) into the first of them, in place."""
+    g = 0
+    while g < len(groups):
+        other = next((h for h in range(g + 1, len(groups)) if _one_print_run(groups[g], groups[h])), None)
+        if other is None:
+            g += 1
+            continue
+        groups[g] += groups.pop(other)
+        positions[g] += positions.pop(other)
 
 
 def _host(positions: list[list[int]], groups: list[list[PageReading]], pos: int, page: PageReading) -> int | None:

@@ -98,3 +98,48 @@ def test_an_incomplete_ring_of_another_size_or_no_ring_still_needs_a_person() ->
     assert _seal_findings([("uncertain", (1, 1, 235, 237)), ("uncertain", (1, 1, 235, 237))]) == \
         [(0, "warning"), (1, "warning")]
     assert _seal_findings([clear, ("absent", None)]) == [(1, "error")]
+
+
+def _numbered_and_unnumbered(codes: list[str], signed_unnumbered: bool) -> DocumentReading:
+    """Page 1's number not read (seed 79's black-and-white scan): pages 2-3 hold half the rows, the
+    unnumbered page the other half, or (a copy of another page) none of the rest."""
+    half = len(codes) // 2
+    def page(i: int, page_no: int | None, on_it: list[str], signed: bool = False) -> PageReading:
+        figs = {c: FigureReading(c, "5", "5", 0.99, (0, 0, 10, 10), "test") for c in on_it}
+        return PageReading("f.pdf", i, 0, 0.0, "ocr", PageIdentity(page_no=page_no, page_total=3), figs,
+                           is_signature_page=signed)
+    return DocumentReading("单位", None, 3, None, [page(0, None, codes[:half], signed_unnumbered),
+                                                 page(1, 2, codes[half:]), page(2, 3, [], not signed_unnumbered)],
+                           missing_pages=[1])
+
+
+def test_a_page_whose_number_was_not_read_stands_in_for_the_missing_number_when_nothing_is_missing() -> None:
+    template = default_template()
+    codes = template.codes
+    online = {c: "5" for c in codes}
+    found, _ = evaluate(_numbered_and_unnumbered(codes, False), template, online, "已提交", None)
+    assert not [f for f in found if f.kind == "page_missing"]
+    [note] = [f for f in found if f.kind == "page_unnumbered"]
+    assert note.severity == "info" and note.page_index == 0 and note.detail["page_no"] == 1
+    # the same page holding none of page 1's rows (a copy of another page): page 1 is missing
+    doc = _numbered_and_unnumbered(codes, False)
+    doc.pages[0].figures = {}
+    found, _ = evaluate(doc, template, online, "已提交", None)
+    assert [f.detail["page_no"] for f in found if f.kind == "page_missing"] == [1]
+    assert not [f for f in found if f.kind == "page_unnumbered"]
+
+
+def test_a_missing_last_page_needs_a_signature_page_to_be_stood_in_for() -> None:
+    template = default_template()
+    codes = template.codes
+    online = {c: "5" for c in codes}
+    doc = _numbered_and_unnumbered(codes, False)
+    for p, no in zip(doc.pages, (1, 2, None), strict=True):   # page 3 (the signatures) unnumbered
+        p.identity.page_no = no
+    doc.pages[0].figures.update(doc.pages[1].figures)
+    doc.pages[1].figures, doc.pages[2].is_signature_page, doc.missing_pages = {}, False, [3]
+    found, _ = evaluate(doc, template, online, "已提交", None)
+    assert [f.detail["page_no"] for f in found if f.kind == "page_missing"] == [3]
+    doc.pages[2].is_signature_page = True
+    found, _ = evaluate(doc, template, online, "已提交", None)
+    assert not [f for f in found if f.kind == "page_missing"]

@@ -1,0 +1,45 @@
+"""Grouping read pages into documents (ocr.split) from what was read on each page: the identities
+below are the ones read on real pages (seed 79's black-and-white scan), fed to the pure grouping."""
+
+from __future__ import annotations
+
+from ocr.model import PageIdentity, PageReading
+from ocr.split import group_pages
+
+CODE = "1212010475456817X5"
+NAME = "天津市南开区第二十二中学"
+PRINTED = "2025-06-23 12:23"
+
+
+def _page(i: int, name: str, page_no: int | None, total: int | None = 4, time: str | None = PRINTED,
+          code: str = CODE) -> PageReading:
+    return PageReading(source="scan.pdf", index=i, rotation=0, skew=0.0, method="ocr",
+                       identity=PageIdentity(unit_name=name, uscc=code, page_no=page_no, page_total=total,
+                                             print_time=time))
+
+
+def test_a_form_whose_names_were_read_too_differently_is_one_document_by_its_code_and_pages() -> None:
+    # as read on seed 79's 150 dpi black-and-white scan: page 1's number and page 3's print time
+    # were not read, and three of the four names differ by two or more characters
+    pages = [_page(0, "天津市南开区第：十二中学", None), _page(1, "关津市南开区第二十中学", 2),
+             _page(2, "大津中南用区第上中学", 3, time=None), _page(3, NAME, 4)]
+    docs = group_pages(pages)
+    assert len(docs) == 1
+    assert len(docs[0].pages) == 4 and docs[0].uscc == CODE and docs[0].page_total == 4
+    assert docs[0].missing_pages == [1]   # by number; matching.evaluate weighs the unnumbered page
+
+
+def test_a_venue_beside_its_owner_stays_apart_though_it_carries_the_owners_code() -> None:
+    owner = [_page(i, NAME, i + 1, total=3) for i in range(2)]
+    venue = [_page(2, NAME + "科技馆", 3, total=3, time="2025-06-24 09:10")]
+    assert len(group_pages(owner + venue)) == 2
+    venue_same_time = [_page(2, NAME + "科技馆", 3, total=3)]   # printed the same minute, page 3 only
+    assert len(group_pages(owner + venue_same_time)) == 2       # its name holds the owner's: a word added
+
+
+def test_two_prints_of_one_code_stay_apart() -> None:
+    first = [_page(0, NAME, 1), _page(1, NAME, 2)]
+    other_print = [_page(2, "大津中南用区第上中学", 3, time="2025-06-25 08:00")]
+    assert len(group_pages(first + other_print)) == 2   # page 3 was printed later
+    repeated = [_page(2, "大津中南用区第上中学", 2)]          # page 2 again: a copy, not the missing part
+    assert len(group_pages(first + repeated)) == 2
