@@ -162,15 +162,13 @@ def _is_ruling(x: int, y: int, w: int, h: int, cw: int, ch: int, text_height: fl
 
 
 def isolated_marks(grey: np.ndarray, box: Box, min_size: float = 0.0, darkest_only: bool = False) -> list[Box]:
-    """Marks clearly darker than the paper around them that lie wholly inside `box` (page coords).
+    """Marks clearly darker than the paper that lie wholly inside `box` (page coords).
 
     Labelled on a window larger than the cell, so anything crossing the cell's border (a ruling,
     a seal's ring, star or arc text, the neighbouring row) is left out whatever its darkness:
     on a grey scan seal ink can be darker than a hairline dash. Darkness is taken against the
-    paper next to each pixel (the window's brightest level a few pixels round it), not against
-    one level for the cell: a phone photo's shading drifts across a wide cell by as much as a
-    faint dash's contrast (seed 97: a dash 40 levels below the paper beside it, 45 below the
-    cell's brightest paper, and the cell's spread put the level under its core)."""
+    cell's paper; where that finds nothing at all, against the paper beside each pixel
+    (_marks_against_paper_beside)."""
     x0, y0, x1, y1 = clip_box(box, grey.shape)
     if x1 - x0 < 3 or y1 - y0 < 3:
         return []
@@ -179,25 +177,38 @@ def isolated_marks(grey: np.ndarray, box: Box, min_size: float = 0.0, darkest_on
     win = grey[wy0:wy1, wx0:wx1]
     if win.ndim == 3:
         win = cv2.cvtColor(win, cv2.COLOR_BGR2GRAY)
-    side = 2 * max(3, (y1 - y0) // 6) + 1   # wider than a dash's or a stroke's thickness
-    beside = cv2.dilate(win, np.ones((side, side), np.uint8))
-    depth = beside.astype(np.int16) - win.astype(np.int16)
     inner = (slice(y0 - wy0, y1 - wy0), slice(x0 - wx0, x1 - wx0))
+    cell = win[inner]
+    paper, clear = _paper_and_clear_ink(cell)
+    if darkest_only:  # print is black, a grey scan's seal lighter: only ink near the darkest counts
+        clear = min(clear, float(cell.min()) + DARKEST_SHARE * (paper - float(cell.min())))
+    def inside(dark: np.ndarray) -> list[Box]:
+        n, _, stats, _ = cv2.connectedComponentsWithStats(dark.astype(np.uint8), connectivity=8)
+        out: list[Box] = []
+        for i in range(1, n):
+            x, y, w, h, area = stats[i]
+            bx = (int(wx0 + x), int(wy0 + y), int(wx0 + x + w), int(wy0 + y + h))
+            if area >= 3 and max(w, h) >= min_size and bx[0] > x0 and bx[1] > y0 and bx[2] < x1 and bx[3] < y1:
+                out.append(bx)
+        return out
+    found = inside(win < clear)
+    if found or darkest_only:
+        return found
+    return inside(_darker_than_paper_beside(win, inner, y1 - y0))
+
+
+def _darker_than_paper_beside(win: np.ndarray, inner: tuple[slice, slice], cell_height: int) -> np.ndarray:
+    """Pixels clearly darker than the brightest paper a few pixels round them. A phone photo's
+    shading drifts across a wide cell by as much as a faint dash's contrast, and the cell's
+    spread, set by that drift and the rulings' edges, put one level for the cell under the
+    dash's core (seed 97: 20 printed dashes of a page, 40 grey levels below the paper beside
+    them, all blank). Only where the cell's level finds nothing: against a local maximum, paper
+    grain stands out a little more (on seed 53 a lone dash then had a speck beside it)."""
+    side = 2 * max(3, cell_height // 6) + 1   # wider than a dash's or a stroke's thickness
+    depth = cv2.dilate(win, np.ones((side, side), np.uint8)).astype(np.int16) - win.astype(np.int16)
     cell_depth = depth[inner].astype(np.float32)
     sigma = 1.4826 * float(np.median(np.abs(cell_depth - np.median(cell_depth))))
-    dark = depth > max(CLEAR_CONTRAST, 5.0 * sigma)
-    if darkest_only:  # print is black, a grey scan's seal lighter: only ink near the darkest counts
-        cell = win[inner]
-        paper = float(np.percentile(cell, 90))
-        dark &= win < float(cell.min()) + DARKEST_SHARE * (paper - float(cell.min()))
-    n, _, stats, _ = cv2.connectedComponentsWithStats(dark.astype(np.uint8), connectivity=8)
-    out: list[Box] = []
-    for i in range(1, n):
-        x, y, w, h, area = stats[i]
-        bx = (int(wx0 + x), int(wy0 + y), int(wx0 + x + w), int(wy0 + y + h))
-        if area >= 3 and max(w, h) >= min_size and bx[0] > x0 and bx[1] > y0 and bx[2] < x1 and bx[3] < y1:
-            out.append(bx)
-    return out
+    return depth > max(CLEAR_CONTRAST, 5.0 * sigma)
 
 
 INKED_SHARE = 0.03   # of a box's pixels clearly darker than its paper: more than specks
