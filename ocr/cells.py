@@ -36,16 +36,26 @@ def _paper_and_clear_ink(cell: np.ndarray) -> tuple[float, float]:
     """(paper level, grey level below which ink is clearly darker than the paper): 30 grey
     levels of contrast, or more on a noisy photo (5 sigma of the noise)."""
     paper = float(np.percentile(cell, 90))
-    sigma = 1.4826 * float(np.median(np.abs(cell.astype(np.float32) - np.median(cell))))
-    return paper, _clearly_darker(paper, sigma)
+    return paper, _clearly_darker(paper, _spread(cell))
+
+
+def _spread(values: np.ndarray) -> float:
+    """Sigma of `values` from their median absolute deviation."""
+    v = values.astype(np.float32)
+    return 1.4826 * float(np.median(np.abs(v - np.median(v))))
 
 
 CLEAR_CONTRAST = 30.0   # grey levels below the paper: clearly ink (or 5 sigma of a noisy photo's grain)
 
 
+def _clear_contrast(sigma: float) -> float:
+    """How much darker than the paper ink clearly is: CLEAR_CONTRAST, or 5 sigma of the noise on
+    a noisy photo."""
+    return max(CLEAR_CONTRAST, 5.0 * sigma)
+
+
 def _clearly_darker(paper: float, sigma: float) -> float:
-    """CLEAR_CONTRAST grey levels below the paper, or 5 sigma of its noise on a noisy photo."""
-    return paper - max(CLEAR_CONTRAST, 5.0 * sigma)
+    return paper - _clear_contrast(sigma)
 
 
 def _paper_noise(cell: np.ndarray) -> float:
@@ -168,7 +178,7 @@ def isolated_marks(grey: np.ndarray, box: Box, min_size: float = 0.0, darkest_on
     a seal's ring, star or arc text, the neighbouring row) is left out whatever its darkness:
     on a grey scan seal ink can be darker than a hairline dash. Darkness is taken against the
     cell's paper; where that finds nothing at all, against the paper beside each pixel
-    (_marks_against_paper_beside)."""
+    (_darker_than_paper_beside)."""
     x0, y0, x1, y1 = clip_box(box, grey.shape)
     if x1 - x0 < 3 or y1 - y0 < 3:
         return []
@@ -206,9 +216,7 @@ def _darker_than_paper_beside(win: np.ndarray, inner: tuple[slice, slice], cell_
     grain stands out a little more (on seed 53 a lone dash then had a speck beside it)."""
     side = 2 * max(3, cell_height // 6) + 1   # wider than a dash's or a stroke's thickness
     depth = cv2.dilate(win, np.ones((side, side), np.uint8)).astype(np.int16) - win.astype(np.int16)
-    cell_depth = depth[inner].astype(np.float32)
-    sigma = 1.4826 * float(np.median(np.abs(cell_depth - np.median(cell_depth))))
-    return depth > max(CLEAR_CONTRAST, 5.0 * sigma)
+    return depth > _clear_contrast(_spread(depth[inner]))
 
 
 INKED_SHARE = 0.03   # of a box's pixels clearly darker than its paper: more than specks

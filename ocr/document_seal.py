@@ -24,7 +24,7 @@ from ocr.decide import DISCOUNTED_MARK_TAGS, read_as_dash
 from ocr.model import DocumentReading, FigureReading, OcrLine, PageReading
 
 UNDER_SEAL_REACH = 1.05  # a figure whose centre lies within this many seal radii of its centre
-# An incomplete ring below this share of the document's own seal's radius is not that seal. Seven
+# An incomplete ring below this share of the document's own seal's radius is not that seal. Nine
 # worlds' grey pages left `uncertain` measured 0.75 and 1.7 of it on stamped pages (a fit to the
 # lettering's arc, and a fit across the ring and print) and 0.47 on the one unstamped page.
 SMALLER_THAN_STAMP = 0.6

@@ -120,7 +120,7 @@ def test_a_small_incomplete_ring_where_the_stamp_is_not_found_is_no_seal(seals: 
 
 def test_an_incomplete_ring_of_the_stamps_size_stays_for_a_person(seals: list[SealResult]) -> None:
     from dataclasses import replace
-    x, y, w, h = seals[1].box   # a ring as large as the stamp, where the stamp is not found
+    _, _, w, h = seals[1].box   # a ring as large as the stamp, where the stamp is not found
     ring = replace(seals[1], status="uncertain", score=0.47, box=(400, 600, w, h), reason="环线不完整（47%）")
     doc = _with_clear_pages(UNSEALED, ring, seals)
     assert document_seal.find_faint_stamps([doc]) == 0
