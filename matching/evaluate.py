@@ -151,7 +151,7 @@ def evaluate(doc: DocumentReading, template: Template, online: dict[str, str | N
     standing_in = _unnumbered_standing_in(doc, unfound == [], bool(sig_pages))
     for n, i in standing_in.items():
         found.append(DocFinding("page_unnumbered", "info", page_index=i, detail={
-            "reason": f"该页页码未能识别；各项指标均已在本文件现有页上找到，视为第 {n} 页", "page_no": n}))
+            "reason": f"该页页码未能识别；按该页内容（指标行、签字栏）及扫描顺序视为第 {n} 页", "page_no": n}))
     for n in (n for n in doc.missing_pages if n not in standing_in):
         detail: dict[str, Any] = {"reason": f"缺第 {n} 页（共 {doc.page_total} 页）", "page_no": n}
         if unplaced:
@@ -164,17 +164,47 @@ def evaluate(doc: DocumentReading, template: Template, online: dict[str, str | N
 
 
 def _unnumbered_standing_in(doc: DocumentReading, every_row_found: bool, signed: bool) -> dict[int, int]:
-    """Missing page numbers -> the page (index) whose number was not read that is that page: only
-    when every indicator row was found on the pages there are (no content is missing), there are
+    """Missing page numbers -> the page (index) whose number was not read that is that page.
+    When every indicator row was found on the pages there are (no content is missing), there are
     as many such pages as missing numbers, and a missing last page is stood in for only when a
-    signature page is among them (the last page holds no rows, only the signatures)."""
+    signature page is among them (the last page holds no rows, only the signatures): all of them.
+    Otherwise page by page, in the order they were scanned (_in_scan_order)."""
     unnumbered = [i for i, p in enumerate(doc.pages) if p.identity.page_no is None]
     missing = doc.missing_pages
-    if not every_row_found or not missing or len(unnumbered) != len(missing):
+    if not missing or not unnumbered:
         return {}
-    if doc.page_total in missing and not signed:
-        return {}
-    return dict(zip(missing, unnumbered, strict=True))
+    if every_row_found and len(unnumbered) == len(missing) and (doc.page_total not in missing or signed):
+        return dict(zip(missing, unnumbered, strict=True))
+    return _in_scan_order(doc)
+
+
+def _in_scan_order(doc: DocumentReading) -> dict[int, int]:
+    """The one unnumbered signature page is the missing last page, when no numbered page holds the
+    signatures. Another unnumbered page that shows rows of its own (found on no numbered page) is
+    the missing number between the numbered pages scanned before and after it, when as many such
+    pages as missing numbers stand there. A page with nothing of the form read on it (an unreadable
+    page) stands in for nothing: its number stays missing (seed 127: page 1 of a black-and-white
+    form, unreadable, beside an unnumbered page 3 and signature page 4)."""
+    numbered = [p for p in doc.pages if p.identity.page_no is not None]
+    rows_numbered = {c for p in numbered for c in p.figures}
+    unnumbered = [i for i, p in enumerate(doc.pages) if p.identity.page_no is None]
+    out: dict[int, int] = {}
+    signing = [i for i in unnumbered if doc.pages[i].is_signature_page]
+    if doc.page_total in doc.missing_pages and len(signing) == 1 and not any(p.is_signature_page for p in numbered):
+        out[doc.page_total] = signing[0]
+    order = sorted(range(len(doc.pages)), key=lambda i: (doc.pages[i].source, doc.pages[i].index))
+    before, waiting = 0, []
+    for i in [*order, None]:
+        no = (doc.page_total or 0) + 1 if i is None else doc.pages[i].identity.page_no
+        if no is None:
+            if i not in out.values() and set(doc.pages[i].figures) - rows_numbered:
+                waiting.append(i)
+            continue
+        gap = [n for n in doc.missing_pages if before < n < no and n not in out]
+        if waiting and len(waiting) == len(gap):
+            out.update(zip(gap, waiting, strict=True))
+        before, waiting = max(before, no), []
+    return out
 
 
 def _stamp_share(page: PageReading) -> float | None:

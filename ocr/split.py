@@ -37,13 +37,16 @@ def same_code(a: str, b: str, names_agree: bool) -> bool:
 
 
 def _compatible(doc_pages: list[PageReading], page: PageReading) -> bool:
+    """The page's name agrees with at least one name read on the document's pages (each reading
+    carries its own OCR errors: "标津市…张贵庄…" and "天津市…张贵生…" are two characters apart, each
+    one from the true name), and its code with every code read there."""
     name, code = _clean_name(page.identity.unit_name), page.identity.uscc
+    names = [n for p in doc_pages if (n := _clean_name(p.identity.unit_name))]
+    names_agree = bool(name and names and any(same_name(name, other) for other in names))
+    if name and names and not names_agree:
+        return False
     for p in doc_pages:
-        other = _clean_name(p.identity.unit_name)
-        names_agree = bool(name and other and same_name(name, other))
         if code and p.identity.uscc and not same_code(code, p.identity.uscc, names_agree):
-            return False
-        if name and other and not names_agree:
             return False
     return any(_clean_name(p.identity.unit_name) or p.identity.uscc for p in doc_pages)
 
@@ -118,12 +121,28 @@ def _join_split_runs(groups: list[list[PageReading]], positions: list[list[int]]
 
 
 def _host(positions: list[list[int]], groups: list[list[PageReading]], pos: int, page: PageReading) -> int | None:
+    """The document a page with no readable identity sits in: one whose pages it stands beside or
+    between and whose page number it does not repeat. Between two documents, the one it can
+    complete: a form whose pages 1 to n were all read takes no further page, while the next one,
+    whose first number read is 2, lacks the page before it (seed 127: an unreadable page 1 in a
+    merged PDF had joined the complete form before it)."""
+    fits = []
     for g, ps in enumerate(positions):
         if min(ps) - 1 <= pos <= max(ps) + 1:
             nos = {p.identity.page_no for p in groups[g]}
             if page.identity.page_no is None or page.identity.page_no not in nos:
-                return g
-    return None
+                fits.append(g)
+    lacking = [g for g in fits if _lacks_page_at(groups[g], before=pos < min(positions[g]))]
+    return (lacking or fits or [None])[0]
+
+
+def _lacks_page_at(members: list[PageReading], before: bool) -> bool:
+    """Does the document lack a page before its first (or after its last) page number read?"""
+    nos = [p.identity.page_no for p in members if p.identity.page_no]
+    total = _majority([p.identity.page_total for p in members])
+    if not nos:
+        return True
+    return min(nos) > 1 if before else (total is None or max(nos) < total)
 
 
 def _majority(values: list) -> object:  # noqa: ANN401

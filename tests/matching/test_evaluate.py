@@ -143,3 +143,27 @@ def test_a_missing_last_page_needs_a_signature_page_to_be_stood_in_for() -> None
     doc.pages[2].is_signature_page = True
     found, _ = evaluate(doc, template, online, "已提交", None)
     assert not [f for f in found if f.kind == "page_missing"]
+
+
+def test_unnumbered_pages_stand_in_by_scan_order_and_an_unreadable_page_for_nothing() -> None:
+    # seed 127: page 1 unreadable (nothing read), page 2 numbered, page 3's number lost on an
+    # illegible scan, page 4 (the signatures) unnumbered; page 1's rows are on no page
+    template = default_template()
+    codes = template.codes
+    online = {c: "5" for c in codes}
+    third = len(codes) // 3
+    def page(i: int, page_no: int | None, on_it: list[str], signed: bool = False) -> PageReading:
+        figs = {c: FigureReading(c, "5", "5", 0.99, (0, 0, 10, 10), "test") for c in on_it}
+        return PageReading("f.pdf", i, 0, 0.0, "ocr", PageIdentity(page_no=page_no, page_total=4), figs,
+                           is_signature_page=signed)
+    pages = [page(0, None, []), page(1, 2, codes[third:2 * third]), page(2, None, codes[2 * third:]),
+             page(3, None, [], signed=True)]
+    doc = DocumentReading("单位", None, 4, None, [pages[1], pages[0], pages[2], pages[3]], missing_pages=[1, 3, 4])
+    found, _ = evaluate(doc, template, online, "已提交", None)
+    assert [f.detail["page_no"] for f in found if f.kind == "page_missing"] == [1]
+    assert sorted((f.detail["page_no"], doc.pages[f.page_index].index) for f in found
+                  if f.kind == "page_unnumbered") == [(3, 2), (4, 3)]
+    # page 3 a copy of page 2 (no rows of its own): page 3 is missing too
+    pages[2].figures = dict(pages[1].figures)
+    found, _ = evaluate(doc, template, online, "已提交", None)
+    assert [f.detail["page_no"] for f in found if f.kind == "page_missing"] == [1, 3]

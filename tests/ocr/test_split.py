@@ -43,3 +43,31 @@ def test_two_prints_of_one_code_stay_apart() -> None:
     assert len(group_pages(first + other_print)) == 2   # page 3 was printed later
     repeated = [_page(2, "大津中南用区第上中学", 2)]          # page 2 again: a copy, not the missing part
     assert len(group_pages(first + repeated)) == 2
+
+
+def test_a_page_joins_a_form_when_its_name_agrees_with_one_of_the_names_read_there() -> None:
+    # seed 127's black-and-white merged PDF: page 3's name read "标津…", page 4's "…张贵生…", each one
+    # character from the true name and two from each other; page 4's code was not read
+    name, code = "天津市南开区张贵庄职业中专", "121201047545403294"
+    pages = [_page(0, name, 2, total=None, code=code), _page(1, "标津市南开区张贵庄职业中专", None, total=None,
+                                                              time=None, code=None),
+             _page(2, "天津市南开区张贵生职业中专", None, time=None, code=None)]
+    [doc] = group_pages(pages)
+    assert len(doc.pages) == 3 and doc.uscc == code
+    other = _page(3, "天津市南开区黄河道职业中专", 1, code=None)    # another school: no name agrees
+    assert len(group_pages([*pages, other])) == 2
+
+
+def test_a_page_with_nothing_read_joins_the_form_it_completes_not_the_complete_one_before_it() -> None:
+    complete = [_page(i, NAME, i + 1) for i in range(4)]               # pages 1-4 of 4, all read
+    unreadable = PageReading(source="scan.pdf", index=4, rotation=0, skew=0.0, method="ocr", identity=PageIdentity())
+    name, code = "天津市南开区张贵庄职业中专", "121201047545403294"
+    next_form = [_page(5, name, 2, code=code), _page(6, name, 3, code=code), _page(7, name, 4, code=code)]
+    docs = group_pages([*complete, unreadable, *next_form])
+    assert [len(d.pages) for d in docs] == [4, 4]
+    assert docs[1].uscc == code and unreadable in docs[1].pages
+    # after a form that lacks its last page, and before one that starts at page 1, it stays with the first
+    first = [_page(i, NAME, i + 1) for i in range(3)]
+    whole_next = [_page(5 + k, name, k + 1, code=code) for k in range(4)]
+    docs = group_pages([*first, unreadable, *whole_next])
+    assert unreadable in docs[0].pages
