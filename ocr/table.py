@@ -17,6 +17,7 @@ from rapidfuzz import fuzz
 
 from ocr import layout
 from ocr.model import OcrLine
+from ocr.rulings import Segment, x_at
 from registry.template import Template
 
 HEADER_FUZZ = 80        # header words of 3+ characters read with one character wrong still name it
@@ -26,6 +27,7 @@ MIN_ROOM = 3.0          # text heights: the narrowest room a value column takes 
 STRAY_SHARE = 0.2       # of a column's codes/units that may carry a stray mark widening their box
 FIGURE_REACH = 3.0      # text heights left of the figures' median start a longer figure may reach
 GAP = 0.3               # text heights left between a column's content and the next column's
+MIN_CONTENT = 3         # lines of a column's content that tell where it stands
 
 
 @dataclass
@@ -144,6 +146,29 @@ def build(lines: list[OcrLine], template: Template, page_width: int, *, codes: l
             x1 = min(x1, statistics.median(ln.box[2] for ln in figures) + GAP * text_h + text_h)
         model.columns[role] = Column(role, x0, x1, how)
     return model
+
+
+def bound_by_rulings(model: TableModel, role: str, uprights: list[Segment], content: list[OcrLine]
+                     ) -> tuple[Segment | None, Segment | None]:
+    """The rulings that bound a column's cells on the left and right, where they stand nearer its
+    content than the edges content alone gave it (the page's edge for the last column). Seed 101:
+    the value column printed last reached the page's edge, and a seal's lettering stamped beside
+    the table was read into its cells ("1" and "2" for a printed 0). Forms without rulings keep
+    their edges; the column's stored range is the rulings' at its content's middle."""
+    col = model.columns.get(role)
+    if col is None or not uprights or len(content) < MIN_CONTENT:
+        return None, None
+    y = statistics.median(ln.cy for ln in content)
+    def beside(u: Segment, right: bool) -> bool:  # clear of the content on every row it holds, one stray aside
+        room = [x_at(u, ln.cy) - ln.box[2] if right else ln.box[0] - x_at(u, ln.cy) for ln in content]
+        return col.x0 < x_at(u, y) < col.x1 and _edge(room, high=False) > 0
+    left = max((u for u in uprights if beside(u, False)), key=lambda u: x_at(u, y), default=None)
+    right = min((u for u in uprights if beside(u, True)), key=lambda u: x_at(u, y), default=None)
+    if left is not None or right is not None:
+        col.x0 = x_at(left, y) if left is not None else col.x0
+        col.x1 = x_at(right, y) if right is not None else col.x1
+        col.how += "+rulings"
+    return left, right
 
 
 def _border(left: str, right: str, content: dict[str, list[OcrLine]], centres: dict[str, float],

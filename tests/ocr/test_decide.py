@@ -76,3 +76,27 @@ def test_a_zero_read_surely_where_a_look_alike_digit_is_online_is_a_difference()
     person; printed figures misread as a look-alike measured at most 0.76 off black-and-white."""
     assert decide(fig("0", "0", 0.985), "9", 0).kind == "differs"
     assert decide(fig("0", "0", 0.97), "9", 0).kind == "unreadable"
+
+
+def test_the_seals_letters_beside_a_figure_three_looks_agree_on_claim_a_difference() -> None:
+    # seed 127: a printed 16.00-place figure read "16AL" beside the seal's lettering, "16" by the
+    # second engine and "16" with the seal's ink taken out; the record says 0
+    def read(text: str, seal_free: str | None) -> FigureReading:
+        return FigureReading("F03", text, "16", 0.73, (0, 0, 10, 10), "test", clean=False, second_opinion="16",
+                             agreed=True, seal_free=seal_free)
+    assert decide(read("16AL", "16"), "0", 2).kind == "differs"
+    assert decide(read("AL16", "16"), "0", 2).kind == "differs"
+    assert decide(read("16AL", None), "0", 2).kind == "unreadable"   # two looks only
+    assert decide(read("1A6", "16"), "0", 2).kind == "unreadable"    # a letter inside the figure
+    assert decide(read("16AL", "18"), "0", 2).kind == "unreadable"
+
+
+def test_the_records_digits_with_the_point_lost_or_places_added_are_weak_evidence_for_it() -> None:
+    from ocr.decide import evidence
+    def read(text: str) -> FigureReading:
+        return FigureReading("F07", text, text, 0.99, (0, 0, 10, 10), "test+cell", clean=False)
+    assert evidence(read("813"), "8.13") == "weak_match"      # seed 101: "8.13" under the seal's lettering
+    assert evidence(read("49"), "0.49") == "weak_match"       # seed 127: ".49" read, "0." lost
+    assert evidence(read("0.811"), "0.81") == "weak_match"    # seed 101: a seal stroke after the 1
+    assert evidence(read("1"), "15") == "reads_other"         # digits lost: another figure, may be true
+    assert evidence(read("714"), "8.13") == "reads_other"

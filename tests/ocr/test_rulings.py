@@ -138,3 +138,16 @@ def test_a_table_in_the_shadowed_edge_of_a_phone_photo_is_read() -> None:
     assert wrong == {}
     assert sum(read.get(c) == t for c, t in printed.items()) >= 25   # M06 lies under the seal's star
     assert page.identity.print_time is not None
+
+
+def test_a_table_ruled_across_only_ends_where_its_rows_end() -> None:
+    page = np.full((H, W), 246, np.uint8)
+    for y in range(300, 2150, 50):
+        cv2.line(page, (150, y), (1500, y), 30, 2)        # row rulings only, no upright line
+    edges = rulings.upright_rulings(page)
+    assert len(edges) == 2
+    (lx0, _, lx1, _), (rx0, _, rx1, _) = edges
+    assert abs(lx0 - 150) < 6 and abs(lx1 - 150) < 6 and abs(rx0 - 1500) < 6 and abs(rx1 - 1500) < 6
+    ruled = _form()
+    xs = sorted(round((a + b) / 2) for a, _, b, _ in rulings.upright_rulings(cv2.cvtColor(ruled, cv2.COLOR_BGR2GRAY)))
+    assert all(any(abs(x - c) < 6 for x in xs) for c in (150, 330, 1050, 1250, 1500))

@@ -128,3 +128,27 @@ def test_every_row_is_found_and_read_on_every_column_order(printer: str, layout:
 def _dec(text: str):  # noqa: ANN202
     from decimal import Decimal
     return Decimal(text.replace(",", ""))
+
+
+def test_the_last_column_ends_at_the_tables_ruling_not_the_pages_edge() -> None:
+    # seed 101: the value column printed last reached the page's edge, and a seal's lettering
+    # beside the table was read into its cells
+    model = table.TableModel({"label": table.Column("label", 0, 300, "header"),
+                              "value": table.Column("value", 300, 1240, "header")})
+    figures = [_ln("0", 640, 100 + 40 * k, 660) for k in range(6)]
+    left, right = table.bound_by_rulings(model, "value", [(295.0, 50.0, 297.0, 400.0), (700.0, 50.0, 702.0, 400.0),
+                                                          (900.0, 50.0, 900.0, 400.0)], figures)
+    assert right == (700.0, 50.0, 702.0, 400.0) and left is None          # the nearest beyond the figures
+    assert 700 < model.columns["value"].x1 < 702 and model.columns["value"].how == "header+rulings"
+    # a ruling through the figures is no edge of them; a form without rulings keeps its edges
+    model.columns["value"] = table.Column("value", 300, 1240, "header")
+    assert table.bound_by_rulings(model, "value", [(650.0, 50.0, 650.0, 400.0)], figures) == (None, None)
+    assert table.bound_by_rulings(model, "value", [], figures) == (None, None)
+    assert model.columns["value"].x1 == 1240
+
+
+def test_left_aligned_figures_are_placed_by_their_left_edge() -> None:
+    from ocr.figures import figure_column
+    tokens = [_ln(t, 500, 100 + 40 * k, 500 + 12 * len(t)) for k, t in enumerate(("0", "8.13", "1520", "7", "36"))]
+    how, x, width = figure_column(tokens)
+    assert how == "left" and x == 500 and width == 48
