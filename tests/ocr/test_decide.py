@@ -100,3 +100,16 @@ def test_the_records_digits_with_the_point_lost_or_places_added_are_weak_evidenc
     assert evidence(read("0.811"), "0.81") == "weak_match"    # seed 101: a seal stroke after the 1
     assert evidence(read("1"), "15") == "reads_other"         # digits lost: another figure, may be true
     assert evidence(read("714"), "8.13") == "reads_other"
+
+
+def test_a_figure_read_in_its_cell_and_alike_without_the_seals_ink_is_claimed() -> None:
+    # seed 139: a printed 3 among a red seal's lettering, no text line detected there: the cell read
+    # "3" at 0.9998 and so did the view with the seal's ink taken out; the record says 2
+    def read(text: str, engine: str = "r+cell", seal_free: str | None = None, conf: float = 0.9998) -> FigureReading:
+        return FigureReading("A01", text, text, conf, (0, 0, 10, 10), engine, clean=False, seal_free=seal_free)
+    assert decide(read("3", seal_free="3"), "2", 0).kind == "differs"
+    assert decide(read("3"), "2", 0).kind == "unreadable"                              # one look alone
+    assert decide(read("3", "r+cell+seal-out", "3"), "2", 0).kind == "unreadable"      # the seal taken out
+    assert decide(read("3", "r+cell+merged-ink", "3"), "2", 0).kind == "unreadable"
+    assert decide(read("1", seal_free="1", conf=0.902), "15", 0).kind == "unreadable"  # digits lost (seed 101)
+    assert decide(read("3", seal_free="3", conf=0.8), "2", 0).kind == "unreadable"
