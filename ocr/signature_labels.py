@@ -9,6 +9,7 @@ inside them, and unread labels are placed from the other labels' row or column p
 
 from __future__ import annotations
 
+import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -100,11 +101,14 @@ def printed_word_boxes(lines: Sequence[Any]) -> list[XYWH]:
     """Boxes of the block's other printed words; in a line that also holds a label, the part
     from the printed word on (even character widths)."""
     boxes = []
+    label_heights = [text_and_box(ln)[1][3] for ln in lines if _roles_in_line("".join(text_and_box(ln)[0].split()), 0.0)]
+    print_h = statistics.median(label_heights) if label_heights else None
     for line in lines:
         text, (x, y, w, h) = text_and_box(line)
         compact = "".join(text.split())
         hits = [compact.find(word) for word in PRINTED_WORDS if word in compact]
-        if not hits and len(compact) >= P.PRINT_LINE_CHARS and not _roles_in_line(compact, 0.0):
+        if not hits and len(compact) >= P.PRINT_LINE_CHARS and not _roles_in_line(compact, 0.0) \
+                and not _handwriting_sized(line, h, print_h):
             boxes.append((x, y, w, h))  # a longer line of other print (or a note): not a name
             continue
         if not hits:
@@ -121,6 +125,14 @@ def printed_word_boxes(lines: Sequence[Any]) -> list[XYWH]:
             x0 = x + int(w * first / len(compact))
             boxes.append((x0, y, x + w - x0, h))
     return boxes
+
+
+def _handwriting_sized(line: Any, height: int, print_h: float | None) -> bool:
+    """A line read unsurely and much taller than the labels' print is a name written large, not
+    print (seed 139: a signature read "(+ V58)" at 0.58, twice the labels' height, had ended the
+    field to its left)."""
+    score = getattr(line, "score", 1.0)
+    return print_h is not None and score < P.PRINT_LINE_SURE and height > P.HANDWRITING_TALL * print_h
 
 
 def text_height(labels: Mapping[str, XYWH], printed: Sequence[XYWH]) -> float:

@@ -42,6 +42,9 @@ PLACE_MARGIN = 1.0  # characters either side of a placed label still counted as 
 # OCR lines of at least this many characters are print (or an auditor's note), never a name:
 # names are 2-4 characters, OCR of a cursive name gives 0-4.
 PRINT_LINE_CHARS = 6
+PRINT_LINE_SURE = 0.8    # recognition score of such a line below which it may be handwriting
+HANDWRITING_TALL = 1.5   # label heights: a line this tall and read unsurely is a name, not print
+                         # (seed 139: 1.9 at 0.58; printed lines of the block measure 0.9-1.0)
 
 # --- search regions ---------------------------------------------------------------------------
 GAP_AFTER_LABEL = 0.15

@@ -334,3 +334,15 @@ def test_a_vertical_run_with_a_free_end_is_an_edge_only_when_it_runs_on() -> Non
     underline = Rulings(horizontal=[(1260, 800, 1020)], vertical=[])
     assert not is_cell_edge((914, 1229, 1259), 1234, 1263, underline, lh=8)  # a stroke on the line
     assert is_cell_edge((914, 1200, 1259), 1234, 1263, underline, lh=8)  # a rule rising past the field
+
+
+def test_a_name_written_large_and_read_as_six_characters_is_no_print() -> None:
+    # seed 139: 单位负责人's signature, read "(+ V58)" at 0.58 and twice the labels' height, had been
+    # taken for a line of print that ends the field right after the label
+    from ocr.signature_labels import printed_word_boxes
+    label = OcrLine("单位负责人：", 1.0, (74, 1230, 200, 1264), "t")
+    name = OcrLine("(+ V58)", 0.58, (214, 1202, 383, 1268), "t")
+    note = OcrLine("本表数据已经单位审核", 0.97, (214, 1232, 520, 1266), "t")   # print: a note of the label's size
+    assert printed_word_boxes([label, name]) == []
+    assert printed_word_boxes([label, note]) == [(214, 1232, 306, 34)]
+    assert printed_word_boxes([label, OcrLine("(+ V58)", 0.95, (214, 1202, 383, 1268), "t")])  # read surely: print
