@@ -118,6 +118,9 @@ def _join_wrapped(text_lines: list[OcrLine], scores: Callable[[OcrLine], list[tu
     return out
 
 
+OFF_PLACE = 2.0   # row pitches: a wrapped label or a part heading moves a row by about one
+
+
 def code_rows(lines: list[OcrLine], template: Template,
               x_range: tuple[float, float] | None = None) -> tuple[list[tuple[str, OcrLine]], set[str]]:
     """(code, line) pairs in page order that agree with the template's order, and the codes
@@ -138,8 +141,29 @@ def code_rows(lines: list[OcrLine], template: Template,
         col = statistics.median(ln.cx for _, ln in keep)
         h = statistics.median(ln.height for _, ln in keep)
         keep = [(c, ln) for c, ln in keep if abs(ln.cx - col) <= 2.5 * h]
+    keep = _in_their_place(keep, order)
     doubtful = {c for c, _ in found} - {c for c, _ in keep}
     return keep, doubtful
+
+
+def _in_their_place(keep: list[tuple[str, OcrLine]], order: dict[str, int]) -> list[tuple[str, OcrLine]]:
+    """The codes that stand where their neighbours in the template's order put them: a code read
+    OFF_PLACE row pitches or more from where its two neighbours place it (by the rows between) is a
+    misread one standing on another row (seed 139: "P05" read at P08's row under a grey seal, the
+    real P05-P08 codes unread; the labels of P06-P08 then had no room between P04 and it)."""
+    if len(keep) < 4:
+        return keep
+    pitch = row_pitch(keep, order, statistics.median(ln.height for _, ln in keep))
+    out = list(keep)
+    while len(out) >= 4:   # the furthest off first: a misread code also misplaces its neighbours' expectation
+        def off(i: int) -> float:
+            (ca, a), (c, ln), (cb, b) = out[i - 1], out[i], out[i + 1]
+            return abs(ln.cy - a.cy - (b.cy - a.cy) * (order[c] - order[ca]) / (order[cb] - order[ca]))
+        worst = max(range(1, len(out) - 1), key=off)
+        if off(worst) < OFF_PLACE * pitch:
+            break
+        del out[worst]
+    return out
 
 
 def _longest_increasing(items: list[tuple[str, OcrLine]], order: dict[str, int]) -> list[tuple[str, OcrLine]]:

@@ -52,3 +52,16 @@ def test_a_misread_label_on_a_pages_last_row_is_its_row() -> None:
     lines.append(OcrLine("打印时间：2025-06-24 15:29", 0.99, (100, 150 + 40 * 4 + 30, 400, 150 + 40 * 4 + 50), "t"))
     found = _found(lines)
     assert found.get("F04") == "捐姻" and len(found) == 4
+
+
+def test_a_code_read_rows_away_from_where_its_neighbours_put_it_is_doubtful() -> None:
+    # seed 139: under a grey seal "P05" was read on P08's row while P05-P08's codes went unread;
+    # taken as P05's row, it left P06-P08's labels no room between P04 and it
+    ys = {"P01": 100, "P02": 140, "P03": 180, "P04": 220, "P05": 340, "P09": 380, "P10": 420, "P11": 460}
+    lines = [OcrLine(c, 0.99, (1100, y - 12, 1140, y + 12), "t") for c, y in ys.items()]
+    keep, doubtful = rows.code_rows(lines, TEMPLATE)
+    assert [c for c, _ in keep] == ["P01", "P02", "P03", "P04", "P09", "P10", "P11"] and doubtful == {"P05"}
+    ys["P05"] = 260                                  # in its place: kept
+    keep, doubtful = rows.code_rows([OcrLine(c, 0.99, (1100, y - 12, 1140, y + 12), "t") for c, y in ys.items()],
+                                    TEMPLATE)
+    assert "P05" in [c for c, _ in keep] and not doubtful
