@@ -77,10 +77,6 @@ def figure_from_cell(code: str, ind: Indicator, row: list[OcrLine], cy: float, c
             crops.append((expected[0], int(cy - 0.9 * tol), expected[2], int(cy + 0.9 * tol)))
         if figure_ink is not None:  # a digit beside seal text that the wider crops read with it
             crops.append((figure_ink[0] - pad, int(cy - 0.9 * tol), figure_ink[2] + pad, int(cy + 0.9 * tol)))
-        if expected is not None and (ink_box[0] < expected[0] - pad or ink_box[2] > expected[2] + pad):
-            # ink beyond where this page's figures stand is a seal's (its star's point and lettering
-            # beside a "0" read "105", seed 101): the crops that leave it out first
-            crops.reverse()
         for crop in crops:
             text2, conf2 = cell_reader(crop)
             value, clean, dash = parse_number(text2, ind.decimals)
