@@ -119,9 +119,8 @@ def _cell_seen_twice(figure: FigureReading, decimals: int, paper: str, online: s
     the seal's strokes did not make it. Not after the seal was taken out of a grey page, nor where
     print and seal ink ran together. Six worlds: one such reading, a planted "3" against 2 (seed
     139); a "1" for 15 stays out (digits lost)."""
-    tags = figure.engine.split("+")
-    return (CELL_TAG.lstrip("+") in tags and MERGED_INK_TAG.lstrip("+") not in tags
-            and SEAL_TAKEN_OUT_TAG.lstrip("+") not in tags
+    return (CELL_TAG in figure.engine and MERGED_INK_TAG not in figure.engine
+            and SEAL_TAKEN_OUT_TAG not in figure.engine
             and parse_number(figure.text, decimals, every_place=False)[1] and seal_free_confirms(figure, paper, online))
 
 

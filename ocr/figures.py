@@ -52,9 +52,9 @@ def read_figures(lines: list[OcrLine], template: Template, grey: np.ndarray, *, 
     span = found.model.span("value")
     ruled: tuple = (None, None)
     if span is not None:
-        codes_ = set(template.codes)
+        all_codes = set(template.codes)
         numeric = [ln for ln in lines if span[0] <= ln.cx <= span[1] and looks_numeric(ln.text)
-                   and not is_misread_code(ln.text, codes_)]
+                   and not is_misread_code(ln.text, all_codes)]
         ruled = bound_by_rulings(found.model, "value", rulings.upright_rulings(grey), numeric)
     order = {c: k for k, c in enumerate(template.codes)}
     pitch = row_pitch([(c, a) for c, a, _ in anchors], order, text_h)

@@ -101,10 +101,10 @@ def printed_word_boxes(lines: Sequence[Any]) -> list[XYWH]:
     """Boxes of the block's other printed words; in a line that also holds a label, the part
     from the printed word on (even character widths)."""
     boxes = []
-    label_heights = [text_and_box(ln)[1][3] for ln in lines if _roles_in_line("".join(text_and_box(ln)[0].split()), 0.0)]
+    read = [(text_and_box(ln), ln) for ln in lines]
+    label_heights = [box[3] for (text, box), _ in read if _roles_in_line("".join(text.split()), 0.0)]
     print_h = statistics.median(label_heights) if label_heights else None
-    for line in lines:
-        text, (x, y, w, h) = text_and_box(line)
+    for (text, (x, y, w, h)), line in read:
         compact = "".join(text.split())
         hits = [compact.find(word) for word in PRINTED_WORDS if word in compact]
         if not hits and len(compact) >= P.PRINT_LINE_CHARS and not _roles_in_line(compact, 0.0) \
