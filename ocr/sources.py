@@ -100,10 +100,15 @@ def _page_sized_images(page, pdfium_c, width_pt: float, height_pt: float) -> boo
     """Some image on the page covers most of it (a scanned page), whatever is drawn over it."""
     for o in page.get_objects(max_depth=2):
         if o.type == pdfium_c.FPDF_PAGEOBJ_IMAGE:
-            x0, y0, x1, y1 = o.get_pos()
+            x0, y0, x1, y1 = _bounds(o)
             if (x1 - x0) * (y1 - y0) >= SCAN_COVER * width_pt * height_pt:
                 return True
     return False
+
+
+def _bounds(obj) -> tuple[float, float, float, float]:  # noqa: ANN001
+    """A page object's bounding box; pypdfium2 5 renamed get_pos to get_bounds."""
+    return (obj.get_bounds if hasattr(obj, "get_bounds") else obj.get_pos)()
 
 
 def _visible_text(objs: list, pdfium_c) -> list:  # noqa: ANN001

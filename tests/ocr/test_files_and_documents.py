@@ -259,3 +259,25 @@ def test_a_scanners_invisible_text_layer_is_not_evidence(tmp_path: Path) -> None
     assert from_layer.identity == from_image.identity
     assert from_layer.identity.unit_name == unit.name
     assert {c: f.value for c, f in from_layer.figures.items()} == {c: f.value for c, f in from_image.figures.items()}
+
+
+def test_a_scan_with_visible_print_over_it_is_read_from_its_image(tmp_path: Path) -> None:
+    """A scanned page with something visible drawn over it (a scanner's footer) is rendered, and
+    its page-sized image still means its text is not a born-digital export's: no text layer."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    from synth import make_pages
+    unit = demo_unit()
+    page = make_pages(unit, demo_values(unit, random.Random(5)), random.Random(5), layout="A",
+                      print_time=PRINT_TIME, dpi=150, profile="grey")[0]
+    png = tmp_path / "scan.png"
+    page.image.save(png)
+    pdf = tmp_path / "stamped.pdf"
+    c = canvas.Canvas(str(pdf), pagesize=A4)
+    c.drawImage(str(png), 0, 0, width=A4[0], height=A4[1])
+    c.drawString(40, 20, "Scanned 2025-06-19 page 1")
+    c.save()
+    src = load_page(pdf, 0)
+    assert src.how == "rendered" and src.text_lines is None
+    assert src.image.shape[0] > 1000
