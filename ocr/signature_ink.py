@@ -14,6 +14,7 @@ import cv2
 import numpy as np
 
 from ocr import signature_params as P
+from ocr.print_ink import paper_level
 from ocr.seal_masks import line_mask, loose_red_mask, red_ink_mask
 
 XYWH = tuple[int, int, int, int]
@@ -48,8 +49,11 @@ def ink_mask(crop: np.ndarray, colour: bool, lh: int, label_top: int) -> np.ndar
     if colour:
         # Under dim or tinted light (phone photos) seal ink still shows in the red channel:
         # drop every reddish pixel and its fringe. Pale seal ink is only weakly red.
+        # Pen stays: dark in the red channel, on the seal's strokes or beside them.
         red = cv2.bitwise_or(red_ink_mask(crop), loose_red_mask(crop))
-        ink = cv2.bitwise_and(ink, cv2.bitwise_not(cv2.dilate(red, np.ones((5, 5), np.uint8))))
+        fringe = cv2.dilate(red, np.ones((5, 5), np.uint8)) > 0
+        pen = grey.astype(np.float32) < P.PEN_IN_RED * paper_level(grey).astype(np.float32)
+        ink[fringe & ~pen] = 0
     # Speckles, and slivers left along removed rules (long and flat), are not handwriting.
     return _drop_dust(ink, lh)
 

@@ -106,6 +106,12 @@ ARC_MAX_RADIAL = 0.08  # ring residue and inner rings: thin arcs of constant rad
 # levels (strong to pale impressions), blue/black pen 30-80 (synth inks; a pale seal over pen
 # ink keeps it as dark). Seal-shaped ink this much darker than the seal's ring is pen.
 SEAL_DARKER = 35
+# On a colour scan, in the red channel: red seal ink reflects red (its pixels measured 0.5-0.95 of
+# the paper's brightness on 43 colour and phone signature pages; the few darker "red" pixels were
+# black print under the seal), blue/black pen absorbs it. A pixel darker than this share of the
+# paper is pen, even where it lies on the seal's strokes or their fringe (seeds 127, 151, 163: names
+# written across the seal's lettering were cut to dust by the fringe and called unsigned).
+PEN_IN_RED = 0.5
 RING_FIT_BAND = 0.12  # pixels this close to the estimated ring refine its centre and radius
 RING_FIT_MOVE = 0.2  # a refit moving the centre further than this share of R is rejected
 
