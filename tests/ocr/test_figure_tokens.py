@@ -6,6 +6,7 @@ import cv2
 import numpy as np
 
 from ocr.figures import (
+    _rows_unreliable,
     column_tilt,
     figure_column,
     marks_by_seal_not_alone,
@@ -51,6 +52,24 @@ def test_column_tilt_of_right_aligned_figures() -> None:
     assert abs(column_tilt(_column(0.2)) - 0.2) < 0.02
     assert abs(column_tilt(_column(0.2, n=4)) - 0.2) < 0.02  # four figures show it (seed 151's photo had five)
     assert column_tilt(_column(0.2, n=3)) == 0.0  # too few figures to judge
+
+
+def test_four_upright_figures_whose_centres_happen_to_line_up_do_not_lean() -> None:
+    """Seed 163, a colour scan: 315, 12, 1191 and 0 right-aligned (edges 1147, 1147, 1146, 1144),
+    three of whose centres line up by chance at a lean of 0.05. Fitted on the centres, the page was
+    called leaning and every figure on it went to a person; the page's figures share their right
+    edge, and a 3 px wobble of glyph boxes is no lean."""
+    boxes = {"A18": ("315", (1103, 218, 1147, 246)), "E01": ("12", (1113, 318, 1147, 350)),
+             "E02": ("1191", (1093, 363, 1146, 396)), "E03": ("0", (1126, 412, 1144, 437))}
+    tokens = {c: OcrLine(t, 0.99, b, "test") for c, (t, b) in boxes.items()}
+    anchors = [(c, OcrLine("label", 0.99, (80, b[1], 277, b[3]), "test"), "label") for c, (_, b) in boxes.items()]
+    align = figure_column(list(tokens.values()))
+    assert align is not None and align[0] == "right"
+    assert not _rows_unreliable(anchors, tokens, 33.0, align[0])
+    # the same figures leaning by 0.15 (a phone photo's perspective) are still seen to lean
+    leaning = {c: OcrLine(t.text, 0.99, (t.box[0] + int(0.15 * t.cy), t.box[1], t.box[2] + int(0.15 * t.cy), t.box[3]), "test")
+               for c, t in tokens.items()}
+    assert _rows_unreliable(anchors, leaning, 33.0, "right")
 
 
 def test_a_figure_ending_short_of_the_right_aligned_column_may_have_lost_digits() -> None:
