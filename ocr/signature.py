@@ -194,7 +194,7 @@ def _judge_region(page: _Page, role: str, label: XYWH, region: XYWH, obstacles: 
         grey = page.grey[ry: ry + rh, rx: rx + rw]
         ink, seal_ink, pen_like = without_seal(ink, grey, (rx, ry), page.circle, page.seal_level)
     total = measure(ink, lh)
-    status, score, reason = _classify(total, role)
+    status, score, reason = _classify(total, role, lh)
     if status == PRESENT and signing_row and not _reaches_signing_row(ink, label, region):
         # People sign on the line next to the label; ink only well above it is something else
         # (a mark on the table above, a stamp's edge).
@@ -222,7 +222,9 @@ def _judge_region(page: _Page, role: str, label: XYWH, region: XYWH, obstacles: 
     return SignatureResult(status, round(score, 3), box, reason)
 
 
-def _classify(ink: InkMeasure, role: str) -> tuple[str, float, str]:
+def _classify(ink: InkMeasure, role: str, lh: float = 0.0) -> tuple[str, float, str]:
+    if ink.box is not None and min(ink.box[2], ink.box[3]) < P.RULE_RESIDUE * lh:
+        return ABSENT, 0.1, f"“{role}”处未签字"
     if ink.area >= P.PRESENT_INK_AREA and ink.span >= P.MIN_SPAN:
         if ink.length < P.PRESENT_STROKE_LENGTH:
             return UNCERTAIN, 0.45, f"“{role}”处只有简单的记号（勾、点或短线），不像签名，请人工核对"

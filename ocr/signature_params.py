@@ -91,6 +91,10 @@ UNCERTAIN_INK_AREA = 0.12  # JPEG/scanner residue of an empty field measured < 0
 PRESENT_STROKE_LENGTH = 5.0
 MIN_SPAN = 0.9  # the ink's extent, lh: a name is longer than one printed character
 SPECKLE_AREA = 0.01  # components below this many lh² are dust
+# All the ink in a band thinner than this (lh) is what line removal left of a rule (a phone photo's
+# curved underline: 209 x 1 px; a cell edge: 3 x 18 px, at lh 17; seed 199), not a name: a pen
+# stroke alone is 0.15-0.3 lh wide, and a name's strokes go both ways.
+RULE_RESIDUE = 0.25
 REACH_ROW_INK = 0.05  # lh² of ink in the label's own row: the name is on the signing line
 
 # --- the unit's seal on a grey scan (shape, not colour) ----------------------------------------
