@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -133,6 +134,19 @@ def _single_embedded_image(page, pdfium_c, width_pt: float, height_pt: float) ->
         return None  # a small picture on a page, not a scanned page
     try:
         pil = img.get_bitmap(render=False).to_pil()
-    except Exception:  # noqa: BLE001 - exotic encodings (JBIG2 masks etc.): render instead
-        return None
+    except Exception:  # noqa: BLE001 - pdfium cannot decode it: the data may say what it is
+        pil = _sniffed(img)
+        if pil is None:  # exotic encodings (JBIG2 masks etc.): render instead
+            return None
     return _to_bgr(pil)
+
+
+def _sniffed(img) -> Image.Image | None:  # noqa: ANN001
+    """The image decoded by what its data is, not by the filter the PDF declares (a PNG stream
+    declared DCTDecode renders as a blank page)."""
+    try:
+        pil = Image.open(io.BytesIO(bytes(img.get_data(decode_simple=False))))
+        pil.load()
+    except Exception:  # noqa: BLE001 - not an image format PIL knows either
+        return None
+    return pil

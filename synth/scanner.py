@@ -206,6 +206,11 @@ def images_to_pdf(images: list[Image.Image] | list[bytes], dpi: int = 150, quali
     """
     jpegs: list[tuple[bytes, int, int, str]] = []
     for im in images:
+        if isinstance(im, bytes | bytearray) and im[:2] != b"\xff\xd8":
+            # not JPEG (a png page): every page image is declared DCTDecode below (seed 163's
+            # re-sent PDF carried PNG data so, and its pages rendered blank)
+            im = Image.open(io.BytesIO(im))
+            im = im if im.mode in ("L", "RGB") else im.convert("RGB")
         if isinstance(im, bytes | bytearray):
             pim = Image.open(io.BytesIO(im))
             jpegs.append((bytes(im), pim.width, pim.height, "DeviceGray" if pim.mode == "L" else "DeviceRGB"))

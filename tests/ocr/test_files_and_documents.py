@@ -281,3 +281,35 @@ def test_a_scan_with_visible_print_over_it_is_read_from_its_image(tmp_path: Path
     src = load_page(pdf, 0)
     assert src.how == "rendered" and src.text_lines is None
     assert src.image.shape[0] > 1000
+
+
+def test_a_page_image_whose_data_is_not_what_the_pdf_declares_is_still_read(tmp_path: Path) -> None:
+    """A PDF whose page image is PNG data declared DCTDecode (seed 163's re-sent scan, made by a
+    bug in our own generator) rendered as a blank page: the unit became unknown and never_sent.
+    The image is decoded by what its data is."""
+    page = Image.new("L", (300, 420), 255)
+    page.paste(0, (40, 60, 260, 80))
+    png = io.BytesIO()
+    page.save(png, format="PNG")
+    data = png.getvalue()
+    objs = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 144 201.6] /Resources << /XObject << /Im0 4 0 R >> >> "
+            b"/Contents 5 0 R >>",
+            b"<< /Type /XObject /Subtype /Image /Width 300 /Height 420 /ColorSpace /DeviceGray /BitsPerComponent 8 "
+            b"/Filter /DCTDecode /Length " + str(len(data)).encode() + b" >>\nstream\n" + data + b"\nendstream",
+            b"<< /Length 33 >>\nstream\nq 144 0 0 201.6 0 0 cm /Im0 Do Q\nendstream"]
+    out = io.BytesIO()
+    out.write(b"%PDF-1.4\n")
+    offsets = []
+    for k, body in enumerate(objs, 1):
+        offsets.append(out.tell())
+        out.write(f"{k} 0 obj\n".encode() + body + b"\nendobj\n")
+    xref = out.tell()
+    out.write(f"xref\n0 {len(objs) + 1}\n0000000000 65535 f \n".encode())
+    out.write(b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets))
+    out.write(f"trailer\n<< /Size {len(objs) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode())
+    pdf = tmp_path / "mislabelled.pdf"
+    pdf.write_bytes(out.getvalue())
+    src = load_page(pdf, 0)
+    assert src.how == "embedded-image" and src.image.shape[:2] == (420, 300)
+    assert src.image[70, 150].max() < 50 and src.image[200, 150].min() > 200
