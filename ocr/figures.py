@@ -13,8 +13,9 @@ from dataclasses import replace
 
 import numpy as np
 
-from ocr import cells, dashes, layout, rulings
+from ocr import cells, dashes, rulings
 from ocr.cell_figure import CELL_TAG, ask_second, figure_from_cell
+from ocr.column_lean import ROWS_LEAN_PROBLEM, column_tilt, rows_unreliable
 from ocr.confidence import CELL_SURE, FIGURE_IN_MARK_ALONE, SEAL_FREE_MIN, UNDER_SEAL_ALONE
 from ocr.confidence import UNTRUSTED as UNTRUSTED_CONFIDENCE
 from ocr.model import Box, FigureReading, OcrLine
@@ -115,7 +116,7 @@ def read_figures(lines: list[OcrLine], template: Template, grey: np.ndarray, *, 
         # a trailing digit may be hidden ("47" for 476 beside a seal's star), or the box took in
         # other ink ("10" for 0 with a seal stroke before it): confirms a match, claims nothing
         out[code].clean = False
-    if _rows_unreliable(anchors, tokens, pitch, column[0] if column else None):
+    if rows_unreliable(anchors, tokens, pitch, column[0] if column else None):
         # the figures' column leans: the page is still rotated or in perspective, and a row's
         # figure may be another row's. Nothing on it is evidence either way: a human looks.
         for f in out.values():
@@ -127,16 +128,6 @@ def read_figures(lines: list[OcrLine], template: Template, grey: np.ndarray, *, 
 
 
 SEAL_NEIGHBOURHOOD = 0.5     # of a text height around a dash mark: where the rest of a digit would be
-ROWS_LEAN_PROBLEM = "页面倾斜或透视未能校正，数值所在行无法可靠对应，需人工核对"
-MIN_LEAN_PAIRS = 4           # rows with a figure read that show how the column leans (Theil-Sen: one
-                             # stray of four is outvoted); a phone photo of mostly dashes had five (seed 151)
-LEAN_SEEN = 0.15             # of a row pitch: glyph boxes' right edges in one column differ by up to 3 px
-                             # (a "0" against "1191", 0.09 of a 33 px row; seed 163), a phone photo's
-                             # lean of 0.15 moved its column by several rows
-MAX_ROW_DRIFT = 0.6          # of a row pitch, label to figure: a row's window reaches 0.45; deskewed
-                             # pages measured up to 0.28, the two misread phone photos 1.2 and 4.8
-
-
 
 AS_STORED_SURE = 0.9   # readings confident enough to tell how the page prints decimals
 AS_STORED_MIN = 2      # figures without every decimal place (and none with) that show it
@@ -167,43 +158,6 @@ def printed_as_stored(out: dict[str, FigureReading], template: Template, second_
         elif shown < places:
             fewer += 1
     return fewer >= AS_STORED_MIN and every == 0
-
-
-def _rows_unreliable(anchors: list[tuple[str, OcrLine, str]], tokens: dict[str, OcrLine | None],
-                     pitch: float, align: str | None = None) -> bool:
-    """A leaning figure column means the rows lean as much (a rotation left over by deskew, or a
-    photo's perspective): over the distance from label to figure a row then drifts by tilt x
-    distance, and beyond MAX_ROW_DRIFT of a row the figure read may belong to the row above or below.
-    A lean is seen only where it moves the column by LEAN_SEEN of a row between its highest and
-    lowest figure: less is the jitter of glyph boxes' edges."""
-    pairs = [(a, t) for c, a, _ in anchors if (t := tokens[c]) is not None]
-    if len(pairs) < MIN_LEAN_PAIRS:
-        return False
-    tilt = column_tilt([t for _, t in pairs], align)
-    height = max(t.cy for _, t in pairs) - min(t.cy for _, t in pairs)
-    if abs(tilt) * height < LEAN_SEEN * pitch:
-        return False
-    reach = statistics.median(abs(t.cx - a.cx) for a, t in pairs)
-    return abs(tilt) * reach > MAX_ROW_DRIFT * pitch
-
-
-def column_tilt(tokens: list[OcrLine], align: str | None = None) -> float:
-    """How the figures' column leans (dx per dy; Theil–Sen, so a few stray tokens do not count),
-    on the edge or centre the page's figures share (`align`, from figure_column: all of the page's
-    figures tell it better than the few that measure the lean), else whichever lines up better."""
-    if len(tokens) < MIN_LEAN_PAIRS:
-        return 0.0
-    ys = [t.cy for t in tokens]
-
-    def fit(xs: list[float]) -> tuple[float, float]:
-        b, a = layout.theil_sen(xs, ys, 1e-6)
-        return b, statistics.median(abs(x - b * y - a) for x, y in zip(xs, ys, strict=True))
-    edges = {"right": [float(t.box[2]) for t in tokens], "left": [float(t.box[0]) for t in tokens],
-             "centre": [t.cx for t in tokens]}
-    if align in edges:
-        return fit(edges[align])[0]
-    right, centre = fit(edges["right"]), fit(edges["centre"])
-    return right[0] if right[1] <= centre[1] else centre[0]
 
 
 def figure_token(row: list[OcrLine], codes: set[str]) -> OcrLine | None:

@@ -5,9 +5,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from ocr.column_lean import column_tilt, rows_unreliable
 from ocr.figures import (
-    _rows_unreliable,
-    column_tilt,
     figure_column,
     marks_by_seal_not_alone,
     parse_number,
@@ -65,11 +64,11 @@ def test_four_upright_figures_whose_centres_happen_to_line_up_do_not_lean() -> N
     anchors = [(c, OcrLine("label", 0.99, (80, b[1], 277, b[3]), "test"), "label") for c, (_, b) in boxes.items()]
     align = figure_column(list(tokens.values()))
     assert align is not None and align[0] == "right"
-    assert not _rows_unreliable(anchors, tokens, 33.0, align[0])
+    assert not rows_unreliable(anchors, tokens, 33.0, align[0])
     # the same figures leaning by 0.15 (a phone photo's perspective) are still seen to lean
     leaning = {c: OcrLine(t.text, 0.99, (t.box[0] + int(0.15 * t.cy), t.box[1], t.box[2] + int(0.15 * t.cy), t.box[3]), "test")
                for c, t in tokens.items()}
-    assert _rows_unreliable(anchors, leaning, 33.0, "right")
+    assert rows_unreliable(anchors, leaning, 33.0, "right")
 
 
 def test_a_figure_ending_short_of_the_right_aligned_column_may_have_lost_digits() -> None:
