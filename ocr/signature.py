@@ -147,6 +147,10 @@ def _judge_role(page: _Page, role: str, labels: Mapping[str, Label], obstacles: 
     below = below_region(label.box, page.lh, others, obstacles, page.rulings, shape, rows)
     if below is not None:
         verdicts.append(_judge_region(page, role, label.box, below, obstacles + others, signing_row=False))
+        if verdicts[-1].status == UNCERTAIN:
+            past = _past_a_flat_stroke(page, role, label.box, below, others, obstacles, rows)
+            if past is not None:
+                verdicts.append(past)
     if not verdicts:
         return SignatureResult(UNCERTAIN, 0.3, None, f"“{role}”旁边和下方都没有可签字的空间，请人工核对")
     rank = {PRESENT: 2, UNCERTAIN: 1, ABSENT: 0}
@@ -160,6 +164,27 @@ def _judge_role(page: _Page, role: str, labels: Mapping[str, Label], obstacles: 
     if label.how == "placed":
         best = SignatureResult(best.status, best.score, best.box, best.reason + "（该栏文字未识别，按其他栏的位置推定）")
     return best
+
+
+def _past_a_flat_stroke(page: _Page, role: str, label: XYWH, below: XYWH, others: list[XYWH],
+                        obstacles: list[XYWH], rows: list[XYWH]) -> SignatureResult | None:
+    """The space under a label ended at a "rule" with a little ink above it: the rule may be a
+    long flat stroke of the name itself (seeds 163 and 191: 7-8 text heights, straight enough for
+    the rule finder, the rest of the name below it). Judged again as far as the next boundary,
+    the name is signed when that larger space holds a name; off the unit seal only, whose lettering
+    below the rule could pass for one."""
+    bottom = below[1] + below[3]
+    cut = [h for h in page.rulings.horizontal if h[0] + int(0.3 * page.lh) == bottom]
+    if not cut:
+        return None
+    rulings = Rulings([h for h in page.rulings.horizontal if h not in cut], page.rulings.vertical)
+    wider = below_region(label, page.lh, others, obstacles, rulings, page.image.shape, rows)
+    if wider is None or wider[1] + wider[3] <= bottom or (page.circle is not None and _overlaps_disc(wider, page.circle)):
+        return None
+    verdict = _judge_region(page, role, label, wider, obstacles + others, signing_row=False)
+    if verdict.status != PRESENT:
+        return None
+    return SignatureResult(PRESENT, verdict.score, verdict.box, verdict.reason + "（名字中的长横笔像一条线，已越过它判断）")
 
 
 def _judge_region(page: _Page, role: str, label: XYWH, region: XYWH, obstacles: list[XYWH],

@@ -373,3 +373,19 @@ def test_what_line_removal_left_of_a_rule_is_no_signature() -> None:
     assert _classify(InkMeasure(0.2, 1.1, (0, 0, 3, 18), 1.0), "单位负责人", lh)[0] == ABSENT
     # a short name written small is still ink to judge
     assert _classify(InkMeasure(0.9, 2.0, (0, 0, 34, 12), 6.0), "填表人", lh)[0] == PRESENT
+
+
+def test_a_long_flat_stroke_of_a_name_is_not_the_fields_bottom_rule() -> None:
+    """Seed 163 (a grey 150 dpi scan, names written under their labels): 统计负责人's name has a
+    flat stroke 8 text heights long, which the rule finder took for the field's bottom rule; the
+    space under the label ended there, above most of the name ("笔迹很少", a false warning). With
+    a little ink above such a rule, the space is judged again as far as the next boundary."""
+    from pathlib import Path
+
+    from ocr.page import read_page
+    from ocr.sources import PageSource
+    from registry.template import default_template
+    img = cv2.imread(str(Path(__file__).parent / "photos" / "long-flat-name-stroke-like-a-rule-grey.jpg"))
+    page = read_page(PageSource(3, img, "image-file"), default_template())
+    assert page.is_signature_page
+    assert {role: s.status for role, s in (page.signatures or {}).items()} == ALL_SIGNED
