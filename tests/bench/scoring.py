@@ -43,14 +43,17 @@ ON_A_PAGE = ("seal_missing", "signature_missing")
 def unobservable(truth: dict) -> list[tuple[dict, str]]:
     """Planted faults no reader could see, with why: those in a form that never arrived as a file
     (a download link, an unreadable attachment: the unit is expected `never_sent`), and a seal or
-    signature fault on a page the scan does not hold (its `page_missing` is expected instead)."""
+    signature fault on a page the scan does not hold, or holds blank or washed out (its
+    `page_missing` is expected instead, EXPECTED_KIND)."""
     statuses: dict[tuple, set[str]] = defaultdict(set)
     held: dict[tuple, set[int]] = defaultdict(set)  # a form sent as page images spans attachments
+    unseen: dict[tuple, set[int]] = defaultdict(set)  # pages planted blank or unreadable
     for m in truth["messages"]:
         for a in m["attachments"]:
             for d in a["documents"]:
                 statuses[(m["file"], d.get("doc_id"))].add(a["expected_status"])
                 held[(m["file"], d.get("doc_id"))] |= set(d.get("pages") or [])
+                unseen[(m["file"], d.get("doc_id"))] |= set(d.get("blank_pages") or []) | set(d.get("unreadable_pages") or [])
     out = []
     for f in truth["faults"]:
         key = (f.get("message"), f.get("doc_id"))
@@ -59,6 +62,8 @@ def unobservable(truth: dict) -> list[tuple[dict, str]]:
             out.append((f, "form sent as " + "/".join(sorted(status))))
         elif f["kind"] in ON_A_PAGE and pages and f.get("page") not in pages:
             out.append((f, "on a page the scan does not hold"))
+        elif f["kind"] in ON_A_PAGE and f.get("page") in unseen.get(key, set()):
+            out.append((f, "on a page the scan holds blank or washed out"))
     return out
 
 
