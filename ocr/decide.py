@@ -124,6 +124,18 @@ def _cell_seen_twice(figure: FigureReading, decimals: int, paper: str, online: s
             and parse_number(figure.text, decimals, every_place=False)[1] and seal_free_confirms(figure, paper, online))
 
 
+def _seen_before_take_out(figure: FigureReading, decimals: int, paper: str, online: str) -> bool:
+    """A figure read after a grey seal was taken out (never clean alone: the take-out can remove a
+    stroke of print) that the page itself, seal and all, reads alike in the same box (`with_seal`,
+    ocr.seal_reread): the take-out removed no stroke that made it. Seed 211: a printed "7" against
+    6, whose first reading took the 7's bar for a dash, read "7" at 1.00 both ways; seed 53's
+    "6943" for a printed 8943 reads "8943" with the seal. Not where one is the other with digits
+    lost or added (a stroke the seal hid is hidden in both)."""
+    return (SEAL_TAKEN_OUT_TAG in figure.engine and figure.value is not None and figure.with_seal is not None
+            and _num(figure.with_seal) == _num(figure.value) and figure.confidence >= UNDER_SEAL_ALONE
+            and parse_number(figure.text, decimals, every_place=False)[1] and not _digits_lost_or_added(paper, online))
+
+
 def seal_free_confirms(figure: FigureReading, paper: str, online: str) -> bool:
     """Under a seal, the view without the seal's ink reads the same figure as the page, at the
     highest confidence one engine alone is given there: the seal's strokes did not make it. The
@@ -202,8 +214,9 @@ def decide(figure: FigureReading | None, online: str | None, decimals: int) -> D
         return Decision("unreadable", f"{what}；两个识别引擎读数不一致，需人工确认")
     if seal_free_agrees(figure, online):
         return Decision("unreadable", f"{what}；去除印章笔迹后读数与网上一致，印章可能干扰了识别，需人工确认")
-    if not figure.clean and not _seal_text_beside(figure, decimals) \
-            and not (online_v is not None and _cell_seen_twice(figure, decimals, shown_paper, shown_online)):
+    seen_twice = online_v is not None and (_cell_seen_twice(figure, decimals, shown_paper, shown_online)
+                                           or _seen_before_take_out(figure, decimals, shown_paper, shown_online))
+    if not figure.clean and not _seal_text_beside(figure, decimals) and not seen_twice:
         return Decision("unreadable", f"{what}；读数格式不规范，需人工确认")
     if paper_v is None:  # a dash on paper, a figure online
         if figure.confidence >= DASH_DIFFERS_MIN:
@@ -212,7 +225,7 @@ def decide(figure: FigureReading | None, online: str | None, decimals: int) -> D
     if online_v is not None and _one_lookalike_swap(_fmt(paper_v, decimals), _fmt(online_v, decimals)) \
             and figure.confidence < LOOKALIKE_SURE:  # under a seal both engines can make the same swap
         return Decision("unreadable", f"{what}；仅一位易混数字不同，需人工确认")
-    if both_agree or figure.confidence >= DIFFERS_MIN \
+    if both_agree or figure.confidence >= DIFFERS_MIN or seen_twice \
             or (online_v is not None and seal_free_confirms(figure, shown_paper, shown_online)):
         return Decision("differs", what)
     return Decision("unreadable", f"{what}；识别把握不足（{figure.confidence:.2f}），需人工确认")

@@ -43,6 +43,8 @@ class FigureReading:
     agreed: bool | None = None          # both engines gave the same value (None: not asked)
     seal_free: str | None = None        # under a red seal: the value read with the seal's ink taken out
                                         # ("-" a dash; None not read or not under a seal)
+    with_seal: str | None = None        # read after a grey seal was taken out: the value the page itself
+                                        # shows in the same box, seal and all (ocr.seal_reread)
     crop_path: str | None = None
     found_by: str = "code"    # "code" | "label" | "text-layer"
 

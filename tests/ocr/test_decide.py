@@ -113,3 +113,17 @@ def test_a_figure_read_in_its_cell_and_alike_without_the_seals_ink_is_claimed() 
     assert decide(read("3", "r+cell+merged-ink", "3"), "2", 0).kind == "unreadable"
     assert decide(read("1", seal_free="1", conf=0.902), "15", 0).kind == "unreadable"  # digits lost (seed 101)
     assert decide(read("3", seal_free="3", conf=0.8), "2", 0).kind == "unreadable"
+
+
+def test_a_figure_read_after_the_seal_was_taken_out_and_alike_with_it_is_claimed() -> None:
+    """Seed 211: a printed 7 (record 6) under a grey seal, read "7" at 1.00 once the document's seal
+    was taken out, and "7" in the same box of the page itself: the take-out removed no stroke that
+    made it. Seed 53's "6943" (printed 8943) reads "8943" with the seal, and stays unclaimed."""
+    def out(text: str, with_seal: str | None, confidence: float = 0.9998) -> FigureReading:
+        return FigureReading("P14", text, text, confidence, (0, 0, 10, 10), "rapidocr+seal-out", clean=False,
+                             with_seal=with_seal)
+    assert decide(out("7", "7"), "6", 0).kind == "differs"
+    assert decide(out("6943", "8943", 0.908), "8943", 0).kind == "unreadable"
+    assert decide(out("7", None), "6", 0).kind == "unreadable"           # the page itself read nothing
+    assert decide(out("10", "10"), "0", 0).kind == "unreadable"          # digits added: hidden both ways
+    assert decide(out("7", "7", 0.85), "6", 0).kind == "unreadable"      # below what one engine claims under a seal
