@@ -234,8 +234,13 @@ def images_to_pdf(images: list[Image.Image] | list[bytes], dpi: int = 150, quali
                     + data + b"\nendstream")
         content = f"q {pw:.2f} 0 0 {ph:.2f} 0 0 cm /Im{i} Do Q".encode()
         objs.append(f"<< /Length {len(content)} >>\nstream\n".encode() + content + b"\nendstream")
-    info_no = len(objs) + 1
-    objs.append(f"<< /Producer ({producer}) >>".encode())
+    return pdf_from_objects(objs, f"<< /Producer ({producer}) >>".encode())
+
+
+def pdf_from_objects(objs: list[bytes], info: bytes | None = None) -> bytes:
+    """A PDF file of these object bodies, numbered from 1 (1 the catalog), with its xref table;
+    `info` becomes the document information dictionary."""
+    objs = [*objs, info] if info is not None else list(objs)
     out = io.BytesIO()
     out.write(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
     offsets = []
@@ -246,5 +251,6 @@ def images_to_pdf(images: list[Image.Image] | list[bytes], dpi: int = 150, quali
     out.write(f"xref\n0 {len(objs) + 1}\n0000000000 65535 f \n".encode())
     for off in offsets:
         out.write(f"{off:010d} 00000 n \n".encode())
-    out.write(f"trailer\n<< /Size {len(objs) + 1} /Root 1 0 R /Info {info_no} 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode())
+    info_ref = f" /Info {len(objs)} 0 R" if info is not None else ""
+    out.write(f"trailer\n<< /Size {len(objs) + 1} /Root 1 0 R{info_ref} >>\nstartxref\n{xref}\n%%EOF\n".encode())
     return out.getvalue()

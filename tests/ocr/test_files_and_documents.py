@@ -31,7 +31,7 @@ from registry.models import Attachment, Message, Page, Reading
 from registry.template import default_template
 from registry.uscc import make_code
 from synth import Unit, demo_unit, demo_values, render_form
-from synth.scanner import images_to_pdf
+from synth.scanner import images_to_pdf, pdf_from_objects
 from synth.values import record_text
 
 TEMPLATE = default_template()
@@ -298,18 +298,8 @@ def test_a_page_image_whose_data_is_not_what_the_pdf_declares_is_still_read(tmp_
             b"<< /Type /XObject /Subtype /Image /Width 300 /Height 420 /ColorSpace /DeviceGray /BitsPerComponent 8 "
             b"/Filter /DCTDecode /Length " + str(len(data)).encode() + b" >>\nstream\n" + data + b"\nendstream",
             b"<< /Length 33 >>\nstream\nq 144 0 0 201.6 0 0 cm /Im0 Do Q\nendstream"]
-    out = io.BytesIO()
-    out.write(b"%PDF-1.4\n")
-    offsets = []
-    for k, body in enumerate(objs, 1):
-        offsets.append(out.tell())
-        out.write(f"{k} 0 obj\n".encode() + body + b"\nendobj\n")
-    xref = out.tell()
-    out.write(f"xref\n0 {len(objs) + 1}\n0000000000 65535 f \n".encode())
-    out.write(b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets))
-    out.write(f"trailer\n<< /Size {len(objs) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode())
     pdf = tmp_path / "mislabelled.pdf"
-    pdf.write_bytes(out.getvalue())
+    pdf.write_bytes(pdf_from_objects(objs))
     src = load_page(pdf, 0)
     assert src.how == "embedded-image" and src.image.shape[:2] == (420, 300)
     assert src.image[70, 150].max() < 50 and src.image[200, 150].min() > 200
