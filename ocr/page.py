@@ -100,7 +100,7 @@ def figure_stage(original: np.ndarray, grey: np.ndarray, lines: list[OcrLine], t
     ink = print_ink.ink_copy(original)
     return figures.read_figures(lines, template, grey, engine=engine, second_opinion=opinion,
                                 second_engine=tess.engine_id() if opinion else "", ink=ink,
-                                cell_reader=_CellReader(grey) if ocr else None, problems=problems,
+                                cell_reader=CellReader(grey) if ocr else None, problems=problems,
                                 tables=tables, seal_free_reader=_seal_free_reader(ink) if ocr else None)
 
 
@@ -151,7 +151,7 @@ def _upside_down(grey: np.ndarray, quads: np.ndarray) -> bool:
     return bool(sure) and sure.count("180") / len(sure) >= UPSIDE_DOWN_SHARE
 
 
-class _CellReader:
+class CellReader:
     """Recognition only, on cells where detection found no text line (e.g. under a seal)."""
 
     def __init__(self, grey: np.ndarray) -> None:
@@ -174,7 +174,7 @@ class _CellReader:
 
 def _seal_free_reader(ink: np.ndarray):  # noqa: ANN202
     """The recogniser on the ink image (red seal ink over paper taken out), for figures.read_seal_free."""
-    return _CellReader(ink).many  # a one-channel image: crops are made three-channel as they are cut
+    return CellReader(ink).many  # a one-channel image: crops are made three-channel as they are cut
 
 
 def _tesseract_opinion(grey: np.ndarray):  # noqa: ANN202

@@ -19,7 +19,7 @@ from ocr import seal_template
 from ocr.cells import sideways_pad
 from ocr.engines import rapid
 from ocr.model import Box, FigureReading, OcrLine, PageIdentity, PageReading
-from ocr.page import figure_stage
+from ocr.page import CellReader, figure_stage
 from ocr.recognise import aabb, share_inside
 from ocr.stages import cpu_now
 from ocr.tokens import parse_number
@@ -119,15 +119,10 @@ def _as_the_page_shows(figs: dict[str, FigureReading], grey: np.ndarray, templat
     todo = [(c, f) for c, f in figs.items() if f.value is not None and f.box is not None]
     if not todo:
         return
-    crops = []
+    boxes = []
     for _, f in todo:
         x0, y0, x1, y1 = f.box
         pad = sideways_pad(f.box)
-        crop = grey[max(0, y0):max(0, y1), max(0, x0 - pad):max(0, x1 + pad)]
-        crops.append(cv2.cvtColor(crop, cv2.COLOR_GRAY2BGR) if crop.size else crop)
-    keep = [i for i, c in enumerate(crops) if c.size]
-    read = dict(zip(keep, rapid.recognise([crops[i] for i in keep]), strict=True))
-    for i, (code, f) in enumerate(todo):
-        text, _score = read.get(i, ("", 0.0))
-        value = parse_number(text, template.indicator(code).decimals)[0]
-        f.with_seal = value
+        boxes.append((x0 - pad, y0, x1 + pad, y1))
+    for (code, f), (text, _score) in zip(todo, CellReader(grey).many(boxes), strict=True):
+        f.with_seal = parse_number(text, template.indicator(code).decimals)[0]

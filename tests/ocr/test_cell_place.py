@@ -10,7 +10,7 @@ import numpy as np
 
 from ocr.figures import _figure
 from ocr.model import OcrLine
-from ocr.page import _CellReader
+from ocr.page import CellReader
 from registry.template import default_template
 
 T = default_template()
@@ -25,7 +25,7 @@ COLUMN = ("right", 330.5, 25.0)
 def _read(page: np.ndarray, column: tuple[str, float, float] | None = COLUMN) -> str | None:
     anchor = OcrLine(CODE, 0.99, (0, 42, 40, 76), "test")
     fig = _figure(CODE, T.indicator(CODE), None, [], anchor, CY, SPAN, TOL, TEXT_H, page[:, :, 2],
-                  "test", None, "", "code", _CellReader(page[:, :, 2]), column=column)
+                  "test", None, "", "code", CellReader(page[:, :, 2]), column=column)
     return fig.value
 
 
