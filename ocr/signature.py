@@ -40,7 +40,14 @@ from ocr.signature_labels import (
     settle_labels,
     text_height,
 )
-from ocr.signature_regions import Rulings, below_region, find_rulings, printed_rows, right_region
+from ocr.signature_regions import (
+    Rulings,
+    below_region,
+    bottom_at_rule,
+    find_rulings,
+    printed_rows,
+    right_region,
+)
 
 __all__ = ["SIGNATURE_ROLES", "SignatureResult", "detect_signatures", "find_signature_labels"]
 
@@ -174,7 +181,7 @@ def _past_a_flat_stroke(page: _Page, role: str, label: XYWH, below: XYWH, others
     the name is signed when that larger space holds a name; off the unit seal only, whose lettering
     below the rule could pass for one."""
     bottom = below[1] + below[3]
-    cut = [h for h in page.rulings.horizontal if h[0] + int(0.3 * page.lh) == bottom]
+    cut = [h for h in page.rulings.horizontal if bottom_at_rule(h[0], page.lh) == bottom]
     if not cut:
         return None
     rulings = Rulings([h for h in page.rulings.horizontal if h not in cut], page.rulings.vertical)
@@ -247,7 +254,7 @@ def _judge_region(page: _Page, role: str, label: XYWH, region: XYWH, obstacles: 
     return SignatureResult(status, round(score, 3), box, reason)
 
 
-def _classify(ink: InkMeasure, role: str, lh: float = 0.0) -> tuple[str, float, str]:
+def _classify(ink: InkMeasure, role: str, lh: float) -> tuple[str, float, str]:
     if ink.box is not None and min(ink.box[2], ink.box[3]) < P.RULE_RESIDUE * lh:
         return ABSENT, 0.1, f"“{role}”处未签字"
     if ink.area >= P.PRESENT_INK_AREA and ink.span >= P.MIN_SPAN:

@@ -135,9 +135,15 @@ def below_region(label: XYWH, lh: float, others: Iterable[XYWH], obstacles: Iter
     for ry, rx0, rx1 in sorted(rulings.horizontal):
         span = min(x1, rx1) - max(x0, rx0)
         if span >= P.RULING_SPAN_SHARE * (x1 - x0) and y + h + P.UNDERLINE_ZONE * lh < ry < y1:
-            y1 = ry + int(0.3 * lh)  # names sit on a signing line: keep its neighbourhood
+            y1 = bottom_at_rule(ry, lh)
             break
     return _clip((x0, y0, x1, y1), lh, shape)
+
+
+def bottom_at_rule(ry: int, lh: float) -> int:
+    """Where a space under a label ends at the rule at height `ry`: names sit on a signing line,
+    so its neighbourhood is kept."""
+    return ry + int(0.3 * lh)
 
 
 def printed_rows(ink: np.ndarray, lh: float) -> list[XYWH]:
