@@ -386,3 +386,25 @@ def test_a_page_printing_figures_as_stored_makes_a_whole_number_a_well_formed_am
     assert parse_number("7", 2, every_place=False) == ("7", True, False)
     assert parse_number("12.5", 2, every_place=False)[1] is True
     assert parse_number("12.555", 2, every_place=False)[1] is False
+
+
+def test_a_column_of_one_width_mostly_is_placed_by_the_figures_of_other_widths() -> None:
+    """Seed 227, a clean scan: five "0.xx" and four "0", right-aligned. Five left edges alike made
+    the median left spread 0, the page was taken as left-aligned, fitted as leaning from the
+    decimals above to the zeros below, and all 38 figures went to a person."""
+    boxes = {"F07": ("0.23", (1505, 388, 1569, 426)), "F08": ("0.06", (1505, 435, 1569, 473)),
+             "F09": ("0.11", (1505, 483, 1569, 521)), "F12": ("0.03", (1505, 624, 1568, 662)),
+             "F13": ("0.03", (1505, 671, 1568, 709)), "M02": ("0", (1539, 817, 1566, 848)),
+             "M03": ("0", (1544, 870, 1558, 888)), "M06": ("0", (1539, 1006, 1559, 1034)),
+             "M15": ("0", (1536, 1430, 1561, 1463))}
+    tokens = {c: OcrLine(t, 0.99, b, "test") for c, (t, b) in boxes.items()}
+    anchors = [(c, OcrLine("label", 0.99, (100, b[1], 360, b[3]), "test"), "label") for c, (_, b) in boxes.items()]
+    align = figure_column(list(tokens.values()))
+    assert align is not None and align[0] == "right" and abs(align[1] - 1568) <= 1
+    assert not rows_unreliable(anchors, tokens, 47.0, align[0])
+    # the same figures left-aligned are placed by their left edge; one width only says nothing
+    lefty = {c: OcrLine(t.text, 0.99, (1505, t.box[1], 1505 + t.box[2] - t.box[0], t.box[3]), "test")
+             for c, t in tokens.items()}
+    assert figure_column(list(lefty.values()))[0] == "left"
+    same = [t for t in tokens.values() if t.text.startswith("0.")]
+    assert figure_column(same)[0] == "right"
