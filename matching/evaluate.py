@@ -117,7 +117,12 @@ def evaluate(doc: DocumentReading, template: Template, online: dict[str, str | N
         found.append(DocFinding("scan_illegible", "warning", page_index=i, detail=detail))
     for i, page in enumerate(doc.pages):
         seal = page.seal
-        if seal is None:
+        if holds_no_form(page):
+            # a blank sheet or a page of something else: its missing seal is no finding of its own
+            # (the form's missing page is page_missing's), but what was not checked stays listed
+            found.append(DocFinding("seal_missing", "info", page_index=i, detail={
+                "reason": "该页未见报表内容（空白页或无法辨认），未检查公章", "status": "not_checked"}))
+        elif seal is None:
             found.append(DocFinding("seal_missing", "warning", page_index=i,
                                     detail={"reason": "未能检查公章（检测模块不可用），需人工确认"}))
         elif seal.status == "uncertain" and getattr(seal, "same_stamp_as", None) is not None:
@@ -154,6 +159,8 @@ def evaluate(doc: DocumentReading, template: Template, online: dict[str, str | N
             "reason": f"该页页码未能识别；按该页内容（指标行、签字栏）及扫描顺序视为第 {n} 页", "page_no": n}))
     for n in (n for n in doc.missing_pages if n not in standing_in):
         detail: dict[str, Any] = {"reason": f"缺第 {n} 页（共 {doc.page_total} 页）", "page_no": n}
+        if empty := sum(holds_no_form(p) for p in doc.pages):
+            detail["reason"] += f"；另收到 {empty} 页未见报表内容（空白页或无法辨认）"
         if unplaced:
             detail["reason"] += f"；{len(unplaced)} 项指标在现有页上未找到，无法核对"
             detail["indicators_not_checked"] = unplaced
@@ -161,6 +168,15 @@ def evaluate(doc: DocumentReading, template: Template, online: dict[str, str | N
     for n in doc.repeated_pages:
         found.append(DocFinding("page_duplicate", "warning", detail={"reason": f"第 {n} 页重复", "page_no": n}))
     return found, decisions
+
+
+def holds_no_form(page: PageReading) -> bool:
+    """Nothing of the form was read on the page: no title, unit, code, page number or print time,
+    no indicator row and no signature field (a blank sheet, or a page of something else)."""
+    ident = page.identity
+    return (page.method == "ocr" and not page.figures and not page.is_signature_page
+            and all(v is None for v in (ident.title, ident.unit_name, ident.uscc_text, ident.page_no,
+                                        ident.print_time)))
 
 
 def _unnumbered_standing_in(doc: DocumentReading, every_row_found: bool, signed: bool) -> dict[int, int]:

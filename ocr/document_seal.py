@@ -19,7 +19,7 @@ import cv2
 
 from ocr import seal_search, seal_template
 from ocr.cell_figure import MERGED_INK_TAG, SEAL_TAKEN_OUT_TAG
-from ocr.confidence import DASH_DIFFERS_MIN, MATCH_MIN, SEAL_FREE_MIN
+from ocr.confidence import DASH_DIFFERS_MIN, MATCH_MIN, SEAL_FREE_MIN, UNDER_SEAL_ALONE
 from ocr.decide import DISCOUNTED_MARK_TAGS, read_as_dash
 from ocr.model import DocumentReading, FigureReading, OcrLine, PageReading
 
@@ -63,10 +63,32 @@ def _grey_sealed(page: PageReading) -> bool:
             and page.image_path is not None and page.method == "ocr")
 
 
+def alone_under_seal(fig: FigureReading, page: PageReading) -> bool:
+    """A number under a grey page's seal read plainly by one engine, with no second engine agreeing:
+    the seal's strokes can change a digit there ("0.10" for a printed 0.11 at 0.998, a stroke of
+    the lettering across the last 1; seed 239). As on a colour scan (UNDER_SEAL_ALONE), it may
+    confirm the record but claims a difference only when the view without the seal reads it alike."""
+    return fig.value is not None and fig.agreed is not True and plainly_read(fig) and _under(fig, page)
+
+
+def cap_alone_under_seal(doc: DocumentReading) -> int:
+    """Caps every grey page's figures read alone under its seal at UNDER_SEAL_ALONE; returns how many."""
+    capped = 0
+    for p in doc.pages:
+        if not _grey_sealed(p):
+            continue
+        for f in p.figures.values():
+            if alone_under_seal(f, p) and f.confidence > UNDER_SEAL_ALONE:
+                f.confidence = UNDER_SEAL_ALONE
+                capped += 1
+    return capped
+
+
 def pages_to_reread(doc: DocumentReading) -> list[int]:
-    """Indexes of the document's grey-scan pages with a figure under the seal not read plainly."""
+    """Indexes of the document's grey-scan pages with a figure under the seal not read plainly, or
+    read by one engine alone."""
     return [i for i, p in enumerate(doc.pages) if _grey_sealed(p)
-            and any(_under(f, p) and not plainly_read(f) for f in p.figures.values())]
+            and any(_under(f, p) and (not plainly_read(f) or alone_under_seal(f, p)) for f in p.figures.values())]
 
 
 def learn(doc: DocumentReading) -> seal_template.DocumentSeal | None:
@@ -86,7 +108,14 @@ def merge(page: PageReading, again: PageReading) -> list[str]:
     changed = []
     for code, fig in list(page.figures.items()):
         new = again.figures.get(code)
-        if new is None or plainly_read(fig) or not _under(fig, page):
+        if new is None or not _under(fig, page):
+            continue
+        if alone_under_seal(fig, page):  # the second look ocr.decide.seal_free_confirms asks for
+            if fig.seal_free is None and new.value is not None and new.confidence >= SEAL_FREE_MIN:
+                fig.seal_free = new.value
+                changed.append(code)
+            continue
+        if plainly_read(fig):
             continue
         dash = read_as_dash(new)
         if new.value is None and not dash:
@@ -187,6 +216,7 @@ def reread_under_seal(docs: list[DocumentReading], reread: Reread, learned: Lear
     find_faint_stamps where it kept one); returns how many figures changed."""
     jobs: list[tuple[PageReading, Job]] = []
     for k, doc in enumerate(docs):
+        cap_alone_under_seal(doc)
         wanted = pages_to_reread(doc)
         if not wanted:
             continue

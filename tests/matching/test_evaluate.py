@@ -167,3 +167,23 @@ def test_unnumbered_pages_stand_in_by_scan_order_and_an_unreadable_page_for_noth
     pages[2].figures = dict(pages[1].figures)
     found, _ = evaluate(doc, template, online, "已提交", None)
     assert [f.detail["page_no"] for f in found if f.kind == "page_missing"] == [1, 3]
+
+
+def test_a_blank_sheet_is_a_missing_page_not_a_page_without_its_seal() -> None:
+    """Seeds 227 and 233: a form's page 3 sent blank was reported as page_missing and also as a
+    seal_missing error on the blank sheet. The blank sheet's seal is listed as not checked."""
+    template = default_template()
+    clear = ("present", (900, 1300, 235, 237))
+    doc = _sealed_doc([clear, clear, ("absent", None)])
+    blank = doc.pages[2]
+    blank.identity = PageIdentity()
+    doc.page_total, doc.missing_pages = 3, [3]
+    found, _ = evaluate(doc, template, {}, "已提交", None)
+    seal = [(f.page_index, f.severity, f.detail["status"]) for f in found if f.kind == "seal_missing"]
+    assert seal == [(2, "info", "not_checked")]
+    missing = [f.detail["reason"] for f in found if f.kind == "page_missing"]
+    assert len(missing) == 1 and missing[0].startswith("缺第 3 页（共 3 页）；另收到 1 页未见报表内容（空白页或无法辨认）")
+    # a page showing any of the form (a row, here) without its seal is still a missing seal
+    blank.figures = {"A15": FigureReading("A15", "5", "5", 0.99, (0, 0, 10, 10), "test")}
+    found, _ = evaluate(doc, template, {}, "已提交", None)
+    assert [(f.page_index, f.severity) for f in found if f.kind == "seal_missing"] == [(2, "error")]
