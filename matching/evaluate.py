@@ -183,15 +183,25 @@ def _unnumbered_standing_in(doc: DocumentReading, every_row_found: bool, signed:
     """Missing page numbers -> the page (index) whose number was not read that is that page.
     When every indicator row was found on the pages there are (no content is missing), there are
     as many such pages as missing numbers, and a missing last page is stood in for only when a
-    signature page is among them (the last page holds no rows, only the signatures): all of them.
+    signature page is among them (the last page may hold no rows, only the signatures) or each
+    of them shows rows of its own: all of them.
     Otherwise page by page, in the order they were scanned (_in_scan_order)."""
     unnumbered = [i for i, p in enumerate(doc.pages) if p.identity.page_no is None]
     missing = doc.missing_pages
     if not missing or not unnumbered:
         return {}
-    if every_row_found and len(unnumbered) == len(missing) and (doc.page_total not in missing or signed):
+    if every_row_found and len(unnumbered) == len(missing) and (doc.page_total not in missing or signed
+                                                                 or _rows_of_their_own(doc, unnumbered)):
         return dict(zip(missing, unnumbered, strict=True))
     return _in_scan_order(doc)
+
+
+def _rows_of_their_own(doc: DocumentReading, unnumbered: list[int]) -> bool:
+    """Each unnumbered page shows rows found on no numbered page: pages of the form, whose numbers
+    were not read (a last page printing its rows above the signatures, seed 241, where the
+    signature labels were not read on a black-and-white scan either)."""
+    on_numbered = {c for p in doc.pages if p.identity.page_no is not None for c in p.figures}
+    return all(set(doc.pages[i].figures) - on_numbered for i in unnumbered)
 
 
 def _in_scan_order(doc: DocumentReading) -> dict[int, int]:
@@ -208,7 +218,8 @@ def _in_scan_order(doc: DocumentReading) -> dict[int, int]:
     signing = [i for i in unnumbered if doc.pages[i].is_signature_page]
     if doc.page_total in doc.missing_pages and len(signing) == 1 and not any(p.is_signature_page for p in numbered):
         out[doc.page_total] = signing[0]
-    order = sorted(range(len(doc.pages)), key=lambda i: (doc.pages[i].source, doc.pages[i].index))
+    order = sorted(range(len(doc.pages)), key=lambda i: (doc.pages[i].scan_position, doc.pages[i].source,
+                                                         doc.pages[i].index))
     before, waiting = 0, []
     for i in [*order, None]:
         no = (doc.page_total or 0) + 1 if i is None else doc.pages[i].identity.page_no

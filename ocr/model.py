@@ -82,6 +82,7 @@ class PageReading:
     problems: list[str] = field(default_factory=list)
     lines: list[OcrLine] = field(default_factory=list)
     table: dict | None = None        # ocr.table.TableModel.as_json(): column roles, ranges, how found
+    scan_position: int = 0           # place in the batch as sent (file order, then page order; ocr.split)
 
 
 @dataclass

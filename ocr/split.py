@@ -64,6 +64,7 @@ def group_pages(pages: list[PageReading]) -> list[DocumentReading]:
     positions: list[list[int]] = []
     orphans: list[tuple[int, PageReading]] = []
     for pos, page in enumerate(pages):
+        page.scan_position = pos  # files' names are their hashes: the order sent is kept here
         if not _has_identity(page):
             orphans.append((pos, page))
             continue

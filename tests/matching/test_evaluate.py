@@ -143,6 +143,14 @@ def test_a_missing_last_page_needs_a_signature_page_to_be_stood_in_for() -> None
     doc.pages[2].is_signature_page = True
     found, _ = evaluate(doc, template, online, "已提交", None)
     assert not [f for f in found if f.kind == "page_missing"]
+    # seed 241: the last page prints rows above the signatures, whose labels were not read on a
+    # black-and-white scan; the rows on no other page make it page 3
+    doc.pages[2].is_signature_page = False
+    moved = codes[-10:]
+    doc.pages[2].figures = {c: doc.pages[0].figures.pop(c) for c in moved}
+    found, _ = evaluate(doc, template, online, "已提交", None)
+    assert not [f for f in found if f.kind == "page_missing"]
+    assert [f.detail["page_no"] for f in found if f.kind == "page_unnumbered"] == [3]
 
 
 def test_unnumbered_pages_stand_in_by_scan_order_and_an_unreadable_page_for_nothing() -> None:
@@ -187,3 +195,24 @@ def test_a_blank_sheet_is_a_missing_page_not_a_page_without_its_seal() -> None:
     blank.figures = {"A15": FigureReading("A15", "5", "5", 0.99, (0, 0, 10, 10), "test")}
     found, _ = evaluate(doc, template, {}, "已提交", None)
     assert [(f.page_index, f.severity) for f in found if f.kind == "seal_missing"] == [(2, "error")]
+
+
+def test_pages_sent_as_images_stand_in_by_the_order_they_were_sent_not_by_file_name() -> None:
+    """One image per page: the archive names each file by its hash, so ordering the files by name
+    put page 3 (number not read) before page 1, and page 3 was reported missing (seed 241)."""
+    from ocr.split import group_pages
+    template = default_template()
+    codes = template.codes
+    online = {c: "5" for c in codes}
+
+    def page(source: str, page_no: int | None, on_it: list[str]) -> PageReading:
+        figs = {c: FigureReading(c, "5", "5", 0.99, (0, 0, 10, 10), "test") for c in on_it}
+        return PageReading(source, 0, 0, 0.0, "ocr", PageIdentity(unit_name="天津师范大学", uscc="12120000401359320X",
+                                                                  page_no=page_no, page_total=3), figs)
+    sent = [page("/archive/f4/f41a.jpg", 1, codes[:30]), page("/archive/2a/2a09.jpg", 2, codes[30:60]),
+            page("/archive/2a/2a85.jpg", None, codes[60:-1])]   # one row found on no page
+    [doc] = group_pages(sent)
+    assert doc.missing_pages == [3]
+    found, _ = evaluate(doc, template, online, "已提交", None)
+    assert not [f for f in found if f.kind == "page_missing"]
+    assert [(f.page_index, f.detail["page_no"]) for f in found if f.kind == "page_unnumbered"] == [(2, 3)]

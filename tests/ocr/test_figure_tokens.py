@@ -325,6 +325,16 @@ def test_a_comma_groups_thousands_or_stands_for_the_decimal_point() -> None:
     assert parse_number("1,2345", 2)[0] == "12345"
 
 
+def test_a_colon_where_the_form_prints_its_point_is_the_point_with_a_speck_over_it() -> None:
+    # seed 233: a printed 10.46 under a grey seal read "10:46"; the cell was then read as "104"
+    assert parse_number("10:46", 2) == ("10.46", False, False)
+    assert parse_number("0;90", 2) == ("0.9", False, False)
+    assert parse_number("10:46", 0) == (None, False, False)      # no decimals printed: not a point
+    assert parse_number("10:4", 2) == ("10.4", False, False)     # a place lost as well: unclean
+    assert parse_number("10:463", 2) == (None, False, False)     # more places than the form prints
+    assert parse_number("1:2:34", 2)[0] is None
+
+
 def test_garbled_readings_hold_characters_no_figure_has() -> None:
     assert garbled("5.73建市") and garbled("医71691") and garbled("lol") and garbled("H1")
     assert not garbled("1,234.50") and not garbled("-") and not garbled("１２")
