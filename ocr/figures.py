@@ -6,7 +6,6 @@ Never by pixel position: rows and columns are located through the words printed 
 
 from __future__ import annotations
 
-import itertools
 import re
 import statistics
 from collections.abc import Callable
@@ -16,9 +15,10 @@ import numpy as np
 
 from ocr import cells, dashes, rulings
 from ocr.cell_figure import CELL_TAG, ask_second, figure_from_cell
-from ocr.column_lean import ROWS_LEAN_PROBLEM, column_tilt, rows_unreliable
+from ocr.column_lean import ROWS_LEAN_PROBLEM, rows_unreliable
 from ocr.confidence import CELL_SURE, FIGURE_IN_MARK_ALONE, SEAL_FREE_MIN, UNDER_SEAL_ALONE
 from ocr.confidence import UNTRUSTED as UNTRUSTED_CONFIDENCE
+from ocr.figure_column import figure_column, in_column, short_of_column, swollen
 from ocr.model import Box, FigureReading, OcrLine
 from ocr.rows import locate, row_pitch, row_slopes
 from ocr.table import TableModel, bound_by_rulings
@@ -83,6 +83,10 @@ def read_figures(lines: list[OcrLine], template: Template, grey: np.ndarray, *, 
     codes = set(template.codes) if span is None else set()
     tokens = {code: figure_token(row, codes) for code, row in rows.items()}  # each row's figure, once
     column = figure_column([t for t in tokens.values() if t is not None])
+    # a "figure" wholly away from where this page's figures stand is seal lettering in the column
+    # ("27" read in a red seal's text, 150 px left of the column's edge; seed 233): the cell decides
+    read = sum(t is not None for t in tokens.values())
+    tokens = {c: t if t is None or in_column(t, column, text_h, read) else None for c, t in tokens.items()}
     for code, anchor, how in anchors:
         ind = template.indicator(code)
         lo, hi = columns(anchor)
@@ -128,9 +132,6 @@ def read_figures(lines: list[OcrLine], template: Template, grey: np.ndarray, *, 
     return out
 
 
-UNLIKE_WIDTHS = 0.25  # of a figure's box height: widths this far apart differ by a digit (0.3-0.45
-                     # of the box height) or more; glyph boxes' widths jitter by about 0.1
-
 SEAL_NEIGHBOURHOOD = 0.5     # of a text height around a dash mark: where the rest of a digit would be
 
 AS_STORED_SURE = 0.9   # readings confident enough to tell how the page prints decimals
@@ -168,47 +169,6 @@ def figure_token(row: list[OcrLine], codes: set[str]) -> OcrLine | None:
     """The right-most figure-like token of a row, if any."""
     cands = [ln for ln in row if looks_numeric(ln.text) and not is_dot(ln.text) and not is_misread_code(ln.text, codes)]
     return max(cands, key=lambda x: x.box[2]) if cands else None
-
-
-def figure_column(tokens: list[OcrLine]) -> tuple[str, float, float] | None:
-    """How the figures stand in the 数值 column: ("right" | "left" | "centre", x, widest figure),
-    from the figures read on this page; None with fewer than three.
-
-    Only two figures of different widths tell how the column aligns (a "0" and a "0.23" share
-    one edge, or their centres); figures of one width line up on every edge alike. Each such pair
-    votes for the edge they share best. Seed 227: five "0.xx" and four "0"s, right-aligned; the
-    median spread of the left edges was 0 (five alike), and the page was called left-aligned and
-    then leaning."""
-    if len(tokens) < 3:
-        return None
-    edges = {"right": lambda t: float(t.box[2]), "left": lambda t: float(t.box[0]), "centre": lambda t: t.cx}
-    unlike = UNLIKE_WIDTHS * statistics.median(t.box[3] - t.box[1] for t in tokens)
-    votes = dict.fromkeys(edges, 0)
-    for a, b in itertools.combinations(tokens, 2):
-        if abs((a.box[2] - a.box[0]) - (b.box[2] - b.box[0])) >= unlike:
-            votes[min(edges, key=lambda e: abs(edges[e](a) - edges[e](b)))] += 1
-    # a tie (or one width only: every edge fits) keeps the order right, left, centre
-    how = max(edges, key=votes.__getitem__)
-    width = max(t.box[2] - t.box[0] for t in tokens)
-    return how, statistics.median(edges[how](t) for t in tokens), width
-
-
-def _numeric(tokens: dict[str, OcrLine | None]) -> dict[str, OcrLine]:
-    """The rows' figure tokens that read as a number (not a dash)."""
-    return {c: t for c, t in tokens.items() if t is not None and parse_number(t.text, 4)[0] is not None}
-
-
-def short_of_column(tokens: dict[str, OcrLine | None], column: tuple[str, float, float] | None) -> list[str]:
-    """Codes whose figure ends more than half a digit left of the page's right-aligned figures:
-    the read text may have lost its last digits."""
-    read = _numeric(tokens)
-    digits = [(t.box[2] - t.box[0]) / len(t.text.strip()) for t in read.values() if len(t.text.strip()) >= 2]
-    if column is None or column[0] != "right" or len(read) < 3 or not digits:
-        return []
-    tilt = column_tilt(list(read.values()))
-    edge = statistics.median(t.box[2] - tilt * t.cy for t in read.values())
-    digit = statistics.median(digits)
-    return [c for c, t in read.items() if edge + tilt * t.cy - t.box[2] > 0.5 * digit]
 
 
 def under_seal(grey: np.ndarray, ink: np.ndarray, box: Box, share: float = 0.02) -> bool:
@@ -258,18 +218,6 @@ def marks_by_seal_not_alone(marks: list[dashes.DashMark], grey: np.ndarray, ink:
     pad = int(SEAL_NEIGHBOURHOOD * text_h)
     return [replace(m, alone=False) if m.alone and under_seal(
         grey, ink, (m.ink[0] - pad, m.ink[1] - pad, m.ink[2] + pad, m.ink[3] + pad)) else m for m in marks]
-
-
-def swollen(tokens: dict[str, OcrLine | None], limit: float = 1.5) -> list[str]:
-    """Codes whose figure's box is over `limit` times as tall as the page's typical figure: the
-    recogniser took in other ink (a seal's stroke, a ruling) and may have read it as a digit."""
-    read = _numeric(tokens)
-    if len(read) < 3:
-        return []
-    typical = statistics.median(t.height for t in read.values())
-    return [c for c, t in read.items() if t.height > limit * typical]
-
-
 
 
 def _figure(code: str, ind: Indicator, token: OcrLine | None, row: list[OcrLine], anchor: OcrLine, cy: float, span: tuple[float, float],

@@ -6,13 +6,11 @@ import cv2
 import numpy as np
 
 from ocr.column_lean import column_tilt, rows_unreliable
+from ocr.figure_column import figure_column, in_column, short_of_column, swollen
 from ocr.figures import (
-    figure_column,
     marks_by_seal_not_alone,
     parse_number,
     row_slopes,
-    short_of_column,
-    swollen,
     under_seal,
 )
 from ocr.model import OcrLine
@@ -418,3 +416,20 @@ def test_a_column_of_one_width_mostly_is_placed_by_the_figures_of_other_widths()
     assert figure_column(list(lefty.values()))[0] == "left"
     same = [t for t in tokens.values() if t.text.startswith("0.")]
     assert figure_column(same)[0] == "right"
+
+
+def test_seal_lettering_away_from_where_the_figures_stand_is_no_figure() -> None:
+    """Seed 233, a colour scan: "27" read in a red seal's text 144 px left of the column's edge
+    (the row's printed "-" stood at the edge) blocked a fault-free form as a figure read unsure."""
+    figures = [OcrLine(t, 0.99, (1021 - 13 * len(t), 1315 + 37 * k, 1021, 1345 + 37 * k), "test")
+               for k, t in enumerate(("0", "15", "364", "0", "2.50", "7"))]
+    column = figure_column(figures)
+    assert column is not None and column[0] == "right"
+    seal_text = OcrLine("27", 0.5, (809, 1344, 877, 1389), "test")
+    assert not in_column(seal_text, column, 30.0, len(figures))
+    assert all(in_column(f, column, 30.0, len(figures)) for f in figures)
+    # a wide figure, or one on a slightly leaning photo, still reaches the column
+    assert in_column(OcrLine("1234567.89", 0.99, (880, 1500, 1021, 1530), "test"), column, 30.0, len(figures))
+    assert in_column(OcrLine("5", 0.99, (960, 1500, 973, 1530), "test"), column, 30.0, len(figures))
+    # too few figures read to know where they stand: anything may be the figure
+    assert in_column(seal_text, column, 30.0, 4)

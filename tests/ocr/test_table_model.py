@@ -148,7 +148,7 @@ def test_the_last_column_ends_at_the_tables_ruling_not_the_pages_edge() -> None:
 
 
 def test_left_aligned_figures_are_placed_by_their_left_edge() -> None:
-    from ocr.figures import figure_column
+    from ocr.figure_column import figure_column
     tokens = [_ln(t, 500, 100 + 40 * k, 500 + 12 * len(t)) for k, t in enumerate(("0", "8.13", "1520", "7", "36"))]
     how, x, width = figure_column(tokens)
     assert how == "left" and x == 500 and width == 48
