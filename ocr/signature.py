@@ -151,6 +151,10 @@ def _judge_role(page: _Page, role: str, labels: Mapping[str, Label], obstacles: 
     right = right_region(label.box, page.lh, others, obstacles, page.rulings, shape, rows)
     if right is not None:
         verdicts.append(_judge_region(page, role, label.box, right, obstacles + others, signing_row=True))
+        if verdicts[-1].status == UNCERTAIN:
+            taller = _written_high(page, role, label.box, right, others, obstacles, rows)
+            if taller is not None:
+                verdicts.append(taller)
     below = below_region(label.box, page.lh, others, obstacles, page.rulings, shape, rows)
     if below is not None:
         verdicts.append(_judge_region(page, role, label.box, below, obstacles + others, signing_row=False))
@@ -171,6 +175,24 @@ def _judge_role(page: _Page, role: str, labels: Mapping[str, Label], obstacles: 
     if label.how == "placed":
         best = SignatureResult(best.status, best.score, best.box, best.reason + "（该栏文字未识别，按其他栏的位置推定）")
     return best
+
+
+def _written_high(page: _Page, role: str, label: XYWH, right: XYWH, others: list[XYWH],
+                  obstacles: list[XYWH], rows: list[XYWH]) -> SignatureResult | None:
+    """The field right of a label held only a little ink: the name may be written large, rising
+    far above the signing line (seed 239: a name 7 text heights tall whose foot alone entered the
+    field, ending just over the label's top). Judged again up to TALL_ABOVE text heights high
+    (print, rules and the other fields bound it as before), the name is signed when that taller
+    field holds one that comes down to within TALL_ROW_ABOVE of the label's row; off the unit seal
+    only, whose lettering could pass for a name."""
+    taller = right_region(label, page.lh, others, obstacles, page.rulings, page.image.shape, rows, above=P.TALL_ABOVE)
+    if taller is None or taller[1] >= right[1] or (page.circle is not None and _overlaps_disc(taller, page.circle)):
+        return None
+    verdict = _judge_region(page, role, label, taller, obstacles + others, signing_row=True,
+                            row_above=P.TALL_ROW_ABOVE)
+    if verdict.status != PRESENT:
+        return None
+    return SignatureResult(PRESENT, verdict.score, verdict.box, verdict.reason + "（签名写在签字线上方）")
 
 
 def _past_a_flat_stroke(page: _Page, role: str, label: XYWH, below: XYWH, others: list[XYWH],
@@ -195,7 +217,7 @@ def _past_a_flat_stroke(page: _Page, role: str, label: XYWH, below: XYWH, others
 
 
 def _judge_region(page: _Page, role: str, label: XYWH, region: XYWH, obstacles: list[XYWH],
-                  signing_row: bool) -> SignatureResult:
+                  signing_row: bool, row_above: float = P.ROW_ABOVE) -> SignatureResult:
     lh = page.lh
     rx, ry, rw, rh = region
     if page.colour:
@@ -227,7 +249,7 @@ def _judge_region(page: _Page, role: str, label: XYWH, region: XYWH, obstacles: 
         ink, seal_ink, pen_like = without_seal(ink, grey, (rx, ry), page.circle, page.seal_level)
     total = measure(ink, lh)
     status, score, reason = _classify(total, role, lh)
-    if status == PRESENT and signing_row and not _reaches_signing_row(ink, label, region):
+    if status == PRESENT and signing_row and not _reaches_signing_row(ink, label, region, row_above):
         # People sign on the line next to the label; ink only well above it is something else
         # (a mark on the table above, a stamp's edge).
         status, score = UNCERTAIN, 0.4
@@ -267,10 +289,11 @@ def _classify(ink: InkMeasure, role: str, lh: float) -> tuple[str, float, str]:
     return ABSENT, 0.29 * min(1.0, ink.area / P.UNCERTAIN_INK_AREA), f"“{role}”处未签字"
 
 
-def _reaches_signing_row(ink: np.ndarray, label: XYWH, region: XYWH) -> bool:
-    """Some ink lies in the label's own row (from its top to just below its baseline)."""
+def _reaches_signing_row(ink: np.ndarray, label: XYWH, region: XYWH, above: float = P.ROW_ABOVE) -> bool:
+    """Some ink lies in the label's own row (from `above` label heights over its top to just below
+    its baseline)."""
     lh = max(label[3], 4)
-    top = max(0, label[1] - region[1] - int(0.2 * lh))
+    top = max(0, label[1] - region[1] - int(above * lh))
     bottom = max(top + 1, label[1] + label[3] - region[1] + int(0.8 * lh))
     return bool(np.count_nonzero(ink[top:bottom]) >= P.REACH_ROW_INK * lh * lh)
 

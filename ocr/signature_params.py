@@ -51,6 +51,11 @@ GAP_AFTER_LABEL = 0.15
 MAX_WIDTH = 14.0  # a right-hand field is at most this wide (35 mm fields of the form: 9.5 lh)
 FIELD_PITCH_SHARE = 0.95  # with no next label on the row: of the distance from the previous one
 ABOVE = 1.8  # signatures on the line rise up to 1.6 lh above the label's top (synth: 1.45)
+ROW_ABOVE = 0.2  # of a label's height over its top: the signing row, where a name on the line reaches
+TALL_ROW_ABOVE = 1.5  # a name written over the line (TALL_ABOVE) ends this close over the label's top
+                      # (seed 239: 0.75 of the label's height over it)
+TALL_ABOVE = 8.0  # a large name written over the signing line (seed 239: its top 7.5 lh above the
+                  # label's): where the usual field holds only a little of it, judged once more this high
 BELOW = 0.9  # ... and dip below its baseline (descenders, the underline at +0.15 lh)
 BELOW_GAP = 0.15  # the space under a label starts this far below its box
 BELOW_DEPTH = 4.5  # and is at most this deep (table cells for names measured 2.5-4.3 lh)

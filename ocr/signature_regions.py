@@ -59,12 +59,12 @@ def is_cell_edge(vertical: tuple[int, int, int], y0: float, y1: float, rulings: 
 
 
 def right_region(label: XYWH, lh: float, others: Iterable[XYWH], obstacles: Iterable[XYWH], rulings: Rulings,
-                 shape: tuple[int, ...], rows: Iterable[XYWH] = ()) -> XYWH | None:
+                 shape: tuple[int, ...], rows: Iterable[XYWH] = (), above: float = P.ABOVE) -> XYWH | None:
     x, y, w, h = label
     cy = y + h / 2
     x0 = x + w + int(P.GAP_AFTER_LABEL * lh)
     x1 = x0 + int(P.MAX_WIDTH * lh)
-    y0, y1 = y - int(P.ABOVE * lh), y + h + int(P.BELOW * lh)
+    y0, y1 = y - int(above * lh), y + h + int(P.BELOW * lh)
     before, after = [], False
     others = list(others)
     for ox, oy, _ow, oh in others:

@@ -389,3 +389,23 @@ def test_a_long_flat_stroke_of_a_name_is_not_the_fields_bottom_rule() -> None:
     page = read_page(PageSource(3, img, "image-file"), default_template())
     assert page.is_signature_page
     assert {role: s.status for role, s in (page.signatures or {}).items()} == ALL_SIGNED
+
+
+def test_a_large_name_written_above_the_signing_line_is_signed() -> None:
+    """Seed 239 (a colour 200 dpi scan): 填表人's name, 7 text heights tall, is written above the
+    signing line, ending just over the label's top; the field right of the label (1.8 text heights
+    high) held only its foot ("简单的记号" / "笔迹很少", a false warning). Judged again up to
+    TALL_ABOVE high, the name is there. The same page with the name rubbed out stays unsigned."""
+    from pathlib import Path
+
+    from ocr.page import read_page
+    from ocr.sources import PageSource
+    from registry.template import default_template
+    img = cv2.imread(str(Path(__file__).parent / "photos" / "large-name-above-the-signing-line-colour-page.jpg"))
+    page = read_page(PageSource(3, img, "image-file"), default_template())
+    assert {role: s.status for role, s in (page.signatures or {}).items()} == ALL_SIGNED
+    assert "签名写在签字线上方" in page.signatures["填表人"].reason
+    paper = np.median(img[1700:1760, 1240:1510].reshape(-1, 3), axis=0).astype(np.uint8)
+    img[1770:1842, 1240:1510] = paper
+    page = read_page(PageSource(3, img, "image-file"), default_template())
+    assert page.signatures["填表人"].status == ABSENT
