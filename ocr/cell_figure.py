@@ -31,7 +31,7 @@ def figure_from_cell(code: str, ind: Indicator, row: list[OcrLine], cy: float, c
     """The reading of a cell whose row has no figure token (`row`: the row's other lines)."""
     kind, ink_box, dash_conf = cells.classify_cell(ink, cell_box, text_h)
     alone = kind == "dash" and (dash_conf > cells.DASH_AMONG_MARKS or dash_conf == cells.DASH_BENEATH_SEAL)
-    expected = _expected_box(column, cell_box, text_h) if column is not None else None
+    expected = expected_box(column, cell_box, text_h) if column is not None else None
     figure_ink = None  # the ink where this page's figures stand, when narrower than that place
     if kind == "ink" and expected is not None:
         # where this page's figures stand: seal fragments elsewhere in a wide cell stay out
@@ -110,7 +110,9 @@ def off_row_middle(mark: Box, row_cy: float, text_h: float) -> bool:
     return abs((mark[1] + mark[3]) / 2 - row_cy) > OFF_ROW_MIDDLE * text_h
 
 
-def _expected_box(column: tuple[str, float, float], cell_box: Box, text_h: float) -> Box:
+def expected_box(column: tuple[str, float, float], cell_box: Box, text_h: float) -> Box:
+    """The part of `cell_box` where this page's figures stand (ocr.figure_column), half a text
+    height to spare on each side."""
     how, x, width = column
     pad = 0.5 * text_h
     x0, x1 = {"right": (x - width - pad, x + pad), "left": (x - pad, x + width + pad)}.get(

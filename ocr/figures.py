@@ -14,7 +14,7 @@ from dataclasses import replace
 import numpy as np
 
 from ocr import cells, dashes, rulings
-from ocr.cell_figure import CELL_TAG, ask_second, figure_from_cell
+from ocr.cell_figure import CELL_TAG, ask_second, expected_box, figure_from_cell
 from ocr.column_lean import ROWS_LEAN_PROBLEM, rows_unreliable
 from ocr.confidence import CELL_SURE, FIGURE_IN_MARK_ALONE, SEAL_FREE_MIN, UNDER_SEAL_ALONE
 from ocr.confidence import UNTRUSTED as UNTRUSTED_CONFIDENCE
@@ -112,7 +112,7 @@ def read_figures(lines: list[OcrLine], template: Template, grey: np.ndarray, *, 
             if not fig.agreed:
                 fig.confidence = min(fig.confidence, UNDER_SEAL_ALONE)
     if seal_free_reader is not None:
-        read_seal_free(out, grey, ink, template, seal_free_reader, text_h)
+        read_seal_free(out, grey, ink, template, seal_free_reader, text_h, column)
     if printed_as_stored(out, template, second_engine):
         for code, fig in out.items():
             if not fig.clean and fig.value is not None and _read_plainly(fig, second_engine):
@@ -185,7 +185,7 @@ def under_seal(grey: np.ndarray, ink: np.ndarray, box: Box, share: float = 0.02)
 
 
 def read_seal_free(out: dict[str, FigureReading], grey: np.ndarray, ink: np.ndarray, template: Template,
-                   reader: SealFreeReader, text_h: float) -> None:
+                   reader: SealFreeReader, text_h: float, column: tuple[str, float, float] | None = None) -> None:
     """Each figure under red seal ink read once more on the ink image, where the seal's strokes over
     bare paper are taken out. A stroke beside a digit can be read as one ("15" for a printed 5, "6"
     for a 0 under the seal's text, "4" for a dash under the star's point) by both engines; the view
@@ -197,12 +197,18 @@ def read_seal_free(out: dict[str, FigureReading], grey: np.ndarray, ink: np.ndar
     for code, fig in out.items():
         if fig.box is None or not under_seal(grey, ink, fig.box):
             continue
-        kind, print_box, dash_conf = cells.classify_cell(ink, fig.box, text_h)
+        box = fig.box
+        if column is not None:
+            # a figure read from its whole cell: only where this page's figures stand (a ghost of
+            # the seal's lettering left in the view elsewhere in the cell made "62" of a "0")
+            place = expected_box(column, box, text_h)
+            box = place if place[2] - place[0] < box[2] - box[0] else box
+        kind, print_box, dash_conf = cells.classify_cell(ink, box, text_h)
         if kind == "dash" and dash_conf >= SEAL_FREE_MIN:
             fig.seal_free = "-"
         elif kind != "blank" and print_box is not None:
-            pad = cells.sideways_pad(fig.box)
-            todo.append((code, (print_box[0] - pad, fig.box[1], print_box[2] + pad, fig.box[3])))
+            pad = cells.sideways_pad(box)
+            todo.append((code, (print_box[0] - pad, box[1], print_box[2] + pad, box[3])))
     if not todo:
         return
     for (code, _), (text, score) in zip(todo, reader([box for _, box in todo]), strict=True):

@@ -128,3 +128,18 @@ def test_a_figure_on_the_seal_ring_read_in_both_views_claims_its_difference() ->
     assert decide(s15, "4", 0).kind == "differs"
     assert decide(page.figures["S16"], "14", 0).kind == "matches"
     assert decide(page.figures["S14"], "1", 0).kind == "matches"
+
+
+def test_a_figure_read_from_its_whole_cell_is_read_again_where_the_pages_figures_stand() -> None:
+    """Seed 227, a phone photo: a printed "0" among a red seal's lettering, read "6" from its whole
+    cell. In the view without the seal a ghost of the lettering stays in the cell, and read in the
+    cell's ink that view gave "62" (here "567"); where this page's figures stand it reads "0"."""
+    crop = cv2.imread(str(PHOTOS / "zero-among-seal-lettering-ghost-phone.jpg"))
+    ink = ink_copy(crop)
+    cell = (79, 86, 332, 115)
+    seen = {}
+    for column in (None, ("right", 298.0, 12.0)):
+        fig = FigureReading(CODE, "6", "6", 0.57, cell, "test")
+        read_seal_free({CODE: fig}, ocr_copy(crop), ink, T, _seal_free_reader(ink), 22.0, column)
+        seen[column is not None] = fig.seal_free
+    assert seen[True] == "0" and seen[False] != "0"
