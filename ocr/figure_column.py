@@ -43,16 +43,21 @@ def figure_column(tokens: list[OcrLine]) -> tuple[str, float, float] | None:
     return how, statistics.median(edges[how](t) for t in tokens), width
 
 
-def in_column(token: OcrLine, column: tuple[str, float, float] | None, text_h: float, read: int) -> bool:
-    """The token reaches where the page's figures stand (`column`, from figure_column), give or
-    take OFF_COLUMN_REACH text heights; with fewer than MIN_COLUMN_FIGURES figures read, or no
-    column known, anything in the 数值 column may be the figure."""
-    if column is None or read < MIN_COLUMN_FIGURES:
+def in_column(token: OcrLine, figures: list[OcrLine], text_h: float) -> bool:
+    """The token reaches where the page's `figures` stand, give or take OFF_COLUMN_REACH text
+    heights: the band their right edges, centres or left edges share, whichever way the column
+    aligns (a page's dashes may be centred where its numbers are right-aligned). With fewer than
+    MIN_COLUMN_FIGURES figures read, anything in the 数值 column may be the figure."""
+    if len(figures) < MIN_COLUMN_FIGURES:
         return True
-    how, x, width = column
-    lo, hi = {"right": (x - width, x), "left": (x, x + width)}.get(how, (x - width / 2, x + width / 2))
+    right = statistics.median(t.box[2] for t in figures)
+    left = statistics.median(t.box[0] for t in figures)
+    centre = statistics.median(t.cx for t in figures)
+    width = max(t.box[2] - t.box[0] for t in figures)
     reach = OFF_COLUMN_REACH * text_h
-    return token.box[2] >= lo - reach and token.box[0] <= hi + reach
+    lo = min(right - width, centre - width / 2, left) - reach
+    hi = max(right, centre + width / 2, left + width) + reach
+    return token.box[2] >= lo and token.box[0] <= hi
 
 
 def _numeric(tokens: dict[str, OcrLine | None]) -> dict[str, OcrLine]:

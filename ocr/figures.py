@@ -85,8 +85,8 @@ def read_figures(lines: list[OcrLine], template: Template, grey: np.ndarray, *, 
     column = figure_column([t for t in tokens.values() if t is not None])
     # a "figure" wholly away from where this page's figures stand is seal lettering in the column
     # ("27" read in a red seal's text, 150 px left of the column's edge; seed 233): the cell decides
-    read = sum(t is not None for t in tokens.values())
-    tokens = {c: t if t is None or in_column(t, column, text_h, read) else None for c, t in tokens.items()}
+    read = [t for t in tokens.values() if t is not None]
+    tokens = {c: t if t is None or in_column(t, read, text_h) else None for c, t in tokens.items()}
     for code, anchor, how in anchors:
         ind = template.indicator(code)
         lo, hi = columns(anchor)

@@ -423,13 +423,12 @@ def test_seal_lettering_away_from_where_the_figures_stand_is_no_figure() -> None
     (the row's printed "-" stood at the edge) blocked a fault-free form as a figure read unsure."""
     figures = [OcrLine(t, 0.99, (1021 - 13 * len(t), 1315 + 37 * k, 1021, 1345 + 37 * k), "test")
                for k, t in enumerate(("0", "15", "364", "0", "2.50", "7"))]
-    column = figure_column(figures)
-    assert column is not None and column[0] == "right"
     seal_text = OcrLine("27", 0.5, (809, 1344, 877, 1389), "test")
-    assert not in_column(seal_text, column, 30.0, len(figures))
-    assert all(in_column(f, column, 30.0, len(figures)) for f in figures)
-    # a wide figure, or one on a slightly leaning photo, still reaches the column
-    assert in_column(OcrLine("1234567.89", 0.99, (880, 1500, 1021, 1530), "test"), column, 30.0, len(figures))
-    assert in_column(OcrLine("5", 0.99, (960, 1500, 973, 1530), "test"), column, 30.0, len(figures))
+    assert not in_column(seal_text, figures, 30.0)
+    assert all(in_column(f, figures, 30.0) for f in figures)
+    # a wide figure, a centred dash, or a figure on a slightly leaning photo still reach the column
+    assert in_column(OcrLine("1234567.89", 0.99, (880, 1500, 1021, 1530), "test"), figures, 30.0)
+    assert in_column(OcrLine("-", 0.99, (985, 1500, 995, 1530), "test"), figures, 30.0)
+    assert in_column(OcrLine("5", 0.99, (960, 1500, 973, 1530), "test"), figures, 30.0)
     # too few figures read to know where they stand: anything may be the figure
-    assert in_column(seal_text, column, 30.0, 4)
+    assert in_column(seal_text, figures[:4], 30.0)
