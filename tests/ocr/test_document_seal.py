@@ -114,3 +114,14 @@ def test_a_page_image_gone_or_unreadable_leaves_the_first_readings(tmp_path) -> 
     doc = DocumentReading(None, None, 2, None, [first, second])
     assert reread_under_seal([doc], lambda jobs: asked.extend(jobs) or [None] * len(jobs)) == 0
     assert asked == [] and first.figures["A10"].value is None
+
+
+def test_a_figure_whose_first_digit_lies_under_the_ring_is_read_alone_under_the_seal() -> None:
+    """Seed 257: a printed 7680 whose "7" the grey seal's ring crossed read "680" at 0.9998, and a
+    false difference was claimed: the figure's centre lay 1.08 seal radii out, but the seal's disc
+    reaches into its box."""
+    from ocr.document_seal import cap_alone_under_seal
+    edge = fig("M10", "680", "680", 0.9998, box=(1020, 1300, 1060, 1330))   # centre 125 px out, r 115
+    first = page([edge, fig("M01", "5", "5", 0.999, box=AWAY)])
+    assert cap_alone_under_seal(DocumentReading(None, None, 1, None, [first])) == 1
+    assert decide(edge, "7680", 0).kind == "unreadable"
