@@ -253,6 +253,7 @@ def label_rows(lines: list[OcrLine], template: Template, skip_codes: set[str],
 
 GAP_LABEL_SCORE = 50   # a misread label between its two neighbours: "捐姻" for 捐赠 scores 50
 GAP_REACH = 1.5        # row pitches from a page's first or last found row where the next one stands
+GAP_MIDDLE = 0.25      # row pitches from the middle between its two neighbours: a row's own place
 
 
 def gap_rows(lines: list[OcrLine], template: Template, anchors: Sequence[Anchor],
@@ -261,7 +262,8 @@ def gap_rows(lines: list[OcrLine], template: Template, anchors: Sequence[Anchor]
     pins: an indicator missing next to a found row (between two found rows, or within GAP_REACH
     pitches past the page's first or last one) takes the one unused text line standing there, if
     that line's best label is this indicator's and scores at least GAP_LABEL_SCORE (a part
-    heading or a stray mark there names no label that well)."""
+    heading or a stray mark there names no label that well), or, between two found rows, if it
+    stands in the row's own place (GAP_MIDDLE) and names no other label."""
     order = {c: k for k, c in enumerate(template.codes)}
     at = {order[c]: ln for c, ln, _ in anchors}
     used = {id(ln) for _, ln, _ in anchors}
@@ -278,7 +280,14 @@ def gap_rows(lines: list[OcrLine], template: Template, anchors: Sequence[Anchor]
             continue
         text = between[0].text.replace(" ", "")
         own = label_score(ind, text)
-        if own >= GAP_LABEL_SCORE and all(label_score(i, text) < own for i in template.indicators if i is not ind):
+        other = max(label_score(i, text) for i in template.indicators if i is not ind)
+        named = own >= GAP_LABEL_SCORE and other < own
+        # between two found rows, one line standing just where the row must be is its label,
+        # however misread ("揭雕" for 捐赠: no character right; seeds 211, 233, 239), unless it
+        # names another row better
+        pinned = (before is not None and after is not None and other < GAP_LABEL_SCORE
+                  and abs(between[0].cy - (before.cy + after.cy) / 2) <= GAP_MIDDLE * pitch)
+        if named or pinned:
             out.append((ind.code, between[0]))
             free.remove(between[0])
     return out

@@ -34,9 +34,19 @@ def test_a_misread_short_label_between_its_neighbours_is_its_row() -> None:
     assert len(found) == 6
 
 
-def test_a_line_naming_no_label_well_enough_is_not_taken() -> None:
-    found = _found(_page(["年度科普经费筹集额", "政府拨款", "其中：科普专项经费", "盖章处", "自筹资金", "其他收入"]))
+def test_a_line_naming_no_label_is_taken_only_in_the_rows_own_place() -> None:
+    """Seeds 233 and 239: 捐赠 read "揭雕" (no character right) between its found neighbours. A
+    line standing just where the row must be is its label; off that place, or naming another
+    row's label, it is not."""
+    found = _found(_page(["年度科普经费筹集额", "政府拨款", "其中：科普专项经费", "揭雕", "自筹资金", "其他收入"]))
+    assert found.get("F04") == "揭雕" and len(found) == 6
+    lines = _page(["年度科普经费筹集额", "政府拨款", "其中：科普专项经费", "盖章处", "自筹资金", "其他收入"])
+    stray = next(ln for ln in lines if ln.text == "盖章处")
+    lines[lines.index(stray)] = OcrLine("盖章处", 0.9, (100, stray.box[1] + 14, 172, stray.box[3] + 14), "t")
+    found = _found(lines)
     assert "F04" not in found and len(found) == 5
+    found = _found(_page(["年度科普经费筹集额", "政府拨款", "其中：科普专项经费", "政府拨款", "自筹资金", "其他收入"]))
+    assert found.get("F04") is None
 
 
 def test_two_loose_lines_between_the_neighbours_leave_the_row_unfound() -> None:
