@@ -196,11 +196,15 @@ def _unnumbered_standing_in(doc: DocumentReading, every_row_found: bool, signed:
     return _in_scan_order(doc)
 
 
+def _rows_on_numbered_pages(doc: DocumentReading) -> set[str]:
+    return {c for p in doc.pages if p.identity.page_no is not None for c in p.figures}
+
+
 def _rows_of_their_own(doc: DocumentReading, unnumbered: list[int]) -> bool:
     """Each unnumbered page shows rows found on no numbered page: pages of the form, whose numbers
     were not read (a last page printing its rows above the signatures, seed 241, where the
     signature labels were not read on a black-and-white scan either)."""
-    on_numbered = {c for p in doc.pages if p.identity.page_no is not None for c in p.figures}
+    on_numbered = _rows_on_numbered_pages(doc)
     return all(set(doc.pages[i].figures) - on_numbered for i in unnumbered)
 
 
@@ -212,7 +216,7 @@ def _in_scan_order(doc: DocumentReading) -> dict[int, int]:
     page) stands in for nothing: its number stays missing (seed 127: page 1 of a black-and-white
     form, unreadable, beside an unnumbered page 3 and signature page 4)."""
     numbered = [p for p in doc.pages if p.identity.page_no is not None]
-    rows_numbered = {c for p in numbered for c in p.figures}
+    rows_numbered = _rows_on_numbered_pages(doc)
     unnumbered = [i for i, p in enumerate(doc.pages) if p.identity.page_no is None]
     out: dict[int, int] = {}
     signing = [i for i in unnumbered if doc.pages[i].is_signature_page]

@@ -47,14 +47,22 @@ def plainly_read(fig: FigureReading) -> bool:
             and fig.agreed is not False and not any(t in fig.engine for t in tags))
 
 
-def _under(fig: FigureReading, page: PageReading) -> bool:
+def _seal_disc(page: PageReading) -> tuple[float, float, float, float] | None:
+    """(centre x, centre y, radius, |w - h|) of the page's seal box, None without one."""
     box = page.seal.box if page.seal is not None else None
-    if fig.box is None or box is None:
-        return False
+    if box is None:
+        return None
     x, y, w, h = box
-    radius = max(w, h) / 2
-    cx, cy = (fig.box[0] + fig.box[2]) / 2, (fig.box[1] + fig.box[3]) / 2
-    return math.hypot(cx - (x + w / 2), cy - (y + h / 2)) <= UNDER_SEAL_REACH * radius + abs(w - h)
+    return x + w / 2, y + h / 2, max(w, h) / 2, abs(w - h)
+
+
+def _under(fig: FigureReading, page: PageReading) -> bool:
+    disc = _seal_disc(page)
+    if fig.box is None or disc is None:
+        return False
+    cx, cy, radius, skew = disc
+    fx, fy = (fig.box[0] + fig.box[2]) / 2, (fig.box[1] + fig.box[3]) / 2
+    return math.hypot(fx - cx, fy - cy) <= UNDER_SEAL_REACH * radius + skew
 
 
 def _grey_sealed(page: PageReading) -> bool:
@@ -75,11 +83,10 @@ def _seal_reaches(fig: FigureReading, page: PageReading) -> bool:
     """The seal's disc reaches into the figure's box (not only over its centre, `_under`): the ring
     across a figure's first digit hides it (seed 257: a printed 7680 read "680" at 0.9998, its
     centre 1.08 radii from the seal's)."""
-    box = page.seal.box if page.seal is not None else None
-    if fig.box is None or box is None:
+    disc = _seal_disc(page)
+    if fig.box is None or disc is None:
         return False
-    x, y, w, h = box
-    cx, cy, radius = x + w / 2, y + h / 2, max(w, h) / 2
+    cx, cy, radius, _ = disc
     nx, ny = min(max(cx, fig.box[0]), fig.box[2]), min(max(cy, fig.box[1]), fig.box[3])
     return math.hypot(nx - cx, ny - cy) <= UNDER_SEAL_REACH * radius
 

@@ -1,5 +1,5 @@
 """Where a page's figures stand in the 数值 column, learned from the figures read on it: how the
-column aligns (figure_column), whether a token stands there at all (in_column), and tokens whose
+column aligns (figure_column), whether a token stands there at all (column_band, in_column), and tokens whose
 box says the reading may be wrong (short_of_column, swollen). Used by ocr.figures."""
 
 from __future__ import annotations
@@ -43,21 +43,25 @@ def figure_column(tokens: list[OcrLine]) -> tuple[str, float, float] | None:
     return how, statistics.median(edges[how](t) for t in tokens), width
 
 
-def in_column(token: OcrLine, figures: list[OcrLine], text_h: float) -> bool:
-    """The token reaches where the page's `figures` stand, give or take OFF_COLUMN_REACH text
-    heights: the band their right edges, centres or left edges share, whichever way the column
-    aligns (a page's dashes may be centred where its numbers are right-aligned). With fewer than
-    MIN_COLUMN_FIGURES figures read, anything in the 数值 column may be the figure."""
+def column_band(figures: list[OcrLine], text_h: float) -> tuple[float, float] | None:
+    """Where the page's `figures` stand, give or take OFF_COLUMN_REACH text heights: the band their
+    right edges, centres or left edges share, whichever way the column aligns (a page's dashes may
+    be centred where its numbers are right-aligned). None with fewer than MIN_COLUMN_FIGURES
+    figures read: anything in the 数值 column may then be the figure."""
     if len(figures) < MIN_COLUMN_FIGURES:
-        return True
+        return None
     right = statistics.median(t.box[2] for t in figures)
     left = statistics.median(t.box[0] for t in figures)
     centre = statistics.median(t.cx for t in figures)
     width = max(t.box[2] - t.box[0] for t in figures)
     reach = OFF_COLUMN_REACH * text_h
-    lo = min(right - width, centre - width / 2, left) - reach
-    hi = max(right, centre + width / 2, left + width) + reach
-    return token.box[2] >= lo and token.box[0] <= hi
+    return (min(right - width, centre - width / 2, left) - reach,
+            max(right, centre + width / 2, left + width) + reach)
+
+
+def in_column(token: OcrLine, band: tuple[float, float] | None) -> bool:
+    """The token reaches into the page's column_band (anything does where none is known)."""
+    return band is None or (token.box[2] >= band[0] and token.box[0] <= band[1])
 
 
 def _numeric(tokens: dict[str, OcrLine | None]) -> dict[str, OcrLine]:

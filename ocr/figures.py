@@ -18,7 +18,7 @@ from ocr.cell_figure import CELL_TAG, ask_second, expected_box, figure_from_cell
 from ocr.column_lean import ROWS_LEAN_PROBLEM, rows_unreliable
 from ocr.confidence import CELL_SURE, FIGURE_IN_MARK_ALONE, SEAL_FREE_MIN, UNDER_SEAL_ALONE
 from ocr.confidence import UNTRUSTED as UNTRUSTED_CONFIDENCE
-from ocr.figure_column import figure_column, in_column, short_of_column, swollen
+from ocr.figure_column import column_band, figure_column, in_column, short_of_column, swollen
 from ocr.model import Box, FigureReading, OcrLine
 from ocr.rows import locate, row_pitch, row_slopes
 from ocr.table import TableModel, bound_by_rulings
@@ -85,8 +85,8 @@ def read_figures(lines: list[OcrLine], template: Template, grey: np.ndarray, *, 
     column = figure_column([t for t in tokens.values() if t is not None])
     # a "figure" wholly away from where this page's figures stand is seal lettering in the column
     # ("27" read in a red seal's text, 150 px left of the column's edge; seed 233): the cell decides
-    read = [t for t in tokens.values() if t is not None]
-    tokens = {c: t if t is None or in_column(t, read, text_h) else None for c, t in tokens.items()}
+    band = column_band([t for t in tokens.values() if t is not None], text_h)
+    tokens = {c: t if t is None or in_column(t, band) else None for c, t in tokens.items()}
     for code, anchor, how in anchors:
         ind = template.indicator(code)
         lo, hi = columns(anchor)

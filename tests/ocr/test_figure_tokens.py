@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 
 from ocr.column_lean import column_tilt, rows_unreliable
-from ocr.figure_column import figure_column, in_column, short_of_column, swollen
+from ocr.figure_column import column_band, figure_column, in_column, short_of_column, swollen
 from ocr.figures import (
     marks_by_seal_not_alone,
     parse_number,
@@ -424,11 +424,12 @@ def test_seal_lettering_away_from_where_the_figures_stand_is_no_figure() -> None
     figures = [OcrLine(t, 0.99, (1021 - 13 * len(t), 1315 + 37 * k, 1021, 1345 + 37 * k), "test")
                for k, t in enumerate(("0", "15", "364", "0", "2.50", "7"))]
     seal_text = OcrLine("27", 0.5, (809, 1344, 877, 1389), "test")
-    assert not in_column(seal_text, figures, 30.0)
-    assert all(in_column(f, figures, 30.0) for f in figures)
+    band = column_band(figures, 30.0)
+    assert not in_column(seal_text, band)
+    assert all(in_column(f, band) for f in figures)
     # a wide figure, a centred dash, or a figure on a slightly leaning photo still reach the column
-    assert in_column(OcrLine("1234567.89", 0.99, (880, 1500, 1021, 1530), "test"), figures, 30.0)
-    assert in_column(OcrLine("-", 0.99, (985, 1500, 995, 1530), "test"), figures, 30.0)
-    assert in_column(OcrLine("5", 0.99, (960, 1500, 973, 1530), "test"), figures, 30.0)
+    assert in_column(OcrLine("1234567.89", 0.99, (880, 1500, 1021, 1530), "test"), band)
+    assert in_column(OcrLine("-", 0.99, (985, 1500, 995, 1530), "test"), band)
+    assert in_column(OcrLine("5", 0.99, (960, 1500, 973, 1530), "test"), band)
     # too few figures read to know where they stand: anything may be the figure
-    assert in_column(seal_text, figures[:4], 30.0)
+    assert in_column(seal_text, column_band(figures[:4], 30.0))
