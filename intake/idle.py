@@ -48,7 +48,10 @@ def _watch(spec: SourceSpec, seen_uid: int, wake: threading.Event, stop: threadi
             return
         while not stop.is_set():
             responses = conn.box.idle.wait(timeout=IDLE_CHUNK)
-            if any(b"EXISTS" in r for r in responses):
+            # between rounds the UIDs are checked as well: an EXISTS the server sent with IDLE's
+            # "+ idling" (kept by imaplib as an untagged response, or left in the TLS buffer where
+            # the socket poll does not see it) is otherwise lost until the next run
+            if any(b"EXISTS" in r for r in responses) or conn.poll(seen_uid):
                 log.info("IDLE: new mail in %s", spec.describe())
                 wake.set()
                 return
