@@ -15,7 +15,8 @@ decide(figure: FigureReading | None, online: str | None, decimals: int) -> Decis
     matches / differs / unreadable for one figure against its online value (reason in Chinese).
     "matches" needs equality and confidence >= 0.5 with no contradicting second engine;
     "differs" needs a clean, confident reading (>= 0.95, or both engines agreeing), and a lone
-    look-alike digit swap (3/8, 1/7 ...) read below 0.99 stays "unreadable".
+    look-alike digit swap (3/8, 1/7 ...) read below 0.99 stays "unreadable". A reading's
+    `doubts` say why it is not clean; a few are shown moot for the figure at hand (ocr.decide).
 ocr.store.store_document(session, doc, *, attachment_id, document_id=None, online=None, template=None)
     Page + Reading rows for a document (decisions filled when `online` is given).
 ocr.split.group_pages(pages) -> list[DocumentReading]
@@ -26,7 +27,7 @@ Command line: `kptj read FILE... [--format json] [--workers N] [--crops]`.
 Data (ocr.model): DocumentReading(unit_name, uscc, page_total, print_time, pages, missing_pages,
 repeated_pages, problems, .figures) ; PageReading(source, index, rotation, skew, method,
 identity: PageIdentity(title, unit_name, uscc, uscc_text, page_no, page_total, print_time),
-figures: {code: FigureReading(code, text, value, confidence, box, engine, clean,
+figures: {code: FigureReading(code, text, value, confidence, box, engine, doubts,
 second_opinion, agreed, crop_path, found_by)}, is_signature_page, image_path, size, seal,
 signatures, problems, lines). Boxes are (x0, y0, x1, y1) pixels of the normalised page image
 (after perspective/rotation/deskew), the same frame as `image_path`. value None = printed "-".

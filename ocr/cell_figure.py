@@ -9,8 +9,8 @@ import numpy as np
 
 from ocr import cells, dashes
 from ocr.confidence import CELL_SURE
-from ocr.model import Box, FigureReading, OcrLine
-from ocr.tokens import parse_number
+from ocr.model import DOUBT_NO_LINE, Box, FigureReading, OcrLine
+from ocr.tokens import parse_number, read_number
 from registry.template import Indicator
 
 SecondOpinion = Callable[[Box], tuple[str, float]]
@@ -79,16 +79,16 @@ def figure_from_cell(code: str, ind: Indicator, row: list[OcrLine], cy: float, c
             crops.append((figure_ink[0] - pad, int(cy - 0.9 * tol), figure_ink[2] + pad, int(cy + 0.9 * tol)))
         for crop in crops:
             text2, conf2 = cell_reader(crop)
-            value, clean, dash = parse_number(text2, ind.decimals)
+            value, doubts, dash = read_number(text2, ind.decimals)
             if value is not None or dash:
                 # read without a detected line: never clean enough to claim a difference alone
-                fig = FigureReading(code, text2, value, conf2, cell_box, engine + CELL_TAG + merged, clean=False,
-                                    found_by=how)
+                fig = FigureReading(code, text2, value, conf2, cell_box, engine + CELL_TAG + merged,
+                                    doubts=(DOUBT_NO_LINE, *doubts),                                    found_by=how)
                 if value is not None and conf2 < CELL_SURE and second_opinion is not None:
                     # a small "0" read as "。" at 0.29: the second engine's agreement makes it a match
                     ask_second(fig, crop, ind.decimals, second_opinion, second_engine)
                 return fig
-    return FigureReading(code, text, None, 0.0, ink_box or cell_box, engine, clean=False, found_by=how)
+    return FigureReading(code, text, None, 0.0, ink_box or cell_box, engine, doubts=(DOUBT_NO_LINE,), found_by=how)
 
 
 def ask_second(fig: FigureReading, box: Box, decimals: int, second_opinion: SecondOpinion,

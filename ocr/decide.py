@@ -27,7 +27,7 @@ from ocr.confidence import (
     UNDER_SEAL_ALONE,
 )
 from ocr.figures import parse_number
-from ocr.model import Decision, FigureReading
+from ocr.model import DOUBT_PLACES_SHORT, Decision, FigureReading
 from ocr.tokens import canonical as canonical_text
 from ocr.tokens import garbled
 
@@ -136,6 +136,20 @@ def _seen_before_take_out(figure: FigureReading, decimals: int, paper: str, onli
             and parse_number(figure.text, decimals, every_place=False)[1] and not _digits_lost_or_added(paper, online))
 
 
+def _point_moot(figure: FigureReading, decimals: int, online: str) -> bool:
+    """A figure read plainly as digits with no point where the page prints every decimal place
+    ("9" where the form prints 0.00), whose one doubt is that its point was lost: when no placement
+    of the point (9, 0.9, 0.09) is the record's figure and the digits are not the record's with
+    some lost or added (a "9" for 9.50 or 19.00 is as likely print gone under a seal as a point),
+    the point's place cannot make it the record's, and it claims the difference a clean reading
+    would (seed 263 F01: a planted "9" read by both engines at 0.999)."""
+    digits = figure.text.strip()
+    if figure.doubts != (DOUBT_PLACES_SHORT,) or not digits.isdigit() or _num(online) is None:
+        return False
+    placements = {Decimal(digits).scaleb(-k) for k in range(decimals + 1)}
+    return _num(online) not in placements and not _digits_lost_or_added(digits, online)
+
+
 def seal_free_confirms(figure: FigureReading, paper: str, online: str) -> bool:
     """Under a seal, the view without the seal's ink reads the same figure as the page, at the
     highest confidence one engine alone is given there: the seal's strokes did not make it. The
@@ -216,7 +230,8 @@ def decide(figure: FigureReading | None, online: str | None, decimals: int) -> D
         return Decision("unreadable", f"{what}；去除印章笔迹后读数与网上一致，印章可能干扰了识别，需人工确认")
     seen_twice = online_v is not None and (_cell_seen_twice(figure, decimals, shown_paper, shown_online)
                                            or _seen_before_take_out(figure, decimals, shown_paper, shown_online))
-    if not figure.clean and not _seal_text_beside(figure, decimals) and not seen_twice:
+    moot = online_v is not None and _point_moot(figure, decimals, shown_online)
+    if not figure.clean and not _seal_text_beside(figure, decimals) and not seen_twice and not moot:
         return Decision("unreadable", f"{what}；读数格式不规范，需人工确认")
     if paper_v is None:  # a dash on paper, a figure online
         if figure.confidence >= DASH_DIFFERS_MIN:

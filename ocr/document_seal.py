@@ -21,7 +21,7 @@ from ocr import seal_search, seal_template
 from ocr.cell_figure import MERGED_INK_TAG, SEAL_TAKEN_OUT_TAG
 from ocr.confidence import DASH_DIFFERS_MIN, MATCH_MIN, SEAL_FREE_MIN, UNDER_SEAL_ALONE
 from ocr.decide import DISCOUNTED_MARK_TAGS, read_as_dash
-from ocr.model import DocumentReading, FigureReading, OcrLine, PageReading
+from ocr.model import DOUBT_SEAL_OUT, DocumentReading, FigureReading, OcrLine, PageReading
 
 UNDER_SEAL_REACH = 1.05  # a figure whose centre lies within this many seal radii of its centre
 # An incomplete ring below this share of the document's own seal's radius is not that seal. Nine
@@ -106,9 +106,10 @@ def cap_alone_under_seal(doc: DocumentReading) -> int:
 
 def pages_to_reread(doc: DocumentReading) -> list[int]:
     """Indexes of the document's grey-scan pages with a figure under the seal not read plainly, or
-    read by one engine alone."""
+    read by one engine alone where the seal reaches into it (as capped: its view without the seal
+    is the one look that can still claim a difference)."""
     return [i for i, p in enumerate(doc.pages) if _grey_sealed(p)
-            and any(_under(f, p) and (not plainly_read(f) or alone_under_seal(f, p)) for f in p.figures.values())]
+            and any((_under(f, p) and not plainly_read(f)) or alone_under_seal(f, p) for f in p.figures.values())]
 
 
 def learn(doc: DocumentReading) -> seal_template.DocumentSeal | None:
@@ -141,7 +142,7 @@ def merge(page: PageReading, again: PageReading) -> list[str]:
         if new.value is None and not dash:
             continue
         if new.confidence > fig.confidence:
-            page.figures[code] = replace(new, engine=new.engine + SEAL_TAKEN_OUT_TAG, clean=False,
+            page.figures[code] = replace(new, engine=new.engine + SEAL_TAKEN_OUT_TAG, doubts=(*new.doubts, DOUBT_SEAL_OUT),
                                          crop_path=fig.crop_path, found_by=fig.found_by)
             changed.append(code)
         elif fig.seal_free is None and new.confidence >= SEAL_FREE_MIN:

@@ -19,10 +19,10 @@ from ocr.column_lean import ROWS_LEAN_PROBLEM, rows_unreliable
 from ocr.confidence import CELL_SURE, FIGURE_IN_MARK_ALONE, SEAL_FREE_MIN, UNDER_SEAL_ALONE
 from ocr.confidence import UNTRUSTED as UNTRUSTED_CONFIDENCE
 from ocr.figure_column import column_band, figure_column, in_column, short_of_column, swollen
-from ocr.model import Box, FigureReading, OcrLine
+from ocr.model import DOUBT_EDGE, DOUBT_LEAN, DOUBT_NO_LINE, DOUBT_PLACES_SHORT, Box, FigureReading, OcrLine
 from ocr.rows import locate, row_pitch, row_slopes
 from ocr.table import TableModel, bound_by_rulings
-from ocr.tokens import is_dot, is_misread_code, looks_numeric, parse_number
+from ocr.tokens import is_dot, is_misread_code, looks_numeric, parse_number, read_number
 from registry.template import Indicator, Template
 
 __all__ = ["parse_number", "read_figures", "row_slopes"]
@@ -114,18 +114,18 @@ def read_figures(lines: list[OcrLine], template: Template, grey: np.ndarray, *, 
     if seal_free_reader is not None:
         read_seal_free(out, grey, ink, template, seal_free_reader, text_h, column)
     if printed_as_stored(out, template, second_engine):
-        for code, fig in out.items():
-            if not fig.clean and fig.value is not None and _read_plainly(fig, second_engine):
-                fig.clean = parse_number(fig.text, template.indicator(code).decimals, every_place=False)[1]
+        for fig in out.values():
+            if fig.value is not None and _read_plainly(fig, second_engine):
+                fig.doubts = tuple(d for d in fig.doubts if d != DOUBT_PLACES_SHORT)
     for code in short_of_column(tokens, column) + swollen(tokens):
         # a trailing digit may be hidden ("47" for 476 beside a seal's star), or the box took in
         # other ink ("10" for 0 with a seal stroke before it): confirms a match, claims nothing
-        out[code].clean = False
+        out[code].doubt(DOUBT_EDGE)
     if rows_unreliable(anchors, tokens, pitch, column[0] if column else None):
         # the figures' column leans: the page is still rotated or in perspective, and a row's
         # figure may be another row's. Nothing on it is evidence either way: a human looks.
         for f in out.values():
-            f.clean = False
+            f.doubt(DOUBT_LEAN)
             f.confidence = min(f.confidence, UNTRUSTED_CONFIDENCE)
         if problems is not None:
             problems.append(ROWS_LEAN_PROBLEM)
@@ -237,9 +237,9 @@ def _figure(code: str, ind: Indicator, token: OcrLine | None, row: list[OcrLine]
     if token is None:  # nothing legible: the ink's shape tells a dash from a blank or a smudge
         return figure_from_cell(code, ind, row, cy, cell_box, tol, text_h, ink, engine, second_opinion,
                                 second_engine, how, cell_reader, column, to_confirm)
-    value, clean, dash = parse_number(token.text, ind.decimals)
+    value, doubts, dash = read_number(token.text, ind.decimals)
     conf = token.score
-    fig = FigureReading(code, token.text, value, conf, token.box, engine, clean=clean, found_by=how)
+    fig = FigureReading(code, token.text, value, conf, token.box, engine, doubts=doubts, found_by=how)
     if len(token.text.strip()) == 1:  # "-" vs "1": the ink's shape decides
         pad = int(0.3 * text_h)
         shape, ink_box, dash_conf = cells.classify_cell(ink, (token.box[0] - pad, token.box[1] - pad // 2,
@@ -256,11 +256,11 @@ def _figure(code: str, ind: Indicator, token: OcrLine | None, row: list[OcrLine]
         if dash and shape == "one":  # "一" read where the ink is one upright stroke: the digit 1
             # enough to confirm a 1 online, never to claim a difference (clean=False)
             return FigureReading(code, "1", "1", min(conf, 0.6), token.box, engine + "+ink-shape",
-                                 clean=False, found_by=how, second_opinion=token.text)
+                                 doubts=(DOUBT_NO_LINE,), found_by=how, second_opinion=token.text)
         if dash and shape != "dash":  # read as a dash but the ink is not flat: a human looks
             fig = FigureReading(code, token.text, None, min(conf, 0.5), token.box,
-                                engine + "+ink-shape", clean=False, found_by=how)
-    if second_opinion is not None and not dash and (conf < 0.98 or not clean):
+                                engine + "+ink-shape", doubts=(DOUBT_NO_LINE,), found_by=how)
+    if second_opinion is not None and not dash and (conf < 0.98 or doubts):
         ask_second(fig, token.box, ind.decimals, second_opinion, second_engine)
     return fig
 
@@ -277,7 +277,7 @@ def figure_in_mark(fig: FigureReading, crop: Box, text: str, score: float, decim
             or not dashes.digit_seen(text, score) or not PLAIN_NUMBER.fullmatch(text.strip()):
         return None
     value, _, _ = parse_number(text, decimals)
-    found = FigureReading(fig.code, text, value, score, crop, fig.engine + CELL_TAG, clean=False,
+    found = FigureReading(fig.code, text, value, score, crop, fig.engine + CELL_TAG, doubts=(DOUBT_NO_LINE,),
                           found_by=fig.found_by)
     ask_second(found, crop, decimals, second_opinion, second_engine)
     sure_alone = found.agreed is None and score >= FIGURE_IN_MARK_ALONE

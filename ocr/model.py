@@ -7,6 +7,18 @@ from typing import Any
 
 Box = tuple[int, int, int, int]  # x0, y0, x1, y1 in normalised-page pixels
 
+# Why a figure's reading is no clean figure (FigureReading.doubts). A clean reading may claim a
+# difference; one with doubts only confirms a match, unless ocr.decide can show its doubt moot.
+DOUBT_MAPPED = "mapped"              # letters, stray marks, a comma or colon read for digits or the point
+DOUBT_PLACES_EXTRA = "places_extra"  # more decimal places than the form prints
+DOUBT_PLACES_SHORT = "places_short"  # fewer places than the page prints: its point may be lost
+DOUBT_SIGN = "sign"                  # a minus sign: no figure of the survey is negative
+DOUBT_NO_LINE = "no_line"            # read in the cell or from the ink's shape, where no line was detected
+DOUBT_EDGE = "edge"                  # short of the column's edge, or its box took in other ink
+DOUBT_LEAN = "lean"                  # the page's figure column leans: a row's figure may be another's
+DOUBT_ILLEGIBLE = "illegible"        # the page's strokes are broken
+DOUBT_SEAL_OUT = "seal_out"          # read after the seal was taken out of a grey page
+
 
 @dataclass
 class OcrLine:
@@ -38,7 +50,8 @@ class FigureReading:
     confidence: float         # 0..1, the reading's own confidence
     box: Box | None
     engine: str               # e.g. "rapidocr 3.10.0" or "rapidocr 3.10.0+tesseract 5.3.0"
-    clean: bool = True        # the text is a well-formed figure for this indicator's decimals
+    doubts: tuple[str, ...] = ()  # DOUBT_*: why it is no clean figure (empty: a well-formed figure
+                                  # for this indicator's decimals, read plainly on a sound page)
     second_opinion: str | None = None   # what the second engine read (canonical), if asked
     agreed: bool | None = None          # both engines gave the same value (None: not asked)
     seal_free: str | None = None        # under a red seal: the value read with the seal's ink taken out
@@ -47,6 +60,14 @@ class FigureReading:
                                         # shows in the same box, seal and all (ocr.seal_reread)
     crop_path: str | None = None
     found_by: str = "code"    # "code" | "label" | "text-layer"
+
+    @property
+    def clean(self) -> bool:
+        return not self.doubts
+
+    def doubt(self, why: str) -> None:
+        if why not in self.doubts:
+            self.doubts = (*self.doubts, why)
 
 
 @dataclass

@@ -27,7 +27,7 @@ from ocr import (
     signature,
 )
 from ocr.engines import rapid, tess
-from ocr.model import Box, FigureReading, OcrLine, PageReading
+from ocr.model import DOUBT_ILLEGIBLE, Box, FigureReading, OcrLine, PageReading
 from ocr.seal import PRESENT
 from ocr.seal_masks import is_bilevel
 from ocr.sources import PageSource
@@ -69,7 +69,7 @@ def read_page(source: PageSource, template: Template, *, source_name: str = "",
             # broken strokes can drop a digit ("31" read as a confident "1"): figures on this page
             # may confirm a match, never claim a difference
             for f in figs.values():
-                f.clean = False
+                f.doubt(DOUBT_ILLEGIBLE)
             problems.append(legible.reason())
     page = PageReading(source=source_name, index=source.index, rotation=rotation, skew=round(skew, 2),
                        method=method, identity=ident, figures=figs, template_id=template.id, engine=engine,

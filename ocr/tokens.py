@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
+from ocr.model import DOUBT_MAPPED, DOUBT_PLACES_EXTRA, DOUBT_PLACES_SHORT, DOUBT_SIGN
+
 DASHES = {"-", "—", "–", "一", "_", "―", "－", "~", "ー"}
 # letters OCR puts where digits belong (code digits, figures)
 DIGIT_LOOKALIKE = str.maketrans({"O": "0", "o": "0", "D": "0", "Q": "0", "I": "1", "l": "1", "|": "1",
@@ -32,40 +34,49 @@ def parse_code(text: str, codes: set[str]) -> str | None:
 
 
 def parse_number(text: str, decimals: int, every_place: bool = True) -> tuple[str | None, bool, bool]:
-    """(canonical value or None, clean, is_dash).
+    """(canonical value or None, clean, is_dash): `read_number` with its doubts as one flag.
 
     clean = the text was already a well-formed figure for `decimals` (no letter mapped to a digit,
     no stray characters); unclean readings are never strong evidence of a difference.
+    """
+    value, doubts, dash = read_number(text, decimals, every_place)
+    return value, not doubts, dash
+
+
+def read_number(text: str, decimals: int, every_place: bool = True) -> tuple[str | None, tuple[str, ...], bool]:
+    """(canonical value or None, doubts, is_dash): why the text is no well-formed figure for
+    `decimals` (ocr.model DOUBT_*; empty = clean).
     `every_place`: the page prints every decimal place ("7.00"), so a figure with fewer lost its
     point; False where the page prints figures as stored ("7", "12.5": ocr.figures learns which).
     """
     t = text.strip().replace(" ", "")
     t = "".join(chr(ord(c) - 0xFEE0) if 0xFF01 <= ord(c) <= 0xFF5E else c for c in t)
     if t and all(c in DASHES for c in t):
-        return None, True, True
+        return None, (), True
     point = _colon_point(t, decimals)
     stripped, odd_comma = _without_commas(point or t, decimals)
-    clean = bool(NUMBER.match(stripped)) and not odd_comma and point is None
-    mapped = stripped if clean else stripped.translate(DIGIT_LOOKALIKE).strip(".:;'\"`")
+    doubts: list[str] = []
+    if not NUMBER.match(stripped) or odd_comma or point is not None:
+        doubts.append(DOUBT_MAPPED)
+    mapped = stripped if not doubts else stripped.translate(DIGIT_LOOKALIKE).strip(".:;'\"`")
     if not NUMBER.match(mapped):
         # stray marks around a figure (seal ink, a ruling): keep the one numeric run, unclean
         runs = re.findall(r"\d+(?:\.\d+)?", stripped)
         if len(runs) != 1 or len(runs[0]) < len(stripped) - 2:
-            return None, False, False
+            return None, (DOUBT_MAPPED,), False
         mapped = runs[0]
-    if "." in mapped and len(mapped.split(".")[1]) > max(decimals, 0):
-        clean = False  # more decimals than the form prints
-    if decimals == 0 and "." in mapped:
-        clean = False
-    if every_place and decimals > 0 and len(mapped.split(".")[1] if "." in mapped else "") != decimals:
-        clean = False  # the form prints every decimal place: "125" where 12.50 stands lost its point
+    shown = len(mapped.partition(".")[2])
+    if shown > max(decimals, 0) or (decimals == 0 and "." in mapped):
+        doubts.append(DOUBT_PLACES_EXTRA)  # more decimals than the form prints
+    if every_place and decimals > 0 and shown < decimals:
+        doubts.append(DOUBT_PLACES_SHORT)  # the form prints every place: "125" where 12.50 stands lost its point
     if mapped.startswith("-"):
-        clean = False  # no figure of the survey is negative: a ruling or seal stroke became a sign
+        doubts.append(DOUBT_SIGN)  # no figure of the survey is negative: a ruling or seal stroke became a sign
     try:
         value = Decimal(mapped)
     except InvalidOperation:
-        return None, False, False
-    return canonical(value), clean, False
+        return None, (DOUBT_MAPPED,), False
+    return canonical(value), tuple(dict.fromkeys(doubts)), False
 
 
 def _colon_point(t: str, decimals: int) -> str | None:

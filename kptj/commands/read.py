@@ -37,7 +37,7 @@ def _doc_json(doc) -> dict:  # noqa: ANN001
         } for p in doc.pages],
         "figures": {code: {"text": f.text, "value": f.value, "confidence": round(f.confidence, 3),
                            "box": [int(v) for v in f.box] if f.box else None, "engine": f.engine,
-                           "clean": f.clean, "second_opinion": f.second_opinion, "crop": f.crop_path}
+                           "clean": f.clean, "doubts": list(f.doubts), "second_opinion": f.second_opinion, "crop": f.crop_path}
                     for code, f in sorted(doc.figures.items())},
     }
 

@@ -47,7 +47,7 @@ def test_an_illegible_page_is_one_rescan_finding_holding_the_rows_nobody_could_c
     doc = _doc(codes[:10], [])
     page = doc.pages[0]
     page.lines = _lines([0.5, 0.6, 0.55, 0.9, 0.4, 0.99])
-    page.figures[codes[0]] = FigureReading(codes[0], "", None, 0.0, (0, 0, 10, 10), "test", clean=False)
+    page.figures[codes[0]] = FigureReading(codes[0], "", None, 0.0, (0, 0, 10, 10), "test", doubts=("no_line",))
     page.figures[codes[1]] = FigureReading(codes[1], "8", "8", 0.999, (0, 0, 10, 10), "test")
     found, decisions = evaluate(doc, template, online, "已提交", None)
     rescan = [f for f in found if f.kind == "scan_illegible"]

@@ -26,7 +26,7 @@ def _doc(print_time: str = "2025-06-18 09:30", seal_box: tuple[int, int, int, in
 
 def _unreadable(code: str, online: str | None, text: str, value: str | None, box=(500, 500, 560, 530),
                 conf: float = 0.4, engine: str = "rapidocr", second: str | None = None) -> tuple[DocFinding, FigureDecision]:
-    fig = FigureReading(code, text, value, conf, box, engine, clean=False, second_opinion=second)
+    fig = FigureReading(code, text, value, conf, box, engine, doubts=("mapped",), second_opinion=second)
     return (DocFinding("figure_unreadable", "warning", code, online, value, 0, list(box), {"reason": "?"}),
             FigureDecision(code, "unreadable", "?", online, fig, 0))
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from ocr import FigureReading, decide
+from ocr.tokens import read_number
 
 
 def fig(text: str, value: str | None, confidence: float = 0.999, *, clean: bool = True,
         agreed: bool | None = None) -> FigureReading:
-    return FigureReading("P01", text, value, confidence, (0, 0, 10, 10), "test", clean=clean, agreed=agreed)
+    return FigureReading("P01", text, value, confidence, (0, 0, 10, 10), "test", doubts=() if clean else ("mapped",), agreed=agreed)
 
 
 def test_equal_reading_matches_numerically() -> None:
@@ -82,7 +85,7 @@ def test_the_seals_letters_beside_a_figure_three_looks_agree_on_claim_a_differen
     # seed 127: a printed 16.00-place figure read "16AL" beside the seal's lettering, "16" by the
     # second engine and "16" with the seal's ink taken out; the record says 0
     def read(text: str, seal_free: str | None) -> FigureReading:
-        return FigureReading("F03", text, "16", 0.73, (0, 0, 10, 10), "test", clean=False, second_opinion="16",
+        return FigureReading("F03", text, "16", 0.73, (0, 0, 10, 10), "test", doubts=("mapped",), second_opinion="16",
                              agreed=True, seal_free=seal_free)
     assert decide(read("16AL", "16"), "0", 2).kind == "differs"
     assert decide(read("AL16", "16"), "0", 2).kind == "differs"
@@ -94,7 +97,7 @@ def test_the_seals_letters_beside_a_figure_three_looks_agree_on_claim_a_differen
 def test_the_records_digits_with_the_point_lost_or_places_added_are_weak_evidence_for_it() -> None:
     from ocr.decide import evidence
     def read(text: str) -> FigureReading:
-        return FigureReading("F07", text, text, 0.99, (0, 0, 10, 10), "test+cell", clean=False)
+        return FigureReading("F07", text, text, 0.99, (0, 0, 10, 10), "test+cell", doubts=("no_line",))
     assert evidence(read("813"), "8.13") == "weak_match"      # seed 101: "8.13" under the seal's lettering
     assert evidence(read("49"), "0.49") == "weak_match"       # seed 127: ".49" read, "0." lost
     assert evidence(read("0.811"), "0.81") == "weak_match"    # seed 101: a seal stroke after the 1
@@ -106,7 +109,7 @@ def test_a_figure_read_in_its_cell_and_alike_without_the_seals_ink_is_claimed() 
     # seed 139: a printed 3 among a red seal's lettering, no text line detected there: the cell read
     # "3" at 0.9998 and so did the view with the seal's ink taken out; the record says 2
     def read(text: str, engine: str = "r+cell", seal_free: str | None = None, conf: float = 0.9998) -> FigureReading:
-        return FigureReading("A01", text, text, conf, (0, 0, 10, 10), engine, clean=False, seal_free=seal_free)
+        return FigureReading("A01", text, text, conf, (0, 0, 10, 10), engine, doubts=("no_line",), seal_free=seal_free)
     assert decide(read("3", seal_free="3"), "2", 0).kind == "differs"
     assert decide(read("3"), "2", 0).kind == "unreadable"                              # one look alone
     assert decide(read("3", "r+cell+seal-out", "3"), "2", 0).kind == "unreadable"      # the seal taken out
@@ -120,10 +123,35 @@ def test_a_figure_read_after_the_seal_was_taken_out_and_alike_with_it_is_claimed
     was taken out, and "7" in the same box of the page itself: the take-out removed no stroke that
     made it. Seed 53's "6943" (printed 8943) reads "8943" with the seal, and stays unclaimed."""
     def out(text: str, with_seal: str | None, confidence: float = 0.9998) -> FigureReading:
-        return FigureReading("P14", text, text, confidence, (0, 0, 10, 10), "rapidocr+seal-out", clean=False,
+        return FigureReading("P14", text, text, confidence, (0, 0, 10, 10), "rapidocr+seal-out", doubts=("seal_out",),
                              with_seal=with_seal)
     assert decide(out("7", "7"), "6", 0).kind == "differs"
     assert decide(out("6943", "8943", 0.908), "8943", 0).kind == "unreadable"
     assert decide(out("7", None), "6", 0).kind == "unreadable"           # the page itself read nothing
     assert decide(out("10", "10"), "0", 0).kind == "unreadable"          # digits added: hidden both ways
     assert decide(out("7", "7", 0.85), "6", 0).kind == "unreadable"      # below what one engine claims under a seal
+
+
+def test_a_figure_whose_only_doubt_is_a_lost_point_claims_when_no_placement_is_the_records() -> None:
+    """Seed 263 F01: a planted "9" on a row the form prints with two places, read "9" by both
+    engines at 0.999. Wherever its point stood (9, 0.9, 0.09) it is not the record's figure."""
+    def read(text: str, doubts: tuple[str, ...] = ("places_short",)) -> FigureReading:
+        value = str(Decimal(text)) if text[0].isdigit() else None
+        return FigureReading("F01", text, value, 0.999, (0, 0, 10, 10), "r+t", doubts=doubts, agreed=True)
+    assert decide(read("9"), "3.50", 2).kind == "differs"
+    assert decide(read("9"), "0.09", 2).kind == "unreadable"      # "0.09" with its point lost
+    assert decide(read("9"), "9.50", 2).kind == "unreadable"      # ".50" may be hidden, not the point
+    assert decide(read("9"), "19.00", 2).kind == "unreadable"     # a digit lost before it
+    assert decide(read("9", ("places_short", "edge")), "3.50", 2).kind == "unreadable"  # a second doubt
+    assert decide(read("9.5"), "3.50", 2).kind == "unreadable"    # a point read: a place lost, not the point
+    assert decide(read("9", ("mapped",)), "3.50", 2).kind == "unreadable"
+
+
+def test_a_readings_doubts_name_each_reason() -> None:
+    assert read_number("9", 2) == ("9", ("places_short",), False)
+    assert read_number("9", 2, every_place=False) == ("9", (), False)
+    assert read_number("l2O", 0)[1] == ("mapped",)
+    assert read_number("-3.50", 2)[1] == ("sign",)
+    assert read_number("0.811", 2)[1] == ("places_extra",)
+    assert read_number("10:46", 2)[1] == ("mapped",)
+    assert read_number("7.00", 2) == ("7", (), False)

@@ -111,7 +111,7 @@ def test_the_seal_free_view_reading_the_same_figure_is_the_second_look_under_a_s
     assert decide(_fig("12", "12", UNDER_SEAL_ALONE), "152", 0).kind == "unreadable"
     assert decide(_fig("12", "12", UNDER_SEAL_ALONE), "16", 0).kind == "differs"
     unclean = _fig("3", "3", UNDER_SEAL_ALONE)
-    unclean.clean = False
+    unclean.doubt("mapped")
     assert decide(unclean, "4", 0).kind == "unreadable"
 
 
