@@ -55,13 +55,27 @@ def _page_of(doc: DocumentReading, fig: FigureReading | None) -> int | None:
     return None
 
 
+def under_seal(doc: DocumentReading, fig: FigureReading | None, page_index: int | None) -> bool:
+    """The figure's box overlaps the box of the seal found on its page."""
+    if fig is None or fig.box is None or page_index is None:
+        return False
+    seal = doc.pages[page_index].seal
+    box = getattr(seal, "box", None) if getattr(seal, "status", "absent") != "absent" else None
+    if box is None:
+        return False
+    sx, sy, sw, sh = box
+    x0, y0, x1, y1 = fig.box
+    return min(x1, sx + sw) > max(x0, sx) and min(y1, sy + sh) > max(y0, sy)
+
+
 def decide_figures(doc: DocumentReading, template: Template, online: dict[str, str | None]) -> list[FigureDecision]:
     figures = doc.figures
     out = []
     for ind in template.indicators:
         fig = figures.get(ind.code)
-        d = decide(fig, online.get(ind.code), ind.decimals)
-        out.append(FigureDecision(ind.code, d.kind, d.reason, online.get(ind.code), fig, _page_of(doc, fig)))
+        page = _page_of(doc, fig)
+        d = decide(fig, online.get(ind.code), ind.decimals, under_seal=under_seal(doc, fig, page))
+        out.append(FigureDecision(ind.code, d.kind, d.reason, online.get(ind.code), fig, page))
     return out
 
 

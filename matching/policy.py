@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from matching.evaluate import DocFinding, FigureDecision
+from matching.evaluate import DocFinding, FigureDecision, under_seal
 from ocr.decide import evidence
 from ocr.identity import parse_print_time
 from ocr.model import DocumentReading
@@ -66,21 +66,9 @@ def why_unverified(d: FigureDecision, under_seal: bool = False) -> str:
     return evidence(d.figure, d.online, under_seal)
 
 
-def _under_seal(doc: DocumentReading, d: FigureDecision) -> bool:
-    if d.figure is None or d.figure.box is None or d.page_index is None:
-        return False
-    seal = doc.pages[d.page_index].seal
-    box = getattr(seal, "box", None) if getattr(seal, "status", "absent") != "absent" else None
-    if box is None:
-        return False
-    sx, sy, sw, sh = box
-    x0, y0, x1, y1 = d.figure.box
-    return min(x1, sx + sw) > max(x0, sx) and min(y1, sy + sh) > max(y0, sy)
-
-
 def weigh(policy: Policy, doc: DocumentReading, d: FigureDecision) -> tuple[str, float, bool, bool]:
     """(why, weight, under the seal, empty online) of one unverified figure."""
-    seal = _under_seal(doc, d)
+    seal = under_seal(doc, d.figure, d.page_index)
     why = why_unverified(d, seal)
     empty = d.online in (None, "", "-")
     w = policy.weights.get(why, BLOCK)

@@ -78,6 +78,11 @@ def seal_free_agrees(figure: FigureReading, online: str | None) -> bool:
     return figure.seal_free is not None and _num(figure.seal_free) == _num(online)
 
 
+def _digits_lost(paper: str, online: str) -> bool:
+    """The paper's figure is the record's with some digits left out (the point ignored)."""
+    return len(paper.replace(".", "")) < len(online.replace(".", "")) and _digits_lost_or_added(paper, online)
+
+
 def _digits_lost_or_added(a: str, b: str) -> bool:
     """One figure is the other with digits lost or added (the point ignored: "0" for 10, "15" for
     5, "12" for 152, "140" for 1.40): the shorter is the longer with some of its digits left out."""
@@ -201,8 +206,9 @@ def evidence(figure: FigureReading | None, online: str | None, under_seal: bool 
     return "reads_other"
 
 
-def decide(figure: FigureReading | None, online: str | None, decimals: int) -> Decision:
-    """Compare one figure on paper with its online value (canonical string, None = no value)."""
+def decide(figure: FigureReading | None, online: str | None, decimals: int, under_seal: bool = False) -> Decision:
+    """Compare one figure on paper with its online value (canonical string, None = no value).
+    `under_seal`: the figure's box overlaps its page's seal."""
     if figure is None:
         return Decision("unreadable", "扫描件上未找到该指标所在行")
     online_v = _num(online)
@@ -233,6 +239,10 @@ def decide(figure: FigureReading | None, online: str | None, decimals: int) -> D
     moot = online_v is not None and _point_moot(figure, decimals, shown_online)
     if not figure.clean and not _seal_text_beside(figure, decimals) and not seen_twice and not moot:
         return Decision("unreadable", f"{what}；读数格式不规范，需人工确认")
+    if under_seal and online_v is not None and _digits_lost(figure.value or "", shown_online):
+        # seal strokes over a digit hide it from every engine alike (seed 271: a printed 0.38
+        # under a grey seal's lettering read "38" by both): agreement proves nothing lost
+        return Decision("unreadable", f"{what}；读数比网上数值少几位，可能被印章遮挡，需人工确认")
     if paper_v is None:  # a dash on paper, a figure online
         if figure.confidence >= DASH_DIFFERS_MIN:
             return Decision("differs", what)
