@@ -74,7 +74,8 @@ def decide_figures(doc: DocumentReading, template: Template, online: dict[str, s
     for ind in template.indicators:
         fig = figures.get(ind.code)
         page = _page_of(doc, fig)
-        d = decide(fig, online.get(ind.code), ind.decimals, under_seal=under_seal(doc, fig, page))
+        grey_seal = page is not None and getattr(doc.pages[page].seal, "method", None) != "colour"
+        d = decide(fig, online.get(ind.code), ind.decimals, seal_may_hide=grey_seal and under_seal(doc, fig, page))
         out.append(FigureDecision(ind.code, d.kind, d.reason, online.get(ind.code), fig, page))
     return out
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
-from ocr.cell_figure import CELL_TAG, MERGED_INK_TAG, SEAL_TAKEN_OUT_TAG
+from ocr.cell_figure import CELL_TAG, DIGIT_IN_MARK_TAG, MERGED_INK_TAG, SEAL_TAKEN_OUT_TAG
 from ocr.confidence import (
     DASH_DIFFERS_MIN,
     DIFFERS_MIN,
@@ -178,9 +178,12 @@ def evidence(figure: FigureReading | None, online: str | None, under_seal: bool 
     strokes ran together) | seal_lettering (a figure read only from the cell, where no text line
     was detected, under the seal, in a row the record leaves empty) | garbled (another figure
     among characters no figure has: seal text or letters read into the cell) | reads_other (a
-    dash against a number, or another figure read with some confidence)."""
+    dash against a number, another figure read with some confidence, or a "-" mark in whose crop
+    a digit was read where the record is empty)."""
     if figure is None:
         return "no_row"
+    if DIGIT_IN_MARK_TAG in figure.engine and _num(online) is None and read_as_dash(figure):
+        return "reads_other"   # a digit was read where the record has none
     second = _num(figure.second_opinion)
     if reading_agrees(figure, online) or (second is not None and second == _num(online)) \
             or seal_free_agrees(figure, online) or _records_digits(figure, online):
@@ -206,9 +209,11 @@ def evidence(figure: FigureReading | None, online: str | None, under_seal: bool 
     return "reads_other"
 
 
-def decide(figure: FigureReading | None, online: str | None, decimals: int, under_seal: bool = False) -> Decision:
+def decide(figure: FigureReading | None, online: str | None, decimals: int, seal_may_hide: bool = False) -> Decision:
     """Compare one figure on paper with its online value (canonical string, None = no value).
-    `under_seal`: the figure's box overlaps its page's seal."""
+    `seal_may_hide`: the figure's box overlaps its page's seal, found without colour (a grey or
+    black-and-white scan), so the seal's strokes cannot be told from print there; on a colour
+    scan the reader sees print through red ink."""
     if figure is None:
         return Decision("unreadable", "扫描件上未找到该指标所在行")
     online_v = _num(online)
@@ -239,7 +244,7 @@ def decide(figure: FigureReading | None, online: str | None, decimals: int, unde
     moot = online_v is not None and _point_moot(figure, decimals, shown_online)
     if not figure.clean and not _seal_text_beside(figure, decimals) and not seen_twice and not moot:
         return Decision("unreadable", f"{what}；读数格式不规范，需人工确认")
-    if under_seal and online_v is not None and _digits_lost(figure.value or "", shown_online):
+    if seal_may_hide and online_v is not None and _digits_lost(figure.value or "", shown_online):
         # seal strokes over a digit hide it from every engine alike (seed 271: a printed 0.38
         # under a grey seal's lettering read "38" by both): agreement proves nothing lost
         return Decision("unreadable", f"{what}；读数比网上数值少几位，可能被印章遮挡，需人工确认")

@@ -219,18 +219,21 @@ def test_pages_sent_as_images_stand_in_by_the_order_they_were_sent_not_by_file_n
 
 
 def test_a_figure_is_decided_with_whether_its_pages_seal_covers_it() -> None:
-    """The page's seal box decides `under_seal` for ocr.decide: "38" read for a record's 0.38 is a
-    difference away from the seal and a figure for a person under it."""
+    """A grey page's seal box decides `seal_may_hide` for ocr.decide: "38" read for a record's 0.38
+    is a difference away from the seal and a figure for a person under it; on a colour scan, where
+    print shows through the red seal, it is a difference under it too."""
     template = default_template()
     code = "F01"   # 万元, two places
 
-    def doc(seal_box: tuple[int, int, int, int]) -> DocumentReading:
+    def doc(seal_box: tuple[int, int, int, int], method: str = "grey") -> DocumentReading:
         fig = FigureReading(code, "38", "38", 0.9999, (500, 500, 540, 530), "test", agreed=True)
         page = PageReading("f.pdf", 0, 0, 0.0, "ocr", PageIdentity(page_no=1, page_total=1), {code: fig},
-                           seal=SealResult("present", 0.9, seal_box, "有印章", "grey"))
+                           seal=SealResult("present", 0.9, seal_box, "有印章", method))
         return DocumentReading("单位", None, 1, None, [page])
     online = {c: None for c in template.codes} | {code: "0.38"}
     _, under = evaluate(doc((450, 450, 200, 200)), template, online, "已提交", None)
     _, away = evaluate(doc((900, 900, 200, 200)), template, online, "已提交", None)
+    _, colour = evaluate(doc((450, 450, 200, 200), "colour"), template, online, "已提交", None)
+    assert [d.kind for d in colour if d.code == code] == ["differs"]
     assert [d.kind for d in under if d.code == code] == ["unreadable"]
     assert [d.kind for d in away if d.code == code] == ["differs"]

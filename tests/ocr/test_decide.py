@@ -161,7 +161,7 @@ def test_under_the_seal_a_reading_with_the_records_digits_lost_claims_nothing() 
     """Seed 271 F09: a printed 0.38 under a grey seal's lettering, its "0." crossed by the
     strokes, read "38" by both engines at 0.9999; both engines see the same hidden digit."""
     agreed = FigureReading("F09", "38", "38", 0.9999, (0, 0, 10, 10), "r+t", agreed=True)
-    assert decide(agreed, "0.38", 2, under_seal=True).kind == "unreadable"
+    assert decide(agreed, "0.38", 2, seal_may_hide=True).kind == "unreadable"
     assert decide(agreed, "0.38", 2).kind == "differs"                     # away from the seal
-    assert decide(agreed, "0.43", 2, under_seal=True).kind == "differs"    # not the record's digits
-    assert decide(agreed, "3", 0, under_seal=True).kind == "differs"       # a digit more is no digit hidden
+    assert decide(agreed, "0.43", 2, seal_may_hide=True).kind == "differs"    # not the record's digits
+    assert decide(agreed, "3", 0, seal_may_hide=True).kind == "differs"       # a digit more is no digit hidden

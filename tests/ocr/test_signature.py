@@ -409,3 +409,23 @@ def test_a_large_name_written_above_the_signing_line_is_signed() -> None:
     img[1770:1842, 1240:1510] = paper
     page = read_page(PageSource(3, img, "image-file"), default_template())
     assert page.signatures["填表人"].status == ABSENT
+
+
+def test_seal_lettering_is_no_row_of_print_bounding_a_boxed_field() -> None:
+    """Seed 271 (a Chromium-printed colour page): each name is written in a ruled box under its
+    label, and the top of the unit seal's lettering, dark in the red channel, was taken for a row
+    of print OCR had not reported. It cut the boxes of 统计负责人 and 填表人 above the names
+    ("下方只有一行像印刷文字的笔迹"). Ink centred inside the seal's ring bounds no field; with the
+    name rubbed out of its box, the field is unsigned."""
+    from pathlib import Path
+
+    from ocr.page import read_page
+    from ocr.sources import PageSource
+    from registry.template import default_template
+    img = cv2.imread(str(Path(__file__).parent / "photos" / "names-in-boxes-under-labels-seal-lettering-above-colour-page.jpg"))
+    page = read_page(PageSource(2, img, "image-file"), default_template())
+    assert {role: s.status for role, s in (page.signatures or {}).items()} == ALL_SIGNED
+    paper = np.median(img[1040:1100, 720:780].reshape(-1, 3), axis=0).astype(np.uint8)
+    img[1036:1108, 466:708] = paper
+    page = read_page(PageSource(2, img, "image-file"), default_template())
+    assert page.signatures["统计负责人"].status == ABSENT
