@@ -168,7 +168,7 @@ def evaluate(doc: DocumentReading, template: Template, online: dict[str, str | N
                 found.append(DocFinding("signature_missing", "error" if r.status == "absent" else "warning", role,
                                         page_index=i, box=list(r.box) if r.box else None,
                                         detail={"reason": r.reason, "status": r.status, "score": r.score}))
-    standing_in = _unnumbered_standing_in(doc, unfound == [], bool(sig_pages))
+    standing_in = _unnumbered_standing_in(doc, unfound == [], bool(sig_pages), template.codes)
     for n, i in standing_in.items():
         found.append(DocFinding("page_unnumbered", "info", page_index=i, detail={
             "reason": f"该页页码未能识别；按该页内容（指标行、签字栏）及扫描顺序视为第 {n} 页", "page_no": n}))
@@ -194,7 +194,8 @@ def holds_no_form(page: PageReading) -> bool:
                                         ident.print_time)))
 
 
-def _unnumbered_standing_in(doc: DocumentReading, every_row_found: bool, signed: bool) -> dict[int, int]:
+def _unnumbered_standing_in(doc: DocumentReading, every_row_found: bool, signed: bool,
+                            codes: list[str]) -> dict[int, int]:
     """Missing page numbers -> the page (index) whose number was not read that is that page.
     When every indicator row was found on the pages there are (no content is missing), there are
     as many such pages as missing numbers, and a missing last page is stood in for only when a
@@ -208,7 +209,7 @@ def _unnumbered_standing_in(doc: DocumentReading, every_row_found: bool, signed:
     if every_row_found and len(unnumbered) == len(missing) and (doc.page_total not in missing or signed
                                                                  or _rows_of_their_own(doc, unnumbered)):
         return dict(zip(missing, unnumbered, strict=True))
-    return _in_scan_order(doc)
+    return _in_scan_order(doc, {c: k for k, c in enumerate(codes)})
 
 
 def _rows_on_numbered_pages(doc: DocumentReading) -> set[str]:
@@ -223,13 +224,15 @@ def _rows_of_their_own(doc: DocumentReading, unnumbered: list[int]) -> bool:
     return all(set(doc.pages[i].figures) - on_numbered for i in unnumbered)
 
 
-def _in_scan_order(doc: DocumentReading) -> dict[int, int]:
+def _in_scan_order(doc: DocumentReading, row_order: dict[str, int]) -> dict[int, int]:
     """The one unnumbered signature page is the missing last page, when no numbered page holds the
     signatures. Another unnumbered page that shows rows of its own (found on no numbered page) is
     the missing number between the numbered pages scanned before and after it, when as many such
     pages as missing numbers stand there. A page with nothing of the form read on it (an unreadable
     page) stands in for nothing: its number stays missing (seed 127: page 1 of a black-and-white
-    form, unreadable, beside an unnumbered page 3 and signature page 4)."""
+    form, unreadable, beside an unnumbered page 3 and signature page 4). With fewer such pages than
+    missing numbers, a page whose rows take up, in the template's order, right where the page
+    before it stops is the next number (`_continuing`)."""
     numbered = [p for p in doc.pages if p.identity.page_no is not None]
     rows_numbered = _rows_on_numbered_pages(doc)
     unnumbered = [i for i, p in enumerate(doc.pages) if p.identity.page_no is None]
@@ -249,7 +252,25 @@ def _in_scan_order(doc: DocumentReading) -> dict[int, int]:
         gap = [n for n in doc.missing_pages if before < n < no and n not in out]
         if waiting and len(waiting) == len(gap):
             out.update(zip(gap, waiting, strict=True))
+        elif waiting and gap:
+            out.update(_continuing(doc, row_order, before, gap, waiting))
         before, waiting = max(before, no), []
+    return out
+
+
+def _continuing(doc: DocumentReading, order: dict[str, int], before: int, gap: list[int],
+                waiting: list[int]) -> dict[int, int]:
+    """Missing numbers -> unnumbered pages whose first row is the template's next row after the
+    last row of the page numbered `before` (and so on, page after page): seed 263, a grey page 3
+    whose number the seal covered, scanned after page 2 and before the end, with pages 3 and 4
+    missing by number. A page whose rows do not take up right there proves nothing."""
+    last = max((order[c] for p in doc.pages if p.identity.page_no == before for c in p.figures), default=-1)
+    out: dict[int, int] = {}
+    for n, i in zip(gap, waiting, strict=False):
+        rows = sorted(order[c] for c in doc.pages[i].figures)
+        if not rows or rows[0] != last + 1:
+            break
+        out[n], last = i, rows[-1]
     return out
 
 

@@ -177,6 +177,29 @@ def test_unnumbered_pages_stand_in_by_scan_order_and_an_unreadable_page_for_noth
     assert [f.detail["page_no"] for f in found if f.kind == "page_missing"] == [1, 3]
 
 
+def test_an_unnumbered_page_whose_rows_take_up_where_the_page_before_stops_is_the_next_page() -> None:
+    """Seed 263: pages 1 and 2 numbered, page 3's number under the seal, page 4 missing (planted):
+    page 3's rows follow page 2's in the template's order, so it is page 3 and only 4 is missing.
+    Had page 3 been missing instead, page 4's rows would not take up where page 2 stops."""
+    template = default_template()
+    codes = template.codes
+    online = {c: "5" for c in codes}
+    q = len(codes) // 4
+
+    def page(i: int, page_no: int | None, on_it: list[str]) -> PageReading:
+        figs = {c: FigureReading(c, "5", "5", 0.99, (0, 0, 10, 10), "test") for c in on_it}
+        return PageReading("f.pdf", i, 0, 0.0, "ocr", PageIdentity(page_no=page_no, page_total=4), figs)
+
+    def missing(third_rows: list[str]) -> list[int]:
+        pages = [page(0, 1, codes[:q]), page(1, 2, codes[q:2 * q]), page(2, None, third_rows)]
+        doc = DocumentReading("单位", None, 4, None, pages, missing_pages=[3, 4])
+        found, _ = evaluate(doc, template, online, "已提交", None)
+        return [f.detail["page_no"] for f in found if f.kind == "page_missing"]
+    assert missing(codes[2 * q:3 * q]) == [4]
+    assert missing(codes[3 * q:]) == [3, 4]
+    assert missing(codes[2 * q + 1:3 * q]) == [3, 4]   # its first row not found: nothing proven
+
+
 def test_a_blank_sheet_is_a_missing_page_not_a_page_without_its_seal() -> None:
     """Seeds 227 and 233: a form's page 3 sent blank was reported as page_missing and also as a
     seal_missing error on the blank sheet. The blank sheet's seal is listed as not checked."""
