@@ -244,7 +244,7 @@ def decide(figure: FigureReading | None, online: str | None, decimals: int, seal
     moot = online_v is not None and _point_moot(figure, decimals, shown_online)
     if not figure.clean and not _seal_text_beside(figure, decimals) and not seen_twice and not moot:
         return Decision("unreadable", f"{what}；读数格式不规范，需人工确认")
-    if seal_may_hide and online_v is not None and _digits_lost(figure.value or "", shown_online):
+    if seal_may_hide and paper_v is not None and online_v is not None and _digits_lost(figure.value, shown_online):
         # seal strokes over a digit hide it from every engine alike (seed 271: a printed 0.38
         # under a grey seal's lettering read "38" by both): agreement proves nothing lost
         return Decision("unreadable", f"{what}；读数比网上数值少几位，可能被印章遮挡，需人工确认")

@@ -15,6 +15,10 @@ from ocr.model import DocumentReading, PageReading
 from registry import uscc
 
 NAME_SAME = 85  # rapidfuzz ratio above which two read names are the same unit
+# Two runs of pages that are one print run (same print time, page total, numbers that complete
+# each other, side by side in one file) are one form when their names are this near: seed 277's
+# black-and-white page 1 read "天津市航室科技行限公司" (81.8) and its code with a digit lost
+NAME_NEAR = 70
 
 
 def _clean_name(name: str | None) -> str | None:
@@ -109,11 +113,35 @@ def _one_print_run(a: list[PageReading], b: list[PageReading]) -> bool:
             and (not times[0] or not times[1] or times[0] == times[1]))
 
 
+def _completing_run(a: list[PageReading], b: list[PageReading], pos_a: list[int], pos_b: list[int]) -> bool:
+    """Two groups side by side in one file that complete one print run: the same print time and
+    page total read on both, page numbers that do not repeat, names at least NAME_NEAR alike and no
+    two valid codes that differ. A page's name and code misread too far to join (_compatible) on a
+    black-and-white scan, where the print time and page numbers were still read."""
+    if {p.source for p in a} != {p.source for p in b} or len({p.source for p in a}) != 1:
+        return False
+    if not (max(pos_a) + 1 == min(pos_b) or max(pos_b) + 1 == min(pos_a)):
+        return False
+    times = [{p.identity.print_time for p in g} for g in (a, b)]
+    totals = [{p.identity.page_total for p in g} for g in (a, b)]
+    nos = [[p.identity.page_no for p in g] for g in (a, b)]
+    if any(None in t or len(t) != 1 for t in (*times, *totals)) or times[0] != times[1] or totals[0] != totals[1]:
+        return False
+    if None in nos[0] + nos[1] or len(set(nos[0] + nos[1])) != len(nos[0]) + len(nos[1]):
+        return False
+    codes = {c for p in a + b if (c := p.identity.uscc) and uscc.is_valid(c)}
+    names = [_clean_name(_majority([p.identity.unit_name for p in g])) for g in (a, b)]
+    return (len(codes) <= 1 and bool(names[0] and names[1]) and abs(len(names[0]) - len(names[1])) <= 1
+            and fuzz.ratio(names[0], names[1]) >= NAME_NEAR)
+
+
 def _join_split_runs(groups: list[list[PageReading]], positions: list[list[int]]) -> None:
-    """Join groups that are one print run (_one_print_run) into the first of them, in place."""
+    """Join groups that are one print run (_one_print_run, _completing_run) into the first of them,
+    in place."""
     g = 0
     while g < len(groups):
-        other = next((h for h in range(g + 1, len(groups)) if _one_print_run(groups[g], groups[h])), None)
+        other = next((h for h in range(g + 1, len(groups)) if _one_print_run(groups[g], groups[h])
+                      or _completing_run(groups[g], groups[h], positions[g], positions[h])), None)
         if other is None:
             g += 1
             continue

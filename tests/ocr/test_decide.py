@@ -165,3 +165,5 @@ def test_under_the_seal_a_reading_with_the_records_digits_lost_claims_nothing() 
     assert decide(agreed, "0.38", 2).kind == "differs"                     # away from the seal
     assert decide(agreed, "0.43", 2, seal_may_hide=True).kind == "differs"    # not the record's digits
     assert decide(agreed, "3", 0, seal_may_hide=True).kind == "differs"       # a digit more is no digit hidden
+    dash = FigureReading("F09", "-", None, 0.9, (0, 0, 10, 10), "r+ink-shape")
+    assert decide(dash, "0.38", 2, seal_may_hide=True).kind == "differs"     # a dash is no figure with digits lost

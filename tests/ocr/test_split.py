@@ -71,3 +71,18 @@ def test_a_page_with_nothing_read_joins_the_form_it_completes_not_the_complete_o
     whole_next = [_page(5 + k, name, k + 1, code=code) for k in range(4)]
     docs = group_pages([*first, unreadable, *whole_next])
     assert unreadable in docs[0].pages
+
+
+def test_a_page_whose_name_and_code_were_misread_completes_the_print_run_beside_it() -> None:
+    """Seed 277's black-and-white PDF: page 1 read "天津市航室科技行限公司" (two characters off) with a
+    code that lost a digit (no valid code), pages 2 and 3 read right; all three print 16:40 and
+    "共 3 页". One form, not an unknown unit beside a form missing its page 1."""
+    name, code, time = "天津市航空科技有限公司", "91120000MAREC8UN5T", "2025-06-17 16:40"
+    first = _page(0, "天津市航室科技行限公司", 1, total=3, time=time, code=None)
+    rest = [_page(i, name, i + 1, total=3, time=time, code=code) for i in (1, 2)]
+    [doc] = group_pages([first, *rest])
+    assert doc.missing_pages == [] and doc.uscc == code
+    # printed at another minute, or another unit's name, or its page 1 repeated: apart
+    assert len(group_pages([_page(0, "天津市航室科技行限公司", 1, total=3, code=None), *rest])) == 2
+    assert len(group_pages([_page(0, "天津市南开区第二十二中学", 1, total=3, time=time, code=None), *rest])) == 2
+    assert len(group_pages([*rest, _page(3, "天津市航室科技行限公司", 2, total=3, time=time, code=None)])) == 2
