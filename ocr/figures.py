@@ -88,6 +88,9 @@ def read_figures(lines: list[OcrLine], template: Template, grey: np.ndarray, *, 
     # ("27" read in a red seal's text, 150 px left of the column's edge; seed 233): the cell decides
     band = column_band([t for t in tokens.values() if t is not None], text_h)
     tokens = {c: t if t is None or in_column(t, band) else None for c, t in tokens.items()}
+    for code, token in tokens.items():
+        if token is not None and seal_ink_only(grey, ink, token.box, text_h):
+            tokens[code], rows[code] = None, [ln for ln in rows[code] if ln is not token]
     for code, anchor, how in anchors:
         ind = template.indicator(code)
         lo, hi = columns(anchor)
@@ -185,6 +188,13 @@ def under_seal(grey: np.ndarray, ink: np.ndarray, box: Box, share: float = 0.02)
     k = ink[y0:y1, x0:x1]
     k = k[:, :, 0] if k.ndim == 3 else k
     return float(np.mean(np.abs(g.astype(np.int16) - k.astype(np.int16)) > 10)) > share
+
+
+def seal_ink_only(grey: np.ndarray, ink: np.ndarray, box: Box, text_h: float) -> bool:
+    """A token under red seal ink whose box holds no ink once the seal's is taken out: the seal's
+    lettering read as a figure (seed 277: a phone photo's "5" read at 0.53 in a red seal's text,
+    left of the column where the row's "-" stood). The cell decides instead."""
+    return under_seal(grey, ink, box) and cells.classify_cell(ink, box, text_h)[0] == "blank"
 
 
 def read_seal_free(out: dict[str, FigureReading], grey: np.ndarray, ink: np.ndarray, template: Template,

@@ -140,7 +140,11 @@ def _page_with_seal_over_p03() -> tuple[list[OcrLine], np.ndarray, np.ndarray]:
     grey = np.full((500, 1000), 240, np.uint8)
     ink = grey.copy()
     grey[200:235, 880:960] = 200   # red seal ink over P03's figure: light in the red channel ...
-    return lines, grey, ink        # ... and taken out (paper) in the ink image
+    for i in range(6):             # ... and taken out (paper) in the ink image; the print stays
+        y = 120 + 50 * i
+        for x in (905, 920, 935):
+            grey[y - 10:y + 10, x:x + 3] = ink[y - 10:y + 10, x:x + 3] = 40
+    return lines, grey, ink
 
 
 def test_a_sure_figure_under_seal_ink_is_asked_of_the_second_engine_and_kept_when_it_agrees() -> None:

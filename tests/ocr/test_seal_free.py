@@ -143,3 +143,15 @@ def test_a_figure_read_from_its_whole_cell_is_read_again_where_the_pages_figures
         read_seal_free({CODE: fig}, ocr_copy(crop), ink, T, _seal_free_reader(ink), 22.0, column)
         seen[column is not None] = fig.seal_free
     assert seen[True] == "0" and seen[False] != "0"
+
+
+def test_seal_lettering_read_as_a_figure_leaves_the_row_to_its_cell() -> None:
+    """Seed 277, a phone photo (layout E, codes after the figures): the row M11 prints "-", which
+    no text line covered; a "5" was read at 0.53 in the red seal's text left of the column, and
+    blocked the form as a figure against an empty record. In the view with the seal's ink taken
+    out its box holds nothing: the cell decides, and finds the dash."""
+    img = cv2.imread(str(PHOTOS / "seal-lettering-read-as-a-figure-beside-a-dash-phone.jpg"))
+    page = read_page(PageSource(0, img, "image-file"), T)
+    m11 = page.figures["M11"]
+    assert m11.value is None and m11.text == "-" and m11.confidence >= 0.5
+    assert (page.figures["M10"].value, page.figures["M12"].value) == ("2473", "0")
