@@ -187,7 +187,8 @@ def find_faint_stamps(docs: list[DocumentReading], learned: Learned | None = Non
         ref_no = doc.pages[ref].identity.page_no or ref + 1
         for i in (i for i in pages if i != ref):
             place = seal.placements.get(i)
-            if place is None:
+            searched = place is None
+            if searched:
                 grey = cv2.imread(str(doc.pages[i].image_path), cv2.IMREAD_GRAYSCALE)
                 place = seal_search.find(grey, seal) if grey is not None else None
             if place is None:
@@ -198,8 +199,11 @@ def find_faint_stamps(docs: list[DocumentReading], learned: Learned | None = Non
             box = (int(x - r), int(y - r), int(2 * r), int(2 * r))
             reason = (f"未见完整的印章环线，但页面上有与本文件第 {ref_no} 页相同的印章印迹"
                       f"（图样相关度 {place.fit:.2f}），印章较浅或部分盖在页面以外，视为同一枚公章")
+            if searched:
+                reason = (f"未见印章环线；页面上疑似有与本文件第 {ref_no} 页相同的印章印迹（图样相关度 "
+                          f"{place.fit:.2f}），可能是很浅或部分盖在页面以外的印章，请人工核对")
             doc.pages[i].seal = replace(doc.pages[i].seal, status="uncertain", score=round(place.fit, 3), box=box,
-                                        reason=reason, same_stamp_as=ref_no)
+                                        reason=reason, same_stamp_as=ref_no, searched=searched)
             found += 1
             if learned is not None:
                 learned.pop(k, None)

@@ -63,7 +63,9 @@ class SealResult:
     box: tuple[int, int, int, int] | None  # (x, y, w, h) in the caller's image pixels
     reason: str  # shown to staff (Chinese)
     method: str  # "colour" | "grey" | "colour+grey"
-    same_stamp_as: int | None = None  # the page (number) whose stamp was found here (ocr.seal_search)
+    same_stamp_as: int | None = None  # the page (number) whose stamp was found here (ocr.document_seal)
+    searched: bool = False            # found only by searching the page for that stamp's pattern
+                                      # (ocr.seal_search): no ring of its own was seen
 
 
 def detect_seal(image_bgr: np.ndarray, bilevel: bool | None = None, unit_name: str | None = None,
