@@ -20,7 +20,6 @@ OFF_ROW_MIDDLE = 0.25        # of a text height: printed dashes measured within 
                              # dash under a seal 0.28 to 0.39
 CELL_TAG = "+cell"               # read in the cell where no text line was detected
 MERGED_INK_TAG = "+merged-ink"   # read in a cell whose every mark ran into seal strokes
-DIGIT_IN_MARK_TAG = "+digit-in-mark"  # a "-" mark in whose crop the recogniser read a digit (ocr.figures)
 SEAL_TAKEN_OUT_TAG = "+seal-out"  # read again with the document's seal taken out (ocr.document_seal)
 
 

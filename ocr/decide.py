@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
-from ocr.cell_figure import CELL_TAG, DIGIT_IN_MARK_TAG, MERGED_INK_TAG, SEAL_TAKEN_OUT_TAG
+from ocr.cell_figure import CELL_TAG, MERGED_INK_TAG, SEAL_TAKEN_OUT_TAG
 from ocr.confidence import (
     DASH_DIFFERS_MIN,
     DIFFERS_MIN,
@@ -178,12 +178,9 @@ def evidence(figure: FigureReading | None, online: str | None, under_seal: bool 
     strokes ran together) | seal_lettering (a figure read only from the cell, where no text line
     was detected, under the seal, in a row the record leaves empty) | garbled (another figure
     among characters no figure has: seal text or letters read into the cell) | reads_other (a
-    dash against a number, another figure read with some confidence, or a "-" mark in whose crop
-    a digit was read where the record is empty)."""
+    dash against a number, or another figure read with some confidence)."""
     if figure is None:
         return "no_row"
-    if DIGIT_IN_MARK_TAG in figure.engine and _num(online) is None and read_as_dash(figure):
-        return "reads_other"   # a digit was read where the record has none
     second = _num(figure.second_opinion)
     if reading_agrees(figure, online) or (second is not None and second == _num(online)) \
             or seal_free_agrees(figure, online) or _records_digits(figure, online):

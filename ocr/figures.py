@@ -14,10 +14,9 @@ from dataclasses import replace
 import numpy as np
 
 from ocr import cells, dashes, rulings
-from ocr.cell_figure import CELL_TAG, DIGIT_IN_MARK_TAG, ask_second, expected_box, figure_from_cell
+from ocr.cell_figure import CELL_TAG, ask_second, expected_box, figure_from_cell
 from ocr.column_lean import ROWS_LEAN_PROBLEM, rows_unreliable
 from ocr.confidence import CELL_SURE, FIGURE_IN_MARK_ALONE, SEAL_FREE_MIN, UNDER_SEAL_ALONE
-from ocr.confidence import UNLIKE as UNLIKE_CONFIDENCE
 from ocr.confidence import UNTRUSTED as UNTRUSTED_CONFIDENCE
 from ocr.figure_column import column_band, figure_column, in_column, short_of_column, swollen
 from ocr.model import DOUBT_EDGE, DOUBT_LEAN, DOUBT_NO_LINE, DOUBT_PLACES_SHORT, Box, FigureReading, OcrLine
@@ -106,8 +105,6 @@ def read_figures(lines: list[OcrLine], template: Template, grey: np.ndarray, *, 
                                    second_opinion, second_engine)
             if found is not None:
                 out[mark.code] = found
-            else:
-                digit_against_mark(out[mark.code], text, score, template.indicator(mark.code).decimals)
     for code, token in tokens.items():
         fig = out[code]
         if token is not None and fig.box == token.box and not fig.agreed and under_seal(grey, ink, token.box):
@@ -276,18 +273,6 @@ def _figure(code: str, ind: Indicator, token: OcrLine | None, row: list[OcrLine]
     if second_opinion is not None and not dash and (conf < 0.98 or doubts):
         ask_second(fig, token.box, ind.decimals, second_opinion, second_engine)
     return fig
-
-
-def digit_against_mark(fig: FigureReading, text: str, score: float, decimals: int) -> None:
-    """The recogniser read a digit in the crop of a mark the ink's shape took for "-", too unsure
-    to be the figure (seed 271: a printed 4 beside a red seal's lettering, its bar left as a flat
-    mark, read "4" at 0.79 there): the mark confirms no empty record, and the digit is a second
-    opinion (ocr.decide.evidence weighs it)."""
-    if fig.value is not None or fig.confidence >= dashes.CONFIRMED or not dashes.digit_seen(text, score):
-        return
-    fig.confidence = min(fig.confidence, UNLIKE_CONFIDENCE)
-    fig.engine += DIGIT_IN_MARK_TAG
-    fig.second_opinion = parse_number(text, decimals)[0] or fig.second_opinion
 
 
 def figure_in_mark(fig: FigureReading, crop: Box, text: str, score: float, decimals: int,

@@ -318,31 +318,6 @@ def test_a_figure_read_in_an_unconfirmed_dash_marks_crop_is_kept_when_the_second
     assert figure_in_mark(confirmed, crop, "0", 0.999, 0, agrees, "t") is None
 
 
-def test_a_digit_read_in_a_dash_marks_crop_too_unsure_to_be_the_figure_weighs_against_the_dash() -> None:
-    """Seed 271 M01: a printed 4 beside a red seal's lettering; the ink's shape left its bar, a flat
-    mark taken for "-" at 0.6, and the recogniser read "4" at 0.79 in the mark's crop, too unsure to
-    be the figure. The dash no longer matches an empty record; the 4 is a second opinion that
-    weakly matches a 4 online."""
-    from ocr.decide import decide, evidence
-    from ocr.figures import digit_against_mark
-    from ocr.model import FigureReading
-
-    def mark() -> FigureReading:
-        return FigureReading("M01", "-", None, 0.6, (920, 1344, 929, 1350), "r+ink-shape")
-    seen = mark()
-    digit_against_mark(seen, "4", 0.79, 0)
-    assert seen.confidence < 0.5 and seen.second_opinion == "4"
-    assert decide(seen, None, 0).kind == "unreadable" and evidence(seen, None) == "reads_other"
-    assert evidence(seen, "4") == "weak_match" and decide(seen, "4", 0).kind == "unreadable"
-    assert evidence(seen, "7") == "reads_other"
-    plain = mark()
-    assert decide(plain, None, 0).kind == "matches" and evidence(plain, "4") == "reads_other"
-    for text, score in (("1", 0.9), ("4", 0.3), ("-", 0.95)):   # a "1" is what a dash beside a ruling reads
-        kept = mark()
-        digit_against_mark(kept, text, score, 0)
-        assert kept.confidence == 0.6 and decide(kept, None, 0).kind == "matches"
-
-
 def test_a_comma_groups_thousands_or_stands_for_the_decimal_point() -> None:
     assert parse_number("1,234", 0) == ("1234", True, False)
     assert parse_number("12,345.60", 2) == ("12345.6", True, False)
