@@ -144,8 +144,9 @@ def evaluate(doc: DocumentReading, template: Template, online: dict[str, str | N
             # the document's own stamp aligned with the page's incomplete ring (info), or found
             # only by its pattern where no ring was seen (ocr.seal_search): print fits the pattern
             # nearly as well (seed 283: an unstamped page fit 0.32, standing out 1.29; real light
-            # impressions 0.33 and 0.38), so a person looks; no error demands a stamp there
-            sev = "warning" if getattr(seal, "searched", False) else "info"
+            # impressions 0.33 and 0.38), so the page's own "no seal" stands, with the suspected
+            # faint stamp shown to the person
+            sev = "error" if getattr(seal, "searched", False) else "info"
             found.append(DocFinding("seal_missing", sev, page_index=i, box=list(seal.box), detail={
                 "reason": seal.reason, "status": seal.status, "score": seal.score, "method": seal.method,
                 "same_stamp_as_page": seal.same_stamp_as, "found_by": "seal-pattern"}))

@@ -200,8 +200,8 @@ def find_faint_stamps(docs: list[DocumentReading], learned: Learned | None = Non
             reason = (f"未见完整的印章环线，但页面上有与本文件第 {ref_no} 页相同的印章印迹"
                       f"（图样相关度 {place.fit:.2f}），印章较浅或部分盖在页面以外，视为同一枚公章")
             if searched:
-                reason = (f"未见印章环线；页面上疑似有与本文件第 {ref_no} 页相同的印章印迹（图样相关度 "
-                          f"{place.fit:.2f}），可能是很浅或部分盖在页面以外的印章，请人工核对")
+                reason = (f"未见印章环线，按未盖章处理；页面上疑似有与本文件第 {ref_no} 页相同的很浅的印章印迹"
+                          f"（图样相关度 {place.fit:.2f}，与印刷内容难以区分），请人工核对")
             doc.pages[i].seal = replace(doc.pages[i].seal, status="uncertain", score=round(place.fit, 3), box=box,
                                         reason=reason, same_stamp_as=ref_no, searched=searched)
             found += 1

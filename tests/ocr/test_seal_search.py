@@ -60,18 +60,18 @@ def test_print_alone_is_not_taken_for_the_seal(learned: seal_template.DocumentSe
 def test_a_page_found_stamped_only_by_the_pattern_is_for_a_person_naming_the_page_it_matched(
         seals: list[SealResult]) -> None:
     """Print fits a seal's pattern nearly as well as a light impression (seed 283: an unstamped page
-    fit 0.32 and stood out 1.29): no error demands a stamp, but a person looks."""
+    fit 0.32 and stood out 1.29): the page's own "no seal" stands, with the suspected stamp shown."""
     pages = [PageReading(source=str(p), index=n, rotation=0, skew=0.0, method="ocr",
                          identity=PageIdentity(page_no=n + 1, page_total=3), seal=seals[n], image_path=str(p))
              for n, p in enumerate(FORM)]
     doc = DocumentReading("单位", None, 3, "2025-06-24 11:13", pages)
     assert document_seal.find_faint_stamps([doc]) == 1
     seal = doc.pages[0].seal
-    assert seal.status == "uncertain" and seal.same_stamp_as in (2, 3) and "相同的印章印迹" in seal.reason
+    assert seal.status == "uncertain" and seal.same_stamp_as in (2, 3) and "相同的很浅的印章印迹" in seal.reason
     assert seal.searched and "人工核对" in seal.reason
     found, _ = evaluate(doc, default_template(), None, None, None)
     on_seal = [f for f in found if f.kind == "seal_missing"]
-    assert [(f.severity, f.page_index, f.detail["found_by"]) for f in on_seal] == [("warning", 0, "seal-pattern")]
+    assert [(f.severity, f.page_index, f.detail["found_by"]) for f in on_seal] == [("error", 0, "seal-pattern")]
 
 
 def test_an_incomplete_ring_that_aligned_with_the_clear_seal_is_that_stamp(seals: list[SealResult]) -> None:
@@ -85,7 +85,7 @@ def test_an_incomplete_ring_that_aligned_with_the_clear_seal_is_that_stamp(seals
     assert [p.seal.same_stamp_as for p in doc.pages] == [2, None, 2]
     assert [p.seal.searched for p in doc.pages] == [True, False, False]   # page 3's ring aligned: info
     found, _ = evaluate(doc, default_template(), None, None, None)
-    assert [(f.severity, f.page_index) for f in found if f.kind == "seal_missing"] == [("warning", 0), ("info", 2)]
+    assert [(f.severity, f.page_index) for f in found if f.kind == "seal_missing"] == [("error", 0), ("info", 2)]
 
 
 def test_the_seal_learned_for_the_search_is_kept_for_the_second_reads_unless_a_page_changed(
