@@ -141,11 +141,9 @@ def evaluate(doc: DocumentReading, template: Template, online: dict[str, str | N
             found.append(DocFinding("seal_missing", "warning", page_index=i,
                                     detail={"reason": "未能检查公章（检测模块不可用），需人工确认"}))
         elif seal.status == "uncertain" and getattr(seal, "same_stamp_as", None) is not None:
-            # the document's own stamp aligned with the page's incomplete ring (info), or found
-            # only by its pattern where no ring was seen (ocr.seal_search): print fits the pattern
-            # nearly as well (seed 283: an unstamped page fit 0.32, standing out 1.29; real light
-            # impressions 0.33 and 0.38), so the page's own "no seal" stands, with the suspected
-            # faint stamp shown to the person
+            # the document's own stamp aligned with the page's incomplete ring, or found by its
+            # pattern (info); found by the pattern below SEARCH_SURE (`searched`), where print fits
+            # it nearly as well, the page's own "no seal" stands, the suspected stamp shown
             sev = "error" if getattr(seal, "searched", False) else "info"
             found.append(DocFinding("seal_missing", sev, page_index=i, box=list(seal.box), detail={
                 "reason": seal.reason, "status": seal.status, "score": seal.score, "method": seal.method,

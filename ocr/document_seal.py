@@ -199,6 +199,7 @@ def find_faint_stamps(docs: list[DocumentReading], learned: Learned | None = Non
             box = (int(x - r), int(y - r), int(2 * r), int(2 * r))
             reason = (f"未见完整的印章环线，但页面上有与本文件第 {ref_no} 页相同的印章印迹"
                       f"（图样相关度 {place.fit:.2f}），印章较浅或部分盖在页面以外，视为同一枚公章")
+            searched = searched and place.fit < seal_search.SEARCH_SURE
             if searched:
                 reason = (f"未见印章环线，按未盖章处理；页面上疑似有与本文件第 {ref_no} 页相同的很浅的印章印迹"
                           f"（图样相关度 {place.fit:.2f}，与印刷内容难以区分），请人工核对")

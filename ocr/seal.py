@@ -64,8 +64,8 @@ class SealResult:
     reason: str  # shown to staff (Chinese)
     method: str  # "colour" | "grey" | "colour+grey"
     same_stamp_as: int | None = None  # the page (number) whose stamp was found here (ocr.document_seal)
-    searched: bool = False            # found only by searching the page for that stamp's pattern
-                                      # (ocr.seal_search): no ring of its own was seen
+    searched: bool = False            # suspected only: found by searching the page for that stamp's
+                                      # pattern below seal_search.SEARCH_SURE, no ring of its own seen
 
 
 def detect_seal(image_bgr: np.ndarray, bilevel: bool | None = None, unit_name: str | None = None,

@@ -25,6 +25,10 @@ SHRINK = 4          # the coarse search runs on the page and the seal made this 
 TURN_STEP = 5       # degrees between the turns tried in the coarse search
 STANDS_OUT = 1.25   # the best place's coarse fit over the best elsewhere (a seal radius away)
 ON_PAGE = 0.3       # least share of the seal's disc on the page to judge the fit by
+# A search tries every turn and place, so print's best chance fit runs higher than one alignment's:
+# below this, a find is a suspected stamp for a person, not a seal (seven worlds' unstamped grey
+# pages: at most 0.27, and 0.32 on seed 283; found light impressions 0.33, 0.38, and 0.50 on 271)
+SEARCH_SURE = 0.4
 
 
 def _coarse(grey: np.ndarray, seal: DocumentSeal) -> tuple[float, float, tuple[float, float], float] | None:

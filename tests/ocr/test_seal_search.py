@@ -58,7 +58,7 @@ def test_print_alone_is_not_taken_for_the_seal(learned: seal_template.DocumentSe
 
 
 def test_a_page_found_stamped_only_by_the_pattern_is_for_a_person_naming_the_page_it_matched(
-        seals: list[SealResult]) -> None:
+        seals: list[SealResult], monkeypatch: pytest.MonkeyPatch) -> None:
     """Print fits a seal's pattern nearly as well as a light impression (seed 283: an unstamped page
     fit 0.32 and stood out 1.29): the page's own "no seal" stands, with the suspected stamp shown."""
     pages = [PageReading(source=str(p), index=n, rotation=0, skew=0.0, method="ocr",
@@ -72,6 +72,13 @@ def test_a_page_found_stamped_only_by_the_pattern_is_for_a_person_naming_the_pag
     found, _ = evaluate(doc, default_template(), None, None, None)
     on_seal = [f for f in found if f.kind == "seal_missing"]
     assert [(f.severity, f.page_index, f.detail["found_by"]) for f in on_seal] == [("error", 0, "seal-pattern")]
+    assert seal.score < seal_search.SEARCH_SURE   # this light impression fits 0.38
+    # a find as sure as SEARCH_SURE is the stamp (seed 271: 0.50): listed as info
+    monkeypatch.setattr(seal_search, "SEARCH_SURE", 0.3)
+    doc.pages[0].seal = seals[0]
+    assert document_seal.find_faint_stamps([doc]) == 1 and not doc.pages[0].seal.searched
+    found, _ = evaluate(doc, default_template(), None, None, None)
+    assert [(f.severity, f.page_index) for f in found if f.kind == "seal_missing"] == [("info", 0)]
 
 
 def test_an_incomplete_ring_that_aligned_with_the_clear_seal_is_that_stamp(seals: list[SealResult]) -> None:
