@@ -45,8 +45,9 @@ from ocr.signature_regions import (
     below_region,
     bottom_at_rule,
     find_rulings,
-    printed_rows,
     right_region,
+    row_slope,
+    rows_along,
 )
 
 __all__ = ["SIGNATURE_ROLES", "SignatureResult", "detect_signatures", "find_signature_labels"]
@@ -117,7 +118,7 @@ def detect_signatures(
     raw_ink = cv2.adaptiveThreshold(band, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, max(15, (2 * lh) | 1), 15)
     rulings = find_rulings(raw_ink, lh)
     # rows of print OCR did not report (or the caller did not pass) bound the fields from below
-    rows = _rows_along(ink[top: top + band.shape[0]], lh, _row_slope(labels, box_h))
+    rows = rows_along(ink[top: top + band.shape[0]], lh, row_slope([lab.box for lab in labels.values() if lab.how == "read"], box_h))
     rows = [(x, y + top, w, h) for x, y, w, h in rows]
     rulings = Rulings([(y + top, a, b) for y, a, b in rulings.horizontal], [(x, a + top, b + top) for x, a, b in rulings.vertical])
     if circle is not None:
@@ -328,28 +329,3 @@ def _amid_the_seal(row: XYWH, circle: Circle) -> bool:
     reported by OCR and still bounds the fields as an obstacle."""
     x, y, w, h = row
     return bool(np.hypot(x + w / 2 - circle.cx, y + h / 2 - circle.cy) < circle.r * (1 + 2 * P.RING_BAND))
-
-
-def _row_slope(labels: Mapping[str, Label], box_h: float) -> float:
-    """dy/dx of the labels' row (a scan's residual skew), 0 when they are not on one row."""
-    boxes = sorted((lab.box for lab in labels.values() if lab.how == "read"), key=lambda b: b[0])
-    pairs = [(a, b) for a, b in zip(boxes, boxes[1:], strict=False)
-             if abs(a[1] + a[3] / 2 - b[1] - b[3] / 2) < box_h and b[0] - a[0] > 4 * box_h]
-    if not pairs:
-        return 0.0
-    return float(np.median([((b[1] + b[3] / 2) - (a[1] + a[3] / 2)) / (b[0] - a[0]) for a, b in pairs]))
-
-
-def _rows_along(ink: np.ndarray, lh: int, slope: float) -> list[XYWH]:
-    """Printed rows on a slightly skewed page: found on the ink sheared level, boxed back."""
-    if abs(slope) < P.LEVEL_SLOPE:
-        return printed_rows(ink, lh)
-    h, w = ink.shape
-    xc = w / 2
-    level = cv2.warpAffine(ink, np.float32([[1, 0, 0], [-slope, 1, slope * xc]]), (w, h), flags=cv2.INTER_NEAREST)
-    out = []
-    for x, y, rw, rh in printed_rows(level, lh):
-        y_mid = y + slope * (x + rw / 2 - xc)
-        spread = abs(slope) * rw / 2
-        out.append((x, int(y_mid - spread), rw, int(rh + 2 * spread)))
-    return out

@@ -196,3 +196,28 @@ def _clip(box: tuple[float, float, float, float], lh: float, shape: tuple[int, .
     if x1 - x0 < lh or y1 - y0 < lh:
         return None
     return x0, y0, x1 - x0, y1 - y0
+
+
+def row_slope(label_boxes: Iterable[XYWH], box_h: float) -> float:
+    """dy/dx of the labels' row (a scan's residual skew), 0 when they are not on one row."""
+    boxes = sorted(label_boxes, key=lambda b: b[0])
+    pairs = [(a, b) for a, b in zip(boxes, boxes[1:], strict=False)
+             if abs(a[1] + a[3] / 2 - b[1] - b[3] / 2) < box_h and b[0] - a[0] > 4 * box_h]
+    if not pairs:
+        return 0.0
+    return float(np.median([((b[1] + b[3] / 2) - (a[1] + a[3] / 2)) / (b[0] - a[0]) for a, b in pairs]))
+
+
+def rows_along(ink: np.ndarray, lh: int, slope: float) -> list[XYWH]:
+    """Printed rows on a slightly skewed page: found on the ink sheared level, boxed back."""
+    if abs(slope) < P.LEVEL_SLOPE:
+        return printed_rows(ink, lh)
+    h, w = ink.shape
+    xc = w / 2
+    level = cv2.warpAffine(ink, np.float32([[1, 0, 0], [-slope, 1, slope * xc]]), (w, h), flags=cv2.INTER_NEAREST)
+    out = []
+    for x, y, rw, rh in printed_rows(level, lh):
+        y_mid = y + slope * (x + rw / 2 - xc)
+        spread = abs(slope) * rw / 2
+        out.append((x, int(y_mid - spread), rw, int(rh + 2 * spread)))
+    return out
