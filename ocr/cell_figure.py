@@ -83,7 +83,7 @@ def figure_from_cell(code: str, ind: Indicator, row: list[OcrLine], cy: float, c
             if value is not None or dash:
                 # read without a detected line: never clean enough to claim a difference alone
                 fig = FigureReading(code, text2, value, conf2, cell_box, engine + CELL_TAG + merged,
-                                    doubts=(DOUBT_NO_LINE, *doubts),                                    found_by=how)
+                                    doubts=(DOUBT_NO_LINE, *doubts), found_by=how)
                 if value is not None and conf2 < CELL_SURE and second_opinion is not None:
                     # a small "0" read as "。" at 0.29: the second engine's agreement makes it a match
                     ask_second(fig, crop, ind.decimals, second_opinion, second_engine)

@@ -208,9 +208,9 @@ def evidence(figure: FigureReading | None, online: str | None, under_seal: bool 
 
 def decide(figure: FigureReading | None, online: str | None, decimals: int, seal_may_hide: bool = False) -> Decision:
     """Compare one figure on paper with its online value (canonical string, None = no value).
-    `seal_may_hide`: the figure's box overlaps its page's seal, found without colour (a grey or
-    black-and-white scan), so the seal's strokes cannot be told from print there; on a colour
-    scan the reader sees print through red ink."""
+    `seal_may_hide`: the figure's box overlaps its page's seal, and that seal was not found as red
+    ink alone (a grey or black-and-white scan, or a faint or copied seal on a colour scan), so its
+    strokes may not be told from print there; through a red seal the reader sees print."""
     if figure is None:
         return Decision("unreadable", "扫描件上未找到该指标所在行")
     online_v = _num(online)

@@ -187,8 +187,8 @@ def find_faint_stamps(docs: list[DocumentReading], learned: Learned | None = Non
         ref_no = doc.pages[ref].identity.page_no or ref + 1
         for i in (i for i in pages if i != ref):
             place = seal.placements.get(i)
-            searched = place is None
-            if searched:
+            by_search = place is None
+            if by_search:
                 grey = cv2.imread(str(doc.pages[i].image_path), cv2.IMREAD_GRAYSCALE)
                 place = seal_search.find(grey, seal) if grey is not None else None
             if place is None:
@@ -197,12 +197,13 @@ def find_faint_stamps(docs: list[DocumentReading], learned: Learned | None = Non
             r = seal.radius / seal_template.RING_MARGIN
             x, y = place.centre
             box = (int(x - r), int(y - r), int(2 * r), int(2 * r))
-            reason = (f"未见完整的印章环线，但页面上有与本文件第 {ref_no} 页相同的印章印迹"
-                      f"（图样相关度 {place.fit:.2f}），印章较浅或部分盖在页面以外，视为同一枚公章")
-            searched = searched and place.fit < seal_search.SEARCH_SURE
+            searched = by_search and place.fit < seal_search.SEARCH_SURE   # suspected only
             if searched:
                 reason = (f"未见印章环线，按未盖章处理；页面上疑似有与本文件第 {ref_no} 页相同的很浅的印章印迹"
                           f"（图样相关度 {place.fit:.2f}，与印刷内容难以区分），请人工核对")
+            else:
+                reason = (f"未见完整的印章环线，但页面上有与本文件第 {ref_no} 页相同的印章印迹"
+                          f"（图样相关度 {place.fit:.2f}），印章较浅或部分盖在页面以外，视为同一枚公章")
             doc.pages[i].seal = replace(doc.pages[i].seal, status="uncertain", score=round(place.fit, 3), box=box,
                                         reason=reason, same_stamp_as=ref_no, searched=searched)
             found += 1
