@@ -15,9 +15,6 @@ from registry.template import Indicator
 
 SecondOpinion = Callable[[Box], tuple[str, float]]
 
-OFF_ROW_MIDDLE = 0.25        # of a text height: printed dashes measured within 0.24 of the row's
-                             # middle on 99.9 % (5,400 in two worlds), digit strokes read as a
-                             # dash under a seal 0.28 to 0.39
 CELL_TAG = "+cell"               # read in the cell where no text line was detected
 MERGED_INK_TAG = "+merged-ink"   # read in a cell whose every mark ran into seal strokes
 SEAL_TAKEN_OUT_TAG = "+seal-out"  # read again with the document's seal taken out (ocr.document_seal)
@@ -41,20 +38,17 @@ def figure_from_cell(code: str, ind: Indicator, row: list[OcrLine], cy: float, c
             alone = conf2 == cells.DASH_BENEATH_SEAL  # the only ink there: the page's dashes decide
         elif kind2 in ("ink", "one") and box2 is not None and box2[2] - box2[0] < expected[2] - expected[0] - text_h:
             figure_ink = box2
-    if kind == "dash" and ink_box is not None and off_row_middle(ink_box, cy, text_h):
-        # a printed dash sits at the row's mid-height; a flat mark at its top or bottom is a
-        # stroke of a digit whose rest went into a seal (the base of a 2, the foot of a 0):
-        # not enough to confirm "no value", and no page's dashes may confirm it
-        return FigureReading(code, "-", None, min(dash_conf, dashes.UNLIKE), ink_box,
-                             engine + "+ink-shape+off-row-middle", found_by=how,
-                             second_opinion=" ".join(ln.text for ln in row) or None)
     if kind == "dash":
-        if to_confirm is not None and ink_box is not None:  # a second, independent sign, per page
+        fig = FigureReading(code, "-", None, dash_conf, ink_box, engine + "+ink-shape", found_by=how,
+                            second_opinion=" ".join(ln.text for ln in row) or None)
+        if ink_box is not None and to_confirm is not None:  # a second, independent sign, per page
             pad = int(0.8 * text_h)
             crop = (ink_box[0] - pad, int(cy - 0.9 * tol), ink_box[2] + pad, int(cy + 0.9 * tol))
-            to_confirm.append(dashes.DashMark(code, ink_box, crop, alone))
-        return FigureReading(code, "-", None, dash_conf, ink_box, engine + "+ink-shape", found_by=how,
-                             second_opinion=" ".join(ln.text for ln in row) or None)
+            to_confirm.append(dashes.DashMark(code, ink_box, crop, alone, offset=dashes.row_offset(ink_box, cy, text_h),
+                                              in_cell=True))
+        elif ink_box is not None and abs(dashes.row_offset(ink_box, cy, text_h)) > dashes.OFF_ROW_MIDDLE:
+            discount_off_row(fig)
+        return fig
     text = " ".join(ln.text for ln in row)
     merged = ""
     if (kind == "blank" and cell_reader is not None and expected is not None
@@ -105,9 +99,11 @@ def ask_second(fig: FigureReading, box: Box, decimals: int, second_opinion: Seco
         fig.confidence = max(fig.confidence, conf2)
 
 
-def off_row_middle(mark: Box, row_cy: float, text_h: float) -> bool:
-    """The mark's centre is further than OFF_ROW_MIDDLE text heights above or below the row's."""
-    return abs((mark[1] + mark[3]) / 2 - row_cy) > OFF_ROW_MIDDLE * text_h
+def discount_off_row(fig: FigureReading) -> None:
+    """A dash mark off the height where its page prints dashes (ocr.dashes.off_row_middle) confirms
+    nothing, and no page's dashes may confirm it."""
+    fig.confidence = min(fig.confidence, dashes.UNLIKE)
+    fig.engine += "+off-row-middle"
 
 
 def expected_box(column: tuple[str, float, float], cell_box: Box, text_h: float) -> Box:

@@ -33,6 +33,11 @@ POSITION_TOLERANCE = 0.12  # of a text height, from the page's dash column: prin
 OFF_COLUMN = 0.3         # of a text height: further off, the mark is not where this page prints "-"
 TOO_TALL = 0.12          # of a text height above the page's dash height (dashes: <= 2 px over on 99 %)
 DASH_LOOKALIKE_DIGIT = "1"  # a lone dash (with a ruling beside it) is often read as "1", "-1": no veto
+OFF_ROW_MIDDLE = 0.25    # of a text height from where this page's dashes stand in their rows: printed
+                         # dashes measured within 0.24 of the row's middle on 99.9 % (5,400 in two
+                         # worlds); digit strokes read as a dash under a seal 0.28 to 0.39. A font can
+                         # print "-" below its labels' middle (0.21-0.28 on every dash of a seed 293
+                         # phone photo): the page's own dashes say where the middle is
 
 
 @dataclass(frozen=True)
@@ -42,6 +47,8 @@ class DashMark:
     crop: Box         # around it, for the recogniser
     alone: bool       # the only ink in its cell (not picked out among seal fragments)
     apart: bool = False  # not alone, yet a stroke of its own at its neighbourhood's ink level
+    offset: float | None = None  # its centre below (+) its row's middle, in text heights
+    in_cell: bool = False  # seen by its ink's shape alone (no recognised "-" stands for it)
 
 
 def _mid(box: Box) -> tuple[float, float]:
@@ -63,6 +70,22 @@ def _column_offset(mark: DashMark, others: list[Box]) -> float:
         b, a = layout.theil_sen(list(xs), list(ys), 1.0)
         off = min(off, abs(x - (a + b * y)))
     return off
+
+
+def row_offset(mark: Box, row_cy: float, text_h: float) -> float:
+    """How far the mark's centre stands below (+) or above the row's middle, in text heights."""
+    return ((mark[1] + mark[3]) / 2 - row_cy) / text_h
+
+
+def off_row_middle(marks: list[DashMark]) -> list[DashMark]:
+    """The marks seen in a cell alone whose height in their row is not where this page prints its
+    dashes: a flat stroke at a row's top or foot is a digit's (the base of a 2, the foot of a 0,
+    its rest gone into a seal), not enough to confirm "no value". Where this page prints them is
+    the median of its marks' offsets (all of them, recognised or not), from MIN_FOR_CONTRADICTION
+    marks; with fewer, the row's middle."""
+    offsets = [m.offset for m in marks if m.offset is not None]
+    typical = statistics.median(offsets) if len(offsets) >= MIN_FOR_CONTRADICTION else 0.0
+    return [m for m in marks if m.in_cell and m.offset is not None and abs(m.offset - typical) > OFF_ROW_MIDDLE]
 
 
 def like_page_dashes(mark: DashMark, marks: list[DashMark], text_height: float) -> bool:

@@ -80,16 +80,26 @@ def seal_free_agrees(figure: FigureReading, online: str | None) -> bool:
 
 def _digits_lost(paper: str, online: str) -> bool:
     """The paper's figure is the record's with some digits left out (the point ignored)."""
-    return len(paper.replace(".", "")) < len(online.replace(".", "")) and _digits_lost_or_added(paper, online)
+    return len(_digits(paper)) < len(_digits(online)) and _digits_lost_or_added(paper, online)
+
+
+def _digits(figure: str) -> str:
+    """The digits a figure shows, its point and the places formatting added dropped ("74.00" ->
+    "74", "1.74" -> "174"): a "74" read for 1.74 is formatted "74.00" to two places."""
+    figure = figure.strip().lstrip("-")
+    if "." in figure:
+        figure = figure.rstrip("0").rstrip(".")
+    return figure.replace(".", "")
 
 
 def _digits_lost_or_added(a: str, b: str) -> bool:
-    """One figure is the other with digits lost or added (the point ignored: "0" for 10, "15" for
-    5, "12" for 152, "140" for 1.40): the shorter is the longer with some of its digits left out."""
-    a, b = a.replace(".", "").lstrip("-"), b.replace(".", "").lstrip("-")
+    """One figure is the other with digits lost or added, the point ignored ("0" for 10, "15" for
+    5, "12" for 152, "140" or "14" for 1.40: the point is a speck a seal stroke hides): the shorter
+    is the longer with some of its digits left out, or both show the same digits."""
+    a, b = _digits(a), _digits(b)
     short, long_ = sorted((a, b), key=len)
     rest = iter(long_)
-    return len(short) < len(long_) and all(ch in rest for ch in short)
+    return short == long_ or (len(short) < len(long_) and all(ch in rest for ch in short))
 
 
 def _records_digits(figure: FigureReading, online: str | None) -> bool:

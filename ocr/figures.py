@@ -14,7 +14,7 @@ from dataclasses import replace
 import numpy as np
 
 from ocr import cells, dashes, rulings
-from ocr.cell_figure import CELL_TAG, ask_second, expected_box, figure_from_cell
+from ocr.cell_figure import CELL_TAG, ask_second, discount_off_row, expected_box, figure_from_cell
 from ocr.column_lean import ROWS_LEAN_PROBLEM, rows_unreliable
 from ocr.confidence import CELL_SURE, FIGURE_IN_MARK_ALONE, SEAL_FREE_MIN, UNDER_SEAL_ALONE
 from ocr.confidence import UNTRUSTED as UNTRUSTED_CONFIDENCE
@@ -96,7 +96,10 @@ def read_figures(lines: list[OcrLine], template: Template, grey: np.ndarray, *, 
         cy = anchor.cy + slope[code] * ((lo + hi) / 2 - anchor.cx)  # the row's height at the 数值 column
         out[code] = _figure(code, ind, tokens[code], rows[code], anchor, cy, (lo, hi), min(tol, 0.8 * pitch), text_h, ink, engine,
                             second_opinion, second_engine, how, cell_reader, column, to_confirm)
-    to_confirm = marks_by_seal_not_alone(to_confirm, grey, ink, text_h)
+    off_row = dashes.off_row_middle(to_confirm)
+    for mark in off_row:
+        discount_off_row(out[mark.code])
+    to_confirm = marks_by_seal_not_alone([m for m in to_confirm if m not in off_row], grey, ink, text_h)
     to_confirm = [m if m.alone else replace(m, apart=cells.stands_apart(ink, m.ink, text_h)) for m in to_confirm]
     if to_confirm:
         read_in_marks = dashes.confirm_dashes(out, to_confirm, text_h, cell_reader, lambda t: parse_number(t, 0)[2])
@@ -256,13 +259,15 @@ def _figure(code: str, ind: Indicator, token: OcrLine | None, row: list[OcrLine]
                                                                 token.box[2] + pad, token.box[3] + pad // 2), text_h)
         if shape == "dash" and not dash:  # e.g. "-" read as "1": the ink is a flat stroke
             if to_confirm is not None and ink_box is not None:  # not confirmed by shape, but may be contradicted
-                to_confirm.append(dashes.DashMark(code, ink_box, token.box, False))
+                to_confirm.append(dashes.DashMark(code, ink_box, token.box, False,
+                                                  offset=dashes.row_offset(ink_box, cy, text_h)))
             return FigureReading(code, "-", None, min(dash_conf, 0.7), token.box, engine + "+ink-shape",
                                  found_by=how, second_opinion=token.text)
         if dash and shape == "dash":  # recogniser and ink shape agree on a dash
             fig.confidence = max(conf, dash_conf)
             if to_confirm is not None and ink_box is not None:  # and the page's dashes, a third sign
-                to_confirm.append(dashes.DashMark(code, ink_box, token.box, dash_conf > cells.DASH_AMONG_MARKS))
+                to_confirm.append(dashes.DashMark(code, ink_box, token.box, dash_conf > cells.DASH_AMONG_MARKS,
+                                                  offset=dashes.row_offset(ink_box, cy, text_h)))
         if dash and shape == "one":  # "一" read where the ink is one upright stroke: the digit 1
             # enough to confirm a 1 online, never to claim a difference (clean=False)
             return FigureReading(code, "1", "1", min(conf, 0.6), token.box, engine + "+ink-shape",

@@ -46,6 +46,7 @@ class TableModel:
     columns: dict[str, Column] = field(default_factory=dict)
     header_y: float | None = None     # centre line of the header row, when one was read
     header_roles: tuple[str, ...] = ()  # roles named in the header, left to right
+    header_words: dict[str, tuple[float, float]] = field(default_factory=dict)  # role -> its header words' x-range
 
     def span(self, role: str) -> tuple[float, float] | None:
         col = self.columns.get(role)
@@ -122,6 +123,7 @@ def build(lines: list[OcrLine], template: Template, page_width: int, *, codes: l
     if header is not None:
         cells, model.header_y = header
         model.header_roles = tuple(sorted(cells, key=lambda r: cells[r][0]))
+        model.header_words = {r: (x0, x1) for r, (x0, x1, _) in cells.items()}
         for r, (x0, x1, _) in cells.items():
             centres[r] = (x0 + x1) / 2 if r not in centres or r == "value" else centres[r]
     if "value" not in centres and figures:
@@ -156,7 +158,16 @@ def bound_by_rulings(model: TableModel, role: str, uprights: list[Segment], cont
     the table was read into its cells ("1" and "2" for a printed 0). Forms without rulings keep
     their edges; the column's stored range is the rulings' at its content's middle."""
     col = model.columns.get(role)
-    if col is None or not uprights or len(content) < MIN_CONTENT:
+    words = model.header_words.get(role)
+    if len(content) < MIN_CONTENT and words is not None and model.header_y is not None:
+        # a page of dashes, few figures read: the column's header words stand inside its cell too
+        # (seed 293, a phone photo: the last column reached the page's edge past the table's
+        # border, and a seal's star beyond it was read "15" for a printed 0)
+        y = int(model.header_y)
+        content = [*content, OcrLine(role, 1.0, (int(words[0]), y, int(words[1]), y), "header")]
+    elif len(content) < MIN_CONTENT:
+        return None, None
+    if col is None or not uprights:
         return None, None
     y = statistics.median(ln.cy for ln in content)
     def beside(u: Segment, right: bool) -> bool:  # clear of the content on every row it holds, one stray aside

@@ -147,3 +147,20 @@ def test_a_mark_beside_seal_ink_that_joins_other_ink_is_not_confirmed() -> None:
     darkest ink level, had a dash's size and place and the recogniser read no digit in it; at the
     usual ink level it joins the 7's stem (not `apart`)."""
     assert _beside_seal(("人", 0.14), apart=False).confidence == 0.65
+
+
+def test_a_dash_stands_off_its_row_by_where_this_page_prints_dashes() -> None:
+    """Seed 293, a phone photo: every dash sat 0.21-0.28 text heights below its labels' middle (the
+    font prints "-" low), and each was taken for a digit's foot. The page's own dashes say where
+    a dash stands in its row; a flat stroke off that place is still discounted."""
+    from ocr.dashes import off_row_middle
+    low = [DashMark(c, (500, 100, 510, 103), (500, 100, 510, 103), True, offset=o, in_cell=True)
+           for c, o in (("A", 0.26), ("B", 0.24), ("C", 0.28), ("D", 0.21))]
+    assert off_row_middle(low) == []
+    foot = DashMark("F", (500, 100, 510, 103), (500, 100, 510, 103), True, offset=0.6, in_cell=True)
+    assert off_row_middle([*low, foot]) == [foot]
+    # with too few dashes on the page to tell, the row's middle decides
+    assert off_row_middle(low[:2]) == [low[0]]
+    # a dash the recogniser read is no mark to discount, but tells where the page's dashes stand
+    read = [DashMark(c, m.ink, m.crop, True, offset=m.offset) for c, m in zip("abcd", low, strict=True)]
+    assert off_row_middle([*read, low[0]]) == []

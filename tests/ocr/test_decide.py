@@ -167,3 +167,12 @@ def test_under_the_seal_a_reading_with_the_records_digits_lost_claims_nothing() 
     assert decide(agreed, "3", 0, seal_may_hide=True).kind == "differs"       # a digit more is no digit hidden
     dash = FigureReading("F09", "-", None, 0.9, (0, 0, 10, 10), "r+ink-shape")
     assert decide(dash, "0.38", 2, seal_may_hide=True).kind == "differs"     # a dash is no figure with digits lost
+
+
+def test_a_reading_formatted_to_the_records_places_is_still_its_digits_lost() -> None:
+    """Seed 307 F12, a colour scan: a printed 1.74 whose "1." lay under dense red seal ink, read
+    "74" on the page and without the seal's ink alike (0.9, the cap one engine has there). To two
+    places it reads "74.00"; the places formatting added are no digits the paper shows."""
+    seen = FigureReading("F12", "74", "74", 0.9, (0, 0, 10, 10), "r+t", seal_free="74")
+    assert decide(seen, "1.74", 2).kind == "unreadable"
+    assert decide(seen, "1.47", 2).kind == "differs"    # not the record's digits: both views claim it

@@ -147,6 +147,23 @@ def test_the_last_column_ends_at_the_tables_ruling_not_the_pages_edge() -> None:
     assert model.columns["value"].x1 == 1240
 
 
+def test_on_a_page_of_dashes_the_header_word_places_the_tables_ruling() -> None:
+    """Seed 293, a phone photo: one figure read on the page, the value column printed last reached
+    the page's edge past the table's border, and a red seal's star beyond it was read "15" for a
+    printed 0. The column's header word stands inside its cell too."""
+    model = table.TableModel({"label": table.Column("label", 0, 300, "header"),
+                              "value": table.Column("value", 300, 1240, "header")}, header_y=60.0)
+    rulings = [(295.0, 50.0, 297.0, 400.0), (1112.0, 50.0, 1114.0, 400.0)]
+    one = [_ln("0", 1094, 200, 1108)]
+    assert table.bound_by_rulings(model, "value", rulings, one) == (None, None)   # one figure tells nothing
+    model.header_words = {"value": (860.0, 900.0)}
+    left, right = table.bound_by_rulings(model, "value", rulings, one)
+    assert right == rulings[1] and left is None and model.columns["value"].x1 < 1115
+    # a ruling between the header word and the figure bounds nothing
+    model.columns["value"] = table.Column("value", 300, 1240, "header")
+    assert table.bound_by_rulings(model, "value", [(1000.0, 50.0, 1000.0, 400.0)], one) == (None, None)
+
+
 def test_left_aligned_figures_are_placed_by_their_left_edge() -> None:
     from ocr.figure_column import figure_column
     tokens = [_ln(t, 500, 100 + 40 * k, 500 + 12 * len(t)) for k, t in enumerate(("0", "8.13", "1520", "7", "36"))]
