@@ -197,13 +197,14 @@ def find_faint_stamps(docs: list[DocumentReading], learned: Learned | None = Non
             r = seal.radius / seal_template.RING_MARGIN
             x, y = place.centre
             box = (int(x - r), int(y - r), int(2 * r), int(2 * r))
-            searched = by_search and place.fit < seal_search.SEARCH_SURE   # suspected only
+            searched = by_search and not seal_search.sure(place)   # suspected only
             if searched:
                 reason = (f"未见印章环线，按未盖章处理；页面上疑似有与本文件第 {ref_no} 页相同的很浅的印章印迹"
                           f"（图样相关度 {place.fit:.2f}，与印刷内容难以区分），请人工核对")
             else:
+                apart = f"，明显高于页面其他位置（{place.stands_out:.1f} 倍）" if by_search else ""
                 reason = (f"未见完整的印章环线，但页面上有与本文件第 {ref_no} 页相同的印章印迹"
-                          f"（图样相关度 {place.fit:.2f}），印章较浅或部分盖在页面以外，视为同一枚公章")
+                          f"（图样相关度 {place.fit:.2f}{apart}），印章较浅或部分盖在页面以外，视为同一枚公章")
             doc.pages[i].seal = replace(doc.pages[i].seal, status="uncertain", score=round(place.fit, 3), box=box,
                                         reason=reason, same_stamp_as=ref_no, searched=searched)
             found += 1

@@ -42,6 +42,7 @@ class Placement:
     angle: float                 # degrees turning the page's impression onto the learned seal
     scale: float                 # and its size onto the learned seal's (pages scanned at other sizes)
     fit: float                   # correlation of the aligned impression with the reference
+    stands_out: float = 0.0      # found by search (ocr.seal_search): its fit over the best elsewhere
 
 
 @dataclass
