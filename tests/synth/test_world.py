@@ -478,3 +478,17 @@ def test_project_importers_accept_the_world(world, tmp_path):
         s.commit()
     listed = [f for f in truth["faults"] if f["kind"] == "rule_violation"]
     assert res.violations == len(listed)
+
+
+def test_a_random_print_time_never_falls_before_its_start() -> None:
+    """A reprint after an online change must print after it, or the world holds a stale print its
+    truth does not list (seed 313: the office-hours hour moved a reprint to 08:13, before 10:24)."""
+    import random
+    from datetime import datetime
+
+    from synth.records import rand_time
+    rng = random.Random(5)
+    start, end = datetime(2025, 6, 25, 11, 24), datetime(2025, 6, 27, 17, 30)
+    times = [rand_time(rng, start, end) for _ in range(2000)]
+    assert all(start <= t <= end for t in times)
+    assert sum(8 <= t.hour <= 17 for t in times) > 0.8 * len(times)   # office hours mostly
