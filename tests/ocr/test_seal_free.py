@@ -155,3 +155,22 @@ def test_seal_lettering_read_as_a_figure_leaves_the_row_to_its_cell() -> None:
     m11 = page.figures["M11"]
     assert m11.value is None and m11.text == "-" and m11.confidence >= 0.5
     assert (page.figures["M10"].value, page.figures["M12"].value) == ("2473", "0")
+
+
+def test_a_token_beside_where_the_pages_figures_stand_is_checked_where_they_stand() -> None:
+    """Seed 311, a phone photo: the red seal's lettering left of the 数值 column was read "1616" at
+    0.78 in a row that prints "-" (empty online), and blocked the form as another figure. Its own
+    box, without the seal's ink, holds nothing legible; where this page's figures stand (right-
+    aligned at x=741 here) the view without the seal shows the printed dash, which is evidence
+    for the record."""
+    crop = cv2.imread(str(PHOTOS / "seal-lettering-beside-a-printed-dash-phone.jpg"))
+    ink = ink_copy(crop)
+    token = (640, 356, 682, 382)
+    seen = {}
+    for column in (None, ("right", 741.0, 53.0)):
+        fig = FigureReading("M04", "1616", "1616", 0.78, token, "test")
+        read_seal_free({"M04": fig}, ocr_copy(crop), ink, T, _seal_free_reader(ink), 26.0, column)
+        seen[column is not None] = fig
+    assert seen[False].seal_free != "-"
+    assert seen[True].seal_free == "-" and evidence(seen[True], None, under_seal=True) == "weak_match"
+    assert evidence(seen[False], None, under_seal=True) == "reads_other"
