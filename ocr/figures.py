@@ -216,12 +216,13 @@ def read_seal_free(out: dict[str, FigureReading], grey: np.ndarray, ink: np.ndar
             # (a ghost of the seal's lettering elsewhere in the cell made "62" of a "0"), or a
             # token standing mostly beside that place (seal lettering read "1616" beside a
             # printed dash on a seed 311 phone photo): what is printed there is what counts
-            place = expected_box(column, (0, box[1], ink.shape[1], box[3]), text_h)
-            inside = max(0, min(place[2], box[2]) - max(place[0], box[0]))
-            if inside < (box[2] - box[0]) / 2 and inside < (place[2] - place[0]) / 2:
-                box = place   # the token stands mostly beside the place
+            place = expected_box(column, box, text_h)   # the part of the box where figures stand
+            row_place = expected_box(column, (0, box[1], ink.shape[1], box[3]), text_h)
+            inside = max(0, place[2] - place[0])
+            if inside < (box[2] - box[0]) / 2 and inside < (row_place[2] - row_place[0]) / 2:
+                box = row_place   # the token stands mostly beside the place
             elif place[2] - place[0] < box[2] - box[0]:
-                box = (max(place[0], box[0]), box[1], min(place[2], box[2]), box[3])
+                box = place
         kind, print_box, dash_conf = cells.classify_cell(ink, box, text_h)
         if kind == "dash" and dash_conf >= SEAL_FREE_MIN:
             fig.seal_free = "-"
