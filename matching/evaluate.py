@@ -142,8 +142,8 @@ def evaluate(doc: DocumentReading, template: Template, online: dict[str, str | N
                                     detail={"reason": "未能检查公章（检测模块不可用），需人工确认"}))
         elif seal.status == "uncertain" and getattr(seal, "same_stamp_as", None) is not None:
             # the document's own stamp aligned with the page's incomplete ring, or found by its
-            # pattern (info); found by the pattern below SEARCH_SURE (`searched`), where print fits
-            # it nearly as well, the page's own "no seal" stands, the suspected stamp shown
+            # pattern (info); found by the pattern but not surely (`searched`: ocr.seal_search.sure),
+            # where print fits it nearly as well, the page's own "no seal" stands, the stamp shown
             sev = "error" if getattr(seal, "searched", False) else "info"
             found.append(DocFinding("seal_missing", sev, page_index=i, box=list(seal.box), detail={
                 "reason": seal.reason, "status": seal.status, "score": seal.score, "method": seal.method,

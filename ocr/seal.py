@@ -65,7 +65,7 @@ class SealResult:
     method: str  # "colour" | "grey" | "colour+grey"
     same_stamp_as: int | None = None  # the page (number) whose stamp was found here (ocr.document_seal)
     searched: bool = False            # suspected only: found by searching the page for that stamp's
-                                      # pattern below seal_search.SEARCH_SURE, no ring of its own seen
+                                      # pattern, not surely (seal_search.sure), no ring of its own seen
 
 
 def detect_seal(image_bgr: np.ndarray, bilevel: bool | None = None, unit_name: str | None = None,

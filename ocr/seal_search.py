@@ -85,10 +85,12 @@ def sure(place: Placement) -> bool:
 def find(grey: np.ndarray, seal: DocumentSeal) -> Placement | None:
     """The learned seal's placement on `grey` (a page where no ring was seen), or None."""
     coarse = _coarse(grey, seal)
-    if coarse is None or coarse[0] < STANDS_OUT * max(coarse[3], 1e-6):
+    if coarse is None:
         return None
     top, turn, (cx, cy), elsewhere = coarse
-    ratio = round(top / max(elsewhere, 1e-6), 2)
+    ratio = top / max(elsewhere, 1e-6)
+    if ratio < STANDS_OUT:
+        return None
     best = Placement((cx, cy), -turn, 1.0, -1.0)
     for dturn in range(-4, 5):  # a degree and two pixels at a time, round the coarse match
         for dx in range(-6, 7, 2):

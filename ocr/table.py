@@ -158,17 +158,17 @@ def bound_by_rulings(model: TableModel, role: str, uprights: list[Segment], cont
     the table was read into its cells ("1" and "2" for a printed 0). Forms without rulings keep
     their edges; the column's stored range is the rulings' at its content's middle."""
     col = model.columns.get(role)
-    words = model.header_words.get(role)
-    if len(content) < MIN_CONTENT and words is not None and model.header_y is not None:
+    if col is None or not uprights:
+        return None, None
+    if len(content) < MIN_CONTENT:
         # a page of dashes, few figures read: the column's header words stand inside its cell too
         # (seed 293, a phone photo: the last column reached the page's edge past the table's
         # border, and a seal's star beyond it was read "15" for a printed 0)
+        words = model.header_words.get(role)
+        if words is None or model.header_y is None:
+            return None, None
         y = int(model.header_y)
         content = [*content, OcrLine(role, 1.0, (int(words[0]), y, int(words[1]), y), "header")]
-    elif len(content) < MIN_CONTENT:
-        return None, None
-    if col is None or not uprights:
-        return None, None
     y = statistics.median(ln.cy for ln in content)
     def beside(u: Segment, right: bool) -> bool:  # clear of the content on every row it holds, one stray aside
         room = [x_at(u, ln.cy) - ln.box[2] if right else ln.box[0] - x_at(u, ln.cy) for ln in content]
