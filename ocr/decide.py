@@ -102,6 +102,24 @@ def _digits_lost_or_added(a: str, b: str) -> bool:
     return short == long_ or (len(short) < len(long_) and all(ch in rest for ch in short))
 
 
+def _added_inside(paper: str, online: str) -> bool:
+    """The paper's figure is the record's with digits added between two of its digits, and not
+    at an end ("20.34" for 2.34; not "141" or "144" for 14, nor "10" for 0): a seal's stroke or
+    lettering beside a printed figure extends it at an end, while ink standing between two of
+    its printed digits is print (seed 281 F09: a printed 20.34 under a grey seal, record 2.34)."""
+    p, o = _digits(paper), _digits(online)
+    if len(p) <= len(o) or p.startswith(o) or p.endswith(o):
+        return False
+    return any(p.startswith(o[:i]) and p.endswith(o[i:]) for i in range(1, len(o)))
+
+
+def _seal_may_explain(paper: str, online: str) -> bool:
+    """Two views of a figure under a seal reading it alike prove nothing when the paper's figure is
+    the record's with digits lost (a stroke the seal hid is hidden in both) or added at an end (a
+    stroke beside the print both views keep)."""
+    return _digits_lost_or_added(paper, online) and not _added_inside(paper, online)
+
+
 def _records_digits(figure: FigureReading, online: str | None) -> bool:
     """A reading no printed figure can be, that is the record's figure with its decimal point lost
     ("813" for 8.13, "49" for 0.49: a point under seal ink is a speck) or with places the form
@@ -144,11 +162,11 @@ def _seen_before_take_out(figure: FigureReading, decimals: int, paper: str, onli
     stroke of print) that the page itself, seal and all, reads alike in the same box (`with_seal`,
     ocr.seal_reread): the take-out removed no stroke that made it. Seed 211: a printed "7" against
     6, whose first reading took the 7's bar for a dash, read "7" at 1.00 both ways; seed 53's
-    "6943" for a printed 8943 reads "8943" with the seal. Not where one is the other with digits
-    lost or added (a stroke the seal hid is hidden in both)."""
+    "6943" for a printed 8943 reads "8943" with the seal. Not where the seal may explain the
+    difference (`_seal_may_explain`)."""
     return (SEAL_TAKEN_OUT_TAG in figure.engine and figure.value is not None and figure.with_seal is not None
             and _num(figure.with_seal) == _num(figure.value) and figure.confidence >= UNDER_SEAL_ALONE
-            and parse_number(figure.text, decimals, every_place=False)[1] and not _digits_lost_or_added(paper, online))
+            and parse_number(figure.text, decimals, every_place=False)[1] and not _seal_may_explain(paper, online))
 
 
 def _point_moot(figure: FigureReading, decimals: int, online: str) -> bool:
@@ -170,10 +188,11 @@ def seal_free_confirms(figure: FigureReading, paper: str, online: str) -> bool:
     highest confidence one engine alone is given there: the seal's strokes did not make it. The
     two views are different images (ocr.figures.read_seal_free, ocr.document_seal.merge), but a
     stroke the seal hid is hidden in both ("0" read both ways for a printed 10 under the seal's
-    lettering, seed 53): a figure that is the record's with digits lost or added is no difference
-    they can prove (`paper`, `online`: both formatted to the indicator's places)."""
+    lettering, seed 53): a figure that is the record's with digits lost, or added at an end, is no
+    difference they can prove (`_seal_may_explain`; `paper`, `online`: both formatted to the
+    indicator's places)."""
     return (figure.seal_free is not None and figure.value is not None and figure.confidence >= UNDER_SEAL_ALONE
-            and _num(figure.seal_free) == _num(figure.value) and not _digits_lost_or_added(paper, online))
+            and _num(figure.seal_free) == _num(figure.value) and not _seal_may_explain(paper, online))
 
 
 # marks the reader itself took for something else than a printed dash (ocr.figures, ocr.dashes)

@@ -132,6 +132,24 @@ def test_a_figure_read_after_the_seal_was_taken_out_and_alike_with_it_is_claimed
     assert decide(out("7", "7", 0.85), "6", 0).kind == "unreadable"      # below what one engine claims under a seal
 
 
+def test_digits_added_inside_the_records_figure_are_print_not_the_seal() -> None:
+    """Seed 281 F09: a printed 20.34 (record 2.34) under a grey seal, read "20.34" in its cell, once
+    the seal was taken out and on the page itself. A seal's stroke beside a figure lengthens it at
+    an end; the extra "0" stands between two printed digits."""
+    def out(text: str, online: str, decimals: int = 2) -> str:
+        f = FigureReading("F09", text, text, 1.0, (0, 0, 10, 10), "rapidocr+seal-out", doubts=("seal_out",),
+                          with_seal=text)
+        return decide(f, online, decimals).kind
+    assert out("20.34", "2.34") == "differs"
+    assert out("2.34", "20.34") == "unreadable"      # a digit lost: hidden both ways
+    assert out("12.34", "2.34") == "unreadable"      # added in front: the seal's stroke beside it
+    assert out("2.341", "2.34", 3) == "unreadable"   # added at the end
+    assert out("144", "14", 0) == "unreadable"       # the added 4 may be the last digit
+    assert out("1234", "23", 0) == "unreadable"      # added at both ends
+    red = FigureReading("F09", "20.34", "20.34", 0.9, (0, 0, 10, 10), "r", seal_free="20.34")
+    assert decide(red, "2.34", 2).kind == "differs"  # the same on a red seal's two views
+
+
 def test_a_figure_whose_only_doubt_is_a_lost_point_claims_when_no_placement_is_the_records() -> None:
     """Seed 263 F01: a planted "9" on a row the form prints with two places, read "9" by both
     engines at 0.999. Wherever its point stood (9, 0.9, 0.09) it is not the record's figure."""
