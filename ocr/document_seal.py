@@ -23,7 +23,7 @@ from ocr.confidence import DASH_DIFFERS_MIN, MATCH_MIN, SEAL_FREE_MIN, UNDER_SEA
 from ocr.decide import DISCOUNTED_MARK_TAGS, read_as_dash
 from ocr.model import DOUBT_SEAL_OUT, DocumentReading, FigureReading, OcrLine, PageReading
 
-UNDER_SEAL_REACH = 1.05  # a figure whose centre lies within this many seal radii of its centre
+UNDER_SEAL_REACH = 1.05  # seal radii from its centre: a figure's box reaching this near is under the seal
 # An incomplete ring below this share of the document's own seal's radius is not that seal. Nine
 # worlds' grey pages left `uncertain` measured 0.75 and 1.7 of it on stamped pages (a fit to the
 # lettering's arc, and a fit across the ring and print) and 0.47 on the one unstamped page.
@@ -47,22 +47,13 @@ def plainly_read(fig: FigureReading) -> bool:
             and fig.agreed is not False and not any(t in fig.engine for t in tags))
 
 
-def _seal_disc(page: PageReading) -> tuple[float, float, float, float] | None:
-    """(centre x, centre y, radius, |w - h|) of the page's seal box, None without one."""
+def _seal_disc(page: PageReading) -> tuple[float, float, float] | None:
+    """(centre x, centre y, radius) of the page's seal box, None without one."""
     box = page.seal.box if page.seal is not None else None
     if box is None:
         return None
     x, y, w, h = box
-    return x + w / 2, y + h / 2, max(w, h) / 2, abs(w - h)
-
-
-def _under(fig: FigureReading, page: PageReading) -> bool:
-    disc = _seal_disc(page)
-    if fig.box is None or disc is None:
-        return False
-    cx, cy, radius, skew = disc
-    fx, fy = (fig.box[0] + fig.box[2]) / 2, (fig.box[1] + fig.box[3]) / 2
-    return math.hypot(fx - cx, fy - cy) <= UNDER_SEAL_REACH * radius + skew
+    return x + w / 2, y + h / 2, max(w, h) / 2
 
 
 def _grey_sealed(page: PageReading) -> bool:
@@ -80,13 +71,15 @@ def alone_under_seal(fig: FigureReading, page: PageReading) -> bool:
 
 
 def _seal_reaches(fig: FigureReading, page: PageReading) -> bool:
-    """The seal's disc reaches into the figure's box (not only over its centre, `_under`): the ring
-    across a figure's first digit hides it (seed 257: a printed 7680 read "680" at 0.9998, its
-    centre 1.08 radii from the seal's)."""
+    """The seal's disc reaches into the figure's box, not only over its centre: the ring across a
+    figure's first digit hides it (seed 257: a printed 7680 read "680" at 0.9998, its centre 1.08
+    radii from the seal's), and the lettering just before a figure is read into it (seed 347: a
+    printed 0 read "20" in its cell, the "化" of the lettering before it; read "0" once the seal
+    was taken out)."""
     disc = _seal_disc(page)
     if fig.box is None or disc is None:
         return False
-    cx, cy, radius, _ = disc
+    cx, cy, radius = disc
     nx, ny = min(max(cx, fig.box[0]), fig.box[2]), min(max(cy, fig.box[1]), fig.box[3])
     return math.hypot(nx - cx, ny - cy) <= UNDER_SEAL_REACH * radius
 
@@ -109,7 +102,7 @@ def pages_to_reread(doc: DocumentReading) -> list[int]:
     read by one engine alone where the seal reaches into it (as capped: its view without the seal
     is the one look that can still claim a difference)."""
     return [i for i, p in enumerate(doc.pages) if _grey_sealed(p)
-            and any((_under(f, p) and not plainly_read(f)) or alone_under_seal(f, p) for f in p.figures.values())]
+            and any((_seal_reaches(f, p) and not plainly_read(f)) or alone_under_seal(f, p) for f in p.figures.values())]
 
 
 def learn(doc: DocumentReading) -> seal_template.DocumentSeal | None:
@@ -136,7 +129,7 @@ def merge(page: PageReading, again: PageReading) -> list[str]:
                 fig.seal_free = new.value
                 changed.append(code)
             continue
-        if plainly_read(fig) or not _under(fig, page):
+        if plainly_read(fig) or not _seal_reaches(fig, page):
             continue
         dash = read_as_dash(new)
         if new.value is None and not dash:

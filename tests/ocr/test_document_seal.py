@@ -127,3 +127,17 @@ def test_a_figure_whose_first_digit_lies_under_the_ring_is_read_alone_under_the_
     assert cap_alone_under_seal(doc) == 1
     assert decide(edge, "7680", 0).kind == "unreadable"
     assert pages_to_reread(doc) == [0]   # the view without the seal is what may still claim it
+
+
+def test_a_figure_not_read_plainly_whose_box_the_seal_reaches_is_read_again() -> None:
+    """Seed 347 P14: a printed 0 at the edge of a grey seal, its lettering's "化" just before it, read
+    "20" in its cell; its centre lay outside the seal, its box did not. With the seal taken out it
+    read "0" at 0.999."""
+    edge = fig("P14", "20", "20", 0.867, box=(1020, 1300, 1080, 1330), clean=False)   # centre 135 px out, r 115
+    first = page([edge, fig("M01", "", None, 0.0, box=AWAY)])
+    doc = DocumentReading(None, None, 1, None, [first])
+    assert pages_to_reread(doc) == [0]
+    assert merge(first, page([fig("P14", "0", "0", 0.999, box=edge.box), fig("M01", "7", "7", 0.99, box=AWAY)])) == ["P14"]
+    assert decide(first.figures["P14"], "0", 0).kind == "matches" and first.figures["M01"].value is None
+    far = fig("P14", "20", "20", 0.867, box=(1040, 1300, 1100, 1330), clean=False)     # nearest point 125 px out
+    assert pages_to_reread(DocumentReading(None, None, 1, None, [page([far])])) == []
