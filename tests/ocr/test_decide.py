@@ -194,3 +194,17 @@ def test_a_reading_formatted_to_the_records_places_is_still_its_digits_lost() ->
     seen = FigureReading("F12", "74", "74", 0.9, (0, 0, 10, 10), "r+t", seal_free="74")
     assert decide(seen, "1.74", 2).kind == "unreadable"
     assert decide(seen, "1.47", 2).kind == "differs"    # not the record's digits: both views claim it
+
+
+def test_a_dissenting_second_engine_that_excludes_the_record_too_does_not_undo_two_alike_views() -> None:
+    """Seed 349 F13: a planted 18 (record 0.00) under a red seal's lettering, read "18" at the cap one
+    engine has there and "18" without the seal's ink; the second engine read "13"."""
+    def read(second: str, seal_free: str | None = "18") -> str:
+        f = FigureReading("F13", "18", "18", 0.9, (0, 0, 10, 10), "r+t", second_opinion=second, agreed=False,
+                          seal_free=seal_free)
+        return decide(f, "0.00", 2).kind
+    assert read("13") == "differs"
+    assert read("0") == "unreadable"                    # the second engine reads the record
+    assert read("10") == "unreadable"                   # the record with a digit added at an end
+    assert read("13", seal_free=None) == "unreadable"   # one image alone
+    assert read("13", seal_free="13") == "unreadable"   # the views disagree
