@@ -69,6 +69,23 @@ def test_four_upright_figures_whose_centres_happen_to_line_up_do_not_lean() -> N
     assert rows_unreliable(anchors, leaning, 33.0, "right")
 
 
+def test_neighbouring_rows_whose_drifts_jump_by_most_of_a_row_are_not_trusted() -> None:
+    """Seed 349, page 2 of a phone photo: the upper rows drifted by most of a row from their codes
+    to their figures, and F02, F08 and F09 took the figure of the row above, which made three false
+    differences. The figure column hardly leans (0.016); where the rows read one row up meet those
+    read right (F09, F10) the drift jumps by 0.95 of a row."""
+    read = {"F02": (376, 370), "F08": (568, 557), "F09": (602, 587), "F10": (634, 650), "F11": (666, 680),
+            "M03": (860, 870), "M04": (892, 900), "M05": (924, 932), "M13": (1182, 1182), "M14": (1213, 1212),
+            "A01": (1312, 1308)}
+    anchors = [(c, OcrLine(c, 0.99, (250, a - 12, 276, a + 12), "test"), "code") for c, (a, _) in read.items()]
+    tokens = {c: OcrLine("0", 0.99, (945, t - 12, 962, t + 12), "test") for c, (_, t) in read.items()}
+    assert rows_unreliable(anchors, tokens, 32.0, "centre")
+    # the same rows all read right: the drift grows smoothly down the page
+    smooth = {c: OcrLine("0", 0.99, (945, a + 26 - (a - 376) // 30 - 12, 962, a + 26 - (a - 376) // 30 + 12), "test")
+              for c, (a, _) in read.items()}
+    assert not rows_unreliable(anchors, smooth, 32.0, "centre")
+
+
 def test_a_figure_ending_short_of_the_right_aligned_column_may_have_lost_digits() -> None:
     for tilt in (0.0, 0.1):  # a leaning page too: the edge is followed down the column
         column = _column(tilt)
