@@ -16,6 +16,8 @@ from ocr.tokens import is_misread_code, looks_numeric, parse_code
 from registry.template import Indicator, Template
 
 MIN_LABEL_SCORE = 75
+FRAME_EDGE = 1      # px: a line starting this near the page image's left edge was cut by the frame
+CUT_LABEL_MIN = 3   # characters of a cut label's end that name it (a 2-character end fits many)
 CODE_WINDOW = 3.0   # text heights either side of the 代码 header's centre where codes stand
 CODES_AGAINST_HEADER = 5   # codes in one column, in template order, that outweigh a header naming none
 UNIT_WINDOW = 2.0   # text heights either side of the units' median centre (a stray "人" of seal text is no unit)
@@ -200,9 +202,19 @@ def label_like(lines: Sequence[OcrLine], template: Template, right_limit: float 
             and (right_limit is None or ln.box[0] < right_limit)]
 
 
-def label_score(ind: Indicator, text: str) -> float:
-    """How well `text` (spaces removed) names the indicator's label, with or without its 其中：."""
-    return max(fuzz.ratio(ind.label, text), fuzz.ratio(ind.bare_label, text))
+def label_score(ind: Indicator, text: str, cut: bool = False) -> float:
+    """How well `text` (spaces removed) names the indicator's label, with or without its 其中：.
+    `cut`: the line starts at the page's left edge, where a photo's frame cut it, so it may be the
+    label's end alone ("技馆个数" for 科技馆个数, "科技馆站个数" for 青少年科技馆站个数; seed 359)."""
+    whole = max(fuzz.ratio(ind.label, text), fuzz.ratio(ind.bare_label, text))
+    if not cut or len(text) < CUT_LABEL_MIN:
+        return whole
+    return max(whole, fuzz.ratio(ind.label[-len(text):], text))
+
+
+def cut_by_frame(ln: OcrLine) -> bool:
+    """The line starts at the page image's left edge: the photo's frame cut it there."""
+    return ln.box[0] <= FRAME_EDGE
 
 
 def label_rows(lines: list[OcrLine], template: Template, skip_codes: set[str],
@@ -215,8 +227,8 @@ def label_rows(lines: list[OcrLine], template: Template, skip_codes: set[str],
     text_lines = label_like(sorted(lines, key=lambda x: x.cy), template, right_limit)
 
     def scores(ln: OcrLine) -> list[tuple[float, Indicator]]:
-        text = ln.text.replace(" ", "")
-        return [(label_score(ind, text), ind) for ind in candidates]
+        text, cut = ln.text.replace(" ", ""), cut_by_frame(ln)
+        return [(label_score(ind, text, cut), ind) for ind in candidates]
 
     scored: list[tuple[OcrLine, list[Indicator]]] = []
     for ln, found in _join_wrapped(text_lines, scores):

@@ -75,3 +75,23 @@ def test_a_code_read_rows_away_from_where_its_neighbours_put_it_is_doubtful() ->
     keep, doubtful = rows.code_rows([OcrLine(c, 0.99, (1100, y - 12, 1140, y + 12), "t") for c, y in ys.items()],
                                     TEMPLATE)
     assert "P05" in [c for c, _ in keep] and not doubtful
+
+
+def test_labels_cut_by_a_photos_frame_name_their_rows_by_their_end() -> None:
+    """Seed 359, a phone photo whose frame cut the page's left side: "科技馆站个数" (the end of
+    青少年科技馆站个数) names 科技馆个数 better as a whole. A line starting at the image's edge is
+    matched by the labels' ends too; the same text away from the edge is not."""
+    texts = ["科技馆站个数", "科技馆站建筑面积", "科技馆站当年参观人次"]
+
+    def page(x0: int) -> list[OcrLine]:
+        out = list(HEADER)
+        for k, text in enumerate(texts):
+            y = 150 + 40 * k
+            out += [OcrLine(text, 0.9, (x0, y, x0 + 24 * len(text), y + 20), "t"),
+                    OcrLine(f"{k}", 0.99, (910, y, 930, y + 20), "t")]
+        return out
+    assert _found(page(0)) == {"S11": "科技馆站个数", "S12": "科技馆站建筑面积", "S13": "科技馆站当年参观人次"}
+    assert "S11" not in _found(page(60))
+    assert rows.label_score(TEMPLATE.indicator("S17"), "专用车", cut=True) == 100   # 科普宣传专用车
+    assert rows.label_score(TEMPLATE.indicator("S17"), "专用车") < 75
+    assert rows.label_score(TEMPLATE.indicator("F02"), "拨款", cut=True) < 75      # two characters name nothing
