@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from matching.row_confirm import confirm_rows
 from ocr.decide import decide
 from ocr.identity import parse_print_time
 from ocr.model import DocumentReading, FigureReading, PageReading
@@ -69,6 +70,7 @@ def under_seal(doc: DocumentReading, fig: FigureReading | None, page_index: int 
 
 
 def decide_figures(doc: DocumentReading, template: Template, online: dict[str, str | None]) -> list[FigureDecision]:
+    confirm_rows(doc, template, online)
     figures = doc.figures
     out = []
     for ind in template.indicators:

@@ -132,6 +132,7 @@ def read_figures(lines: list[OcrLine], template: Template, grey: np.ndarray, *, 
         # figure may be another row's. Nothing on it is evidence either way: a human looks.
         for f in out.values():
             f.doubt(DOUBT_LEAN)
+            f.untrusted_from = f.confidence
             f.confidence = min(f.confidence, UNTRUSTED_CONFIDENCE)
         if problems is not None:
             problems.append(ROWS_LEAN_PROBLEM)

@@ -60,6 +60,8 @@ class FigureReading:
                                         # shows in the same box, seal and all (ocr.seal_reread)
     crop_path: str | None = None
     found_by: str = "code"    # "code" | "label" | "text-layer"
+    untrusted_from: float | None = None  # its confidence before the page's rows were found unreliable
+                                         # (ocr.column_lean); matching.row_confirm may restore it
 
     @property
     def clean(self) -> bool:
