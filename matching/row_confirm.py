@@ -5,9 +5,11 @@ record's, and read one row up or down they clearly are not.
 
 If the rows were placed one off, each figure read would be its neighbour's: it would equal the
 record of the row above or below, not its own, unless neighbouring records are alike, and then
-the shifted reading agrees as well as the placed one. So the placed reading must agree with all
-but MAX_OTHER of the page's figures (one planted difference stays possible and is then decided
-as on any page), and beat both shifted readings by SHIFT_MARGIN figures.
+the shifted reading agrees as well as the placed one. So every figure read must be its record's
+as placed, and the placed reading must beat both shifted readings by SHIFT_MARGIN figures. Not one
+difference is let through: where a single row took its neighbour's figure (the drift jump of
+ocr.column_lean) that one figure is the only one unlike its record, and trusting the page would
+claim it. A page with a difference stays untrusted, and its unit goes to a person.
 """
 
 from __future__ import annotations
@@ -17,7 +19,6 @@ from ocr.decide import read_as_dash, reading_agrees
 from ocr.model import DOUBT_LEAN, DocumentReading, FigureReading, PageReading
 from registry.template import Template
 
-MAX_OTHER = 1        # figures that may differ from their record as placed
 SHIFT_MARGIN = 3     # figures by which the placed reading must beat the reading one row off
 CONFIRMED_NOTE = "页面倾斜或透视未能完全校正，但各行读数与网上数据逐行一致（错行核对则不一致），按正常页面核对"
 
@@ -37,7 +38,7 @@ def rows_confirmed(page: PageReading, template: Template, online: dict[str, str 
     read = sum(1 for c in rows if _read(page.figures[c]))
     placed = _agreeing(page, rows, online, 0)
     shifted = max(_agreeing(page, rows, online, -1), _agreeing(page, rows, online, 1))
-    return read - placed <= MAX_OTHER and placed - shifted >= SHIFT_MARGIN
+    return placed == read and placed - shifted >= SHIFT_MARGIN
 
 
 def confirm_rows(doc: DocumentReading, template: Template, online: dict[str, str | None]) -> list[int]:
