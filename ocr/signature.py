@@ -154,9 +154,11 @@ def _judge_role(page: _Page, role: str, labels: Mapping[str, Label], obstacles: 
     if right is not None:
         verdicts.append(_judge_region(page, role, label.box, right, obstacles + others, signing_row=True))
         if verdicts[-1].status == UNCERTAIN:
-            taller = _written_high(page, role, label.box, right, others, obstacles, rows)
-            if taller is not None:
-                verdicts.append(taller)
+            for second_look in (_over_a_flat_stroke, _written_high):
+                again = second_look(page, role, label.box, right, others, obstacles, rows)
+                if again is not None:
+                    verdicts.append(again)
+                    break
     below = below_region(label.box, page.lh, others, obstacles, page.rulings, shape, rows)
     if below is not None:
         verdicts.append(_judge_region(page, role, label.box, below, obstacles + others, signing_row=False))
@@ -195,6 +197,34 @@ def _written_high(page: _Page, role: str, label: XYWH, right: XYWH, others: list
     if verdict.status != PRESENT:
         return None
     return SignatureResult(PRESENT, verdict.score, verdict.box, verdict.reason + "（签名写在签字线上方）")
+
+
+def _over_a_flat_stroke(page: _Page, role: str, label: XYWH, right: XYWH, others: list[XYWH],
+                        obstacles: list[XYWH], rows: list[XYWH]) -> SignatureResult | None:
+    """The field right of a label began at a "rule" just over the label's top with a little ink
+    under it: the rule may be a long flat stroke of the name itself (seed 373: a 7 lh stroke
+    across the top of a name on the line, the rest of the name above it). A stroke's ends are
+    free; a table's border meets the table's vertical rules. Judged again without that stroke at
+    the usual height, the name is signed when that field holds one."""
+    cut = [h for h in page.rulings.horizontal if h[0] + 2 == right[1] and not _meets_vertical(h, page)]
+    if not cut:
+        return None
+    rulings = Rulings([h for h in page.rulings.horizontal if h not in cut], page.rulings.vertical)
+    higher = right_region(label, page.lh, others, obstacles, rulings, page.image.shape, rows)
+    if higher is None or higher[1] >= right[1]:
+        return None
+    verdict = _judge_region(page, role, label, higher, obstacles + others, signing_row=True)
+    if verdict.status != PRESENT:
+        return None
+    return SignatureResult(PRESENT, verdict.score, verdict.box, verdict.reason + "（名字中的长横笔像一条线，已越过它判断）")
+
+
+def _meets_vertical(rule: tuple[int, int, int], page: _Page) -> bool:
+    """Either end of a horizontal rule meets a vertical rule (a corner or a joint of a table)."""
+    ry, rx0, rx1 = rule
+    near = P.CORNER_REACH * page.lh
+    return any(abs(vx - end) <= near and vy0 - near <= ry <= vy1 + near
+               for vx, vy0, vy1 in page.rulings.vertical for end in (rx0, rx1))
 
 
 def _past_a_flat_stroke(page: _Page, role: str, label: XYWH, below: XYWH, others: list[XYWH],

@@ -391,6 +391,30 @@ def test_a_long_flat_stroke_of_a_name_is_not_the_fields_bottom_rule() -> None:
     assert {role: s.status for role, s in (page.signatures or {}).items()} == ALL_SIGNED
 
 
+def test_a_long_flat_stroke_over_the_label_is_not_the_fields_top_rule() -> None:
+    """Seed 373 (a phone photo, colour): 填表人's blue name on the signing line has a flat stroke
+    7 text heights long level with the label's top, which the rule finder took for a rule above
+    the field; the field began under it and held only the name's tail, beside the unit seal
+    ("除印章外笔迹很少", a false warning). A rule with free ends is judged past once. The same
+    page with the name rubbed out is unsigned."""
+    from pathlib import Path
+
+    from ocr.page import read_page
+    from ocr.sources import PageSource
+    from registry.template import default_template
+    img = cv2.imread(str(Path(__file__).parent / "photos" / "long-flat-name-stroke-over-the-label-seal-phone.jpg"))
+    page = read_page(PageSource(3, img, "image-file"), default_template())
+    assert {role: s.status for role, s in (page.signatures or {}).items()} == ALL_SIGNED
+    assert "长横笔" in page.signatures["填表人"].reason
+    x0, y0, x1, y1 = 855, 1140, 1025, 1205  # the name, in the photo's pixels
+    field = img[y0:y1, x0:x1].astype(int)
+    pen = cv2.dilate((field[..., 0] - field[..., 2] > 12).astype(np.uint8), np.ones((9, 9), np.uint8)).astype(bool)
+    field[pen] = np.median(img[y0 - 40:y0 - 10, x0:x1].reshape(-1, 3), axis=0)  # blue ink only: the seal stays
+    img[y0:y1, x0:x1] = field.astype(np.uint8)
+    page = read_page(PageSource(3, img, "image-file"), default_template())
+    assert page.signatures["填表人"].status == ABSENT
+
+
 def test_a_large_name_written_above_the_signing_line_is_signed() -> None:
     """Seed 239 (a colour 200 dpi scan): 填表人's name, 7 text heights tall, is written above the
     signing line, ending just over the label's top; the field right of the label (1.8 text heights
