@@ -2,16 +2,15 @@
 
 The OCR reader finds the printed labels (ocr.signature_labels corrects swollen boxes and places
 unread labels by the others' pitch). For each label, the space to its right and the space below
-it (ocr.signature_regions) are searched for a name: handwriting-like ink after removing rules,
-print and the unit seal (by colour, and on grey scans by shape: ocr.signature_ink), or a red
-personal name seal (人名章). Thresholds: ocr.signature_params. Sizes are relative to the
-block's text height, so dpi does not matter.
+it (ocr.signature_regions) are searched for a name (ocr.signature_judge); where a field holds
+only a little ink, a larger field is judged once more (a name written high, or one whose long
+flat stroke the rule finder took for a rule). Thresholds: ocr.signature_params. Sizes are
+relative to the block's text height, so dpi does not matter.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import cv2
@@ -20,16 +19,8 @@ import numpy as np
 from ocr import signature_params as P
 from ocr.seal import ABSENT, PRESENT, UNCERTAIN, detect_seal
 from ocr.seal_masks import as_bgr, is_colour
-from ocr.signature_ink import (
-    Circle,
-    InkMeasure,
-    ink_mask,
-    measure,
-    name_seal,
-    seal_circle,
-    seal_ink_level,
-    without_seal,
-)
+from ocr.signature_ink import Circle, seal_circle
+from ocr.signature_judge import SignatureResult, SignPage, judge_region, overlaps, overlaps_disc
 from ocr.signature_labels import (
     SIGNATURE_ROLES,
     Label,
@@ -53,28 +44,6 @@ from ocr.signature_regions import (
 __all__ = ["SIGNATURE_ROLES", "SignatureResult", "detect_signatures", "find_signature_labels"]
 
 XYWH = tuple[int, int, int, int]
-
-
-@dataclass(frozen=True)
-class SignatureResult:
-    status: str  # "present" | "absent" | "uncertain"
-    score: float  # 0..1; absent < 0.3 <= uncertain < 0.6 <= present
-    box: XYWH | None  # the ink found (x, y, w, h) in image pixels, else the searched region
-    reason: str  # shown to staff (Chinese)
-
-
-@dataclass
-class _Page:
-    image: np.ndarray
-    grey: np.ndarray
-    colour: bool
-    lh: int
-    circle: Circle | None
-    seal_box: XYWH | None
-    rulings: Rulings
-    rows: list[XYWH]  # printed rows found in the image
-    seal_level: float | None = None  # grey level of the seal's ink, once measured
-    seal_looked_for: bool = False
 
 
 def detect_signatures(
@@ -124,7 +93,7 @@ def detect_signatures(
     if circle is not None:
         rulings = _off_the_seal(rulings, circle)
         rows = [r for r in rows if not _amid_the_seal(r, circle)]
-    page = _Page(image, grey, colour, lh, circle, seal_box, rulings, rows)
+    page = SignPage(image, grey, colour, lh, circle, seal_box, rulings, rows)
     return {role: _judge_role(page, role, labels, obstacles) if role in labels else _not_found(role)
             for role in SIGNATURE_ROLES}
 
@@ -140,7 +109,7 @@ def _block_band(grey: np.ndarray, labels: Mapping[str, XYWH], lh: int) -> tuple[
     return grey[top:bottom], top
 
 
-def _judge_role(page: _Page, role: str, labels: Mapping[str, Label], obstacles: list[XYWH]) -> SignatureResult:
+def _judge_role(page: SignPage, role: str, labels: Mapping[str, Label], obstacles: list[XYWH]) -> SignatureResult:
     label = labels[role]
     others = [lab.box for r, lab in labels.items() if r != role]
     shape = page.image.shape
@@ -149,10 +118,10 @@ def _judge_role(page: _Page, role: str, labels: Mapping[str, Label], obstacles: 
     # printed rows found in the image bound a field from below
     # (only rows under the label: above it, a name rising from the signing line looks like one)
     rows = [r for r in page.rows if r[1] > lab[1] + lab[3] + 0.3 * page.lh
-            and not any(_overlaps(r, b) for b in [lab, *others])]
+            and not any(overlaps(r, b) for b in [lab, *others])]
     right = right_region(label.box, page.lh, others, obstacles, page.rulings, shape, rows)
     if right is not None:
-        verdicts.append(_judge_region(page, role, label.box, right, obstacles + others, signing_row=True))
+        verdicts.append(judge_region(page, role, label.box, right, obstacles + others, signing_row=True))
         if verdicts[-1].status == UNCERTAIN:
             for second_look in (_over_a_flat_stroke, _written_high):
                 again = second_look(page, role, label.box, right, others, obstacles, rows)
@@ -161,7 +130,7 @@ def _judge_role(page: _Page, role: str, labels: Mapping[str, Label], obstacles: 
                     break
     below = below_region(label.box, page.lh, others, obstacles, page.rulings, shape, rows)
     if below is not None:
-        verdicts.append(_judge_region(page, role, label.box, below, obstacles + others, signing_row=False))
+        verdicts.append(judge_region(page, role, label.box, below, obstacles + others, signing_row=False))
         if verdicts[-1].status == UNCERTAIN:
             past = _past_a_flat_stroke(page, role, label.box, below, others, obstacles, rows)
             if past is not None:
@@ -181,7 +150,7 @@ def _judge_role(page: _Page, role: str, labels: Mapping[str, Label], obstacles: 
     return best
 
 
-def _written_high(page: _Page, role: str, label: XYWH, right: XYWH, others: list[XYWH],
+def _written_high(page: SignPage, role: str, label: XYWH, right: XYWH, others: list[XYWH],
                   obstacles: list[XYWH], rows: list[XYWH]) -> SignatureResult | None:
     """The field right of a label held only a little ink: the name may be written large, rising
     far above the signing line (seed 239: a name 7 text heights tall whose foot alone entered the
@@ -190,16 +159,16 @@ def _written_high(page: _Page, role: str, label: XYWH, right: XYWH, others: list
     field holds one that comes down to within TALL_ROW_ABOVE of the label's row; off the unit seal
     only, whose lettering could pass for a name."""
     taller = right_region(label, page.lh, others, obstacles, page.rulings, page.image.shape, rows, above=P.TALL_ABOVE)
-    if taller is None or taller[1] >= right[1] or (page.circle is not None and _overlaps_disc(taller, page.circle)):
+    if taller is None or taller[1] >= right[1] or (page.circle is not None and overlaps_disc(taller, page.circle)):
         return None
-    verdict = _judge_region(page, role, label, taller, obstacles + others, signing_row=True,
+    verdict = judge_region(page, role, label, taller, obstacles + others, signing_row=True,
                             row_above=P.TALL_ROW_ABOVE)
     if verdict.status != PRESENT:
         return None
     return SignatureResult(PRESENT, verdict.score, verdict.box, verdict.reason + "（签名写在签字线上方）")
 
 
-def _over_a_flat_stroke(page: _Page, role: str, label: XYWH, right: XYWH, others: list[XYWH],
+def _over_a_flat_stroke(page: SignPage, role: str, label: XYWH, right: XYWH, others: list[XYWH],
                         obstacles: list[XYWH], rows: list[XYWH]) -> SignatureResult | None:
     """The field right of a label began at a "rule" just over the label's top with a little ink
     under it: the rule may be a long flat stroke of the name itself (seed 373: a 7 lh stroke
@@ -213,13 +182,13 @@ def _over_a_flat_stroke(page: _Page, role: str, label: XYWH, right: XYWH, others
     higher = right_region(label, page.lh, others, obstacles, rulings, page.image.shape, rows)
     if higher is None or higher[1] >= right[1]:
         return None
-    verdict = _judge_region(page, role, label, higher, obstacles + others, signing_row=True)
+    verdict = judge_region(page, role, label, higher, obstacles + others, signing_row=True)
     if verdict.status != PRESENT:
         return None
     return SignatureResult(PRESENT, verdict.score, verdict.box, verdict.reason + "（名字中的长横笔像一条线，已越过它判断）")
 
 
-def _meets_vertical(rule: tuple[int, int, int], page: _Page) -> bool:
+def _meets_vertical(rule: tuple[int, int, int], page: SignPage) -> bool:
     """Either end of a horizontal rule meets a vertical rule (a corner or a joint of a table)."""
     ry, rx0, rx1 = rule
     near = P.CORNER_REACH * page.lh
@@ -227,7 +196,7 @@ def _meets_vertical(rule: tuple[int, int, int], page: _Page) -> bool:
                for vx, vy0, vy1 in page.rulings.vertical for end in (rx0, rx1))
 
 
-def _past_a_flat_stroke(page: _Page, role: str, label: XYWH, below: XYWH, others: list[XYWH],
+def _past_a_flat_stroke(page: SignPage, role: str, label: XYWH, below: XYWH, others: list[XYWH],
                         obstacles: list[XYWH], rows: list[XYWH]) -> SignatureResult | None:
     """The space under a label ended at a "rule" with a little ink above it: the rule may be a
     long flat stroke of the name itself (seeds 163 and 191: 7-8 text heights, straight enough for
@@ -240,104 +209,12 @@ def _past_a_flat_stroke(page: _Page, role: str, label: XYWH, below: XYWH, others
         return None
     rulings = Rulings([h for h in page.rulings.horizontal if h not in cut], page.rulings.vertical)
     wider = below_region(label, page.lh, others, obstacles, rulings, page.image.shape, rows)
-    if wider is None or wider[1] + wider[3] <= bottom or (page.circle is not None and _overlaps_disc(wider, page.circle)):
+    if wider is None or wider[1] + wider[3] <= bottom or (page.circle is not None and overlaps_disc(wider, page.circle)):
         return None
-    verdict = _judge_region(page, role, label, wider, obstacles + others, signing_row=False)
+    verdict = judge_region(page, role, label, wider, obstacles + others, signing_row=False)
     if verdict.status != PRESENT:
         return None
     return SignatureResult(PRESENT, verdict.score, verdict.box, verdict.reason + "（名字中的长横笔像一条线，已越过它判断）")
-
-
-def _judge_region(page: _Page, role: str, label: XYWH, region: XYWH, obstacles: list[XYWH],
-                  signing_row: bool, row_above: float = P.ROW_ABOVE) -> SignatureResult:
-    lh = page.lh
-    rx, ry, rw, rh = region
-    if page.colour:
-        pad = int(P.NAME_SEAL_CONTEXT * lh)
-        cx0, cy0 = max(0, rx - pad), max(0, ry - pad)
-        context = page.image[cy0: ry + rh + pad, cx0: rx + rw + pad]
-        stamp = name_seal(context, (cx0, cy0), region, lh, page.circle)
-        if stamp is not None and page.seal_box is None and not page.seal_looked_for:
-            # a red square could be a piece of the round seal's lettering: find that seal first
-            page.seal_looked_for = True
-            seal = detect_seal(page.image)
-            circle = seal_circle(page.grey, seal.box) if seal.status != ABSENT and seal.box else None
-            if circle is not None and circle.r >= P.ROUND_SEAL_OVER_NAME_SEAL * max(stamp[2], stamp[3]) / 2:
-                page.seal_box, page.circle, page.seal_level = seal.box, circle, None
-                stamp = name_seal(context, (cx0, cy0), region, lh, page.circle)
-        if stamp is not None:
-            return SignatureResult(PRESENT, 0.9, stamp, f"“{role}”处盖有人名章")
-    # ink is found on a wider crop: rules and dust cut by the region's edge are then still whole
-    ex, ey = max(0, rx - lh), max(0, ry - lh)
-    wide = page.image[ey: ry + rh + lh, ex: rx + rw + lh]
-    ink = ink_mask(wide, page.colour, lh, label[1] - ey if signing_row else 0)[ry - ey: ry - ey + rh, rx - ex: rx - ex + rw]
-    for ox, oy, ow, oh in obstacles:
-        ink[max(0, oy - ry): max(0, oy - ry + oh), max(0, ox - rx): max(0, ox - rx + ow)] = 0
-    seal_ink = pen_like = 0
-    if page.circle is not None and _overlaps_disc(region, page.circle):
-        if page.seal_level is None:
-            page.seal_level = seal_ink_level(page.grey, page.circle)
-        grey = page.grey[ry: ry + rh, rx: rx + rw]
-        ink, seal_ink, pen_like = without_seal(ink, grey, (rx, ry), page.circle, page.seal_level)
-    total = measure(ink, lh)
-    status, score, reason = _classify(total, role, lh)
-    if status == PRESENT and signing_row and not _reaches_signing_row(ink, label, region, row_above):
-        # People sign on the line next to the label; ink only well above it is something else
-        # (a mark on the table above, a stamp's edge).
-        status, score = UNCERTAIN, 0.4
-        reason = f"“{role}”旁的笔迹不在签字线上，请人工核对"
-    if (status == PRESENT and not signing_row and total.box is not None
-            and total.box[3] < P.BELOW_FLAT * lh and total.box[2] >= P.PRINTED_ROW_RUN * lh):
-        # under a label, one flat line of ink the height of print: a row of print OCR did not
-        # report (or blurred beyond the printed-row test), not a name
-        status, score = UNCERTAIN, 0.4
-        reason = f"“{role}”下方只有一行像印刷文字的笔迹，请人工核对"
-    if status == ABSENT and pen_like / (lh * lh) >= P.UNCERTAIN_INK_AREA:
-        status, score = UNCERTAIN, 0.35
-        reason = f"“{role}”签字处与印章重叠，印章笔画中有较深的笔迹，可能有签字，请人工核对"
-    elif seal_ink > 0 and status == ABSENT and seal_ink / (lh * lh) >= P.UNCERTAIN_INK_AREA:
-        reason = f"“{role}”处未签字（该处只有印章的印迹）"
-    elif seal_ink > 0 and status == UNCERTAIN:
-        reason = f"“{role}”签字处与印章重叠，除印章外笔迹很少，请人工核对"
-    elif seal_ink > 0 and status == PRESENT:
-        reason += "（与印章部分重叠）"
-    box = region
-    if total.box is not None and status != ABSENT:
-        bx, by, bw, bh = total.box
-        box = (rx + bx, ry + by, bw, bh)
-    return SignatureResult(status, round(score, 3), box, reason)
-
-
-def _classify(ink: InkMeasure, role: str, lh: float) -> tuple[str, float, str]:
-    if ink.box is not None and min(ink.box[2], ink.box[3]) < P.RULE_RESIDUE * lh:
-        return ABSENT, 0.1, f"“{role}”处未签字"
-    if ink.area >= P.PRESENT_INK_AREA and ink.span >= P.MIN_SPAN:
-        if ink.length < P.PRESENT_STROKE_LENGTH:
-            return UNCERTAIN, 0.45, f"“{role}”处只有简单的记号（勾、点或短线），不像签名，请人工核对"
-        return PRESENT, 0.6 + 0.4 * min(1.0, ink.area / (4 * P.PRESENT_INK_AREA)), f"“{role}”处有手写签名笔迹"
-    if ink.area >= P.UNCERTAIN_INK_AREA:
-        score = 0.3 + 0.29 * min(1.0, ink.area / P.PRESENT_INK_AREA)
-        return UNCERTAIN, score, f"“{role}”处笔迹很少，可能未签字，请人工核对"
-    return ABSENT, 0.29 * min(1.0, ink.area / P.UNCERTAIN_INK_AREA), f"“{role}”处未签字"
-
-
-def _reaches_signing_row(ink: np.ndarray, label: XYWH, region: XYWH, above: float = P.ROW_ABOVE) -> bool:
-    """Some ink lies in the label's own row (from `above` label heights over its top to just below
-    its baseline)."""
-    lh = max(label[3], 4)
-    top = max(0, label[1] - region[1] - int(above * lh))
-    bottom = max(top + 1, label[1] + label[3] - region[1] + int(0.8 * lh))
-    return bool(np.count_nonzero(ink[top:bottom]) >= P.REACH_ROW_INK * lh * lh)
-
-
-def _overlaps_disc(region: XYWH, circle: Circle) -> bool:
-    x, y, w, h = region
-    nx, ny = min(max(circle.cx, x), x + w), min(max(circle.cy, y), y + h)
-    return (nx - circle.cx) ** 2 + (ny - circle.cy) ** 2 <= (circle.r * (1 + 2 * P.RING_BAND)) ** 2
-
-
-def _overlaps(a: XYWH, b: XYWH) -> bool:
-    return min(a[0] + a[2], b[0] + b[2]) > max(a[0], b[0]) and min(a[1] + a[3], b[1] + b[3]) > max(a[1], b[1])
 
 
 def _off_the_seal(rulings: Rulings, circle: Circle) -> Rulings:

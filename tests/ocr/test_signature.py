@@ -366,13 +366,13 @@ def test_what_line_removal_left_of_a_rule_is_no_signature() -> None:
     """Seed 199, phone photos of fields left unsigned: a curved underline's remnant (209 x 1 px)
     and a cell edge's (3 x 18 px) measured as "little ink" (a warning, uncertain), where the
     field is plainly empty (an error). A name's strokes go both ways."""
-    from ocr.signature import _classify
     from ocr.signature_ink import InkMeasure
+    from ocr.signature_judge import classify
     lh = 17
-    assert _classify(InkMeasure(0.72, 12.3, (0, 0, 209, 1), 12.0), "填表人", lh)[0] == ABSENT
-    assert _classify(InkMeasure(0.2, 1.1, (0, 0, 3, 18), 1.0), "单位负责人", lh)[0] == ABSENT
+    assert classify(InkMeasure(0.72, 12.3, (0, 0, 209, 1), 12.0), "填表人", lh)[0] == ABSENT
+    assert classify(InkMeasure(0.2, 1.1, (0, 0, 3, 18), 1.0), "单位负责人", lh)[0] == ABSENT
     # a short name written small is still ink to judge
-    assert _classify(InkMeasure(0.9, 2.0, (0, 0, 34, 12), 6.0), "填表人", lh)[0] == PRESENT
+    assert classify(InkMeasure(0.9, 2.0, (0, 0, 34, 12), 6.0), "填表人", lh)[0] == PRESENT
 
 
 def test_a_long_flat_stroke_of_a_name_is_not_the_fields_bottom_rule() -> None:
