@@ -55,6 +55,15 @@ def _compatible(doc_pages: list[PageReading], page: PageReading) -> bool:
     return any(_clean_name(p.identity.unit_name) or p.identity.uscc for p in doc_pages)
 
 
+def _likeness(doc_pages: list[PageReading], page: PageReading) -> tuple[bool, float]:
+    """How near the page's identity is to a document's: its code read there, then its name's best
+    likeness to a name read there (max() keeps the first form on a tie)."""
+    name, code = _clean_name(page.identity.unit_name), page.identity.uscc
+    names = [n for p in doc_pages if (n := _clean_name(p.identity.unit_name))]
+    same_code_read = bool(code) and any(p.identity.uscc == code for p in doc_pages)
+    return same_code_read, max((fuzz.ratio(name, n) for n in names), default=0.0) if name else 0.0
+
+
 def _has_identity(page: PageReading) -> bool:
     return bool(_clean_name(page.identity.unit_name) or page.identity.uscc)
 
@@ -72,11 +81,14 @@ def group_pages(pages: list[PageReading]) -> list[DocumentReading]:
         if not _has_identity(page):
             orphans.append((pos, page))
             continue
-        for g, members in enumerate(groups):
-            if _compatible(members, page):
-                members.append(page)
-                positions[g].append(pos)
-                break
+        fits = [g for g, members in enumerate(groups) if _compatible(members, page)]
+        if fits:
+            # the likeliest of the forms it may belong to, not the first: numbered schools' names
+            # differ by a numeral or two (seed 373: "…第六十九中学", its code unread, agrees with
+            # "…第十八中学" at 87 and joined that form instead of its own)
+            g = max(fits, key=lambda g: _likeness(groups[g], page))
+            groups[g].append(page)
+            positions[g].append(pos)
         else:
             groups.append([page])
             positions.append([pos])

@@ -86,3 +86,16 @@ def test_a_page_whose_name_and_code_were_misread_completes_the_print_run_beside_
     assert len(group_pages([_page(0, "天津市航室科技行限公司", 1, total=3, code=None), *rest])) == 2
     assert len(group_pages([_page(0, "天津市南开区第二十二中学", 1, total=3, time=time, code=None), *rest])) == 2
     assert len(group_pages([*rest, _page(3, "天津市航室科技行限公司", 2, total=3, time=time, code=None)])) == 2
+
+
+def test_a_page_joins_the_form_whose_name_it_shares_not_an_alike_one_before_it() -> None:
+    # seed 373's black-and-white merged PDF: page 4 of 第六十九中学's form, its code not read, has a
+    # name 87 alike to 第十八中学's (ratio) on the form before; it belongs to its own
+    other_code = "12120102401028792X"
+    before = [_page(i, "天津市河东区第十八中学", i + 1, total=3, time="2025-06-27 16:17", code=other_code)
+              for i in range(3)]
+    own = [_page(3, "天津市河东区第六十九中学", 1), _page(4, "天津市河东区第六十九中学", 2, time=None),
+           _page(5, "天漳市河东区第六十九中学", 3), _page(6, "天津市河东区第六十九中学", 4, code=None)]
+    docs = group_pages(before + own)
+    assert [len(d.pages) for d in docs] == [3, 4]
+    assert docs[1].missing_pages == [] and docs[0].missing_pages == []
