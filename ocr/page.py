@@ -237,8 +237,10 @@ def _signatures(page: PageReading, original: np.ndarray, clock: StageClock) -> N
     if not page.is_signature_page:
         return
     seal_box = page.seal.box if page.seal is not None and page.seal.status != "absent" else None
+    # the table's figures are print: they bound the fields (OCR may not have read the rows' labels)
+    cells = [(b[0], b[1], b[2] - b[0], b[3] - b[1]) for f in page.figures.values() if (b := f.box)]
     try:
-        page.signatures = signature.detect_signatures(original, page.lines, seal_box=seal_box)
+        page.signatures = signature.detect_signatures(original, page.lines, seal_box=seal_box, table_cells=cells)
     except Exception as e:  # noqa: BLE001
         page.problems.append(f"签字检测出错：{e}")
     clock.lap("signature")

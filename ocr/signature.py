@@ -52,13 +52,15 @@ def detect_signatures(
     *,
     seal_box: XYWH | None = None,
     obstacle_boxes: Iterable[XYWH] = (),
+    table_cells: Iterable[XYWH] = (),
 ) -> dict[str, SignatureResult]:
     """Judge each signature field. `label_boxes`: {role: (x, y, w, h)} or the page's OCR lines.
 
     The page must be upright (the reader's normaliser runs first). `obstacle_boxes` are printed
     text boxes (x, y, w, h) to ignore and to bound the fields by. `seal_box` is the unit seal's
     box; on grey scans it is looked for here when not given (its ring and lettering are told
-    from handwriting by shape).
+    from handwriting by shape). `table_cells`: where the form's table has figures (x, y, w, h):
+    rows of print that no name written above its signing line rises past.
     """
     image = as_bgr(image_bgr)
     obstacles = list(obstacle_boxes)
@@ -93,7 +95,7 @@ def detect_signatures(
     if circle is not None:
         rulings = _off_the_seal(rulings, circle)
         rows = [r for r in rows if not _amid_the_seal(r, circle)]
-    page = SignPage(image, grey, colour, lh, circle, seal_box, rulings, rows)
+    page = SignPage(image, grey, colour, lh, circle, seal_box, rulings, rows, list(table_cells))
     return {role: _judge_role(page, role, labels, obstacles) if role in labels else _not_found(role)
             for role in SIGNATURE_ROLES}
 
@@ -159,7 +161,17 @@ def _written_high(page: SignPage, role: str, label: XYWH, right: XYWH, others: l
     field holds one that comes down to within TALL_ROW_ABOVE of the label's row; off the unit seal
     only, whose lettering could pass for a name."""
     taller = right_region(label, page.lh, others, obstacles, page.rulings, page.image.shape, rows, above=P.TALL_ABOVE)
-    if taller is None or taller[1] >= right[1] or (page.circle is not None and overlaps_disc(taller, page.circle)):
+    if taller is None:
+        return None
+    # print anywhere across the page above the label (a figure of the table, a long printed
+    # line) is a row of the table or the block: a name does not rise past it (seed 409: the
+    # 计量单位 words of the table's last rows, too short to count as print and beside labels OCR
+    # had not read, stood in the taller field of an unsigned 统计负责人)
+    print_above = [o[1] + o[3] for o in [*obstacles, *page.table_cells] if taller[1] < o[1] + o[3] <= label[1]]
+    if print_above:
+        top = max(print_above) + int(P.OBSTACLE_PAD * page.lh)
+        taller = (taller[0], top, taller[2], taller[1] + taller[3] - top)
+    if taller[1] >= right[1] or (page.circle is not None and overlaps_disc(taller, page.circle)):
         return None
     verdict = judge_region(page, role, label, taller, obstacles + others, signing_row=True,
                             row_above=P.TALL_ROW_ABOVE)

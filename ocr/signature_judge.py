@@ -47,6 +47,7 @@ class SignPage:
     seal_box: XYWH | None
     rulings: Rulings
     rows: list[XYWH]  # printed rows found in the image
+    table_cells: list[XYWH]  # the table's figures, where the caller knows them
     seal_level: float | None = None  # grey level of the seal's ink, once measured
     seal_looked_for: bool = False
 
@@ -76,6 +77,7 @@ def judge_region(page: SignPage, role: str, label: XYWH, region: XYWH, obstacles
     ink = ink_mask(wide, page.colour, lh, label[1] - ey if signing_row else 0)[ry - ey: ry - ey + rh, rx - ex: rx - ex + rw]
     for ox, oy, ow, oh in obstacles:
         ink[max(0, oy - ry): max(0, oy - ry + oh), max(0, ox - rx): max(0, ox - rx + ow)] = 0
+    _without_rulings(ink, region, page.rulings, lh)
     seal_ink = pen_like = 0
     if page.circle is not None and overlaps_disc(region, page.circle):
         if page.seal_level is None:
@@ -109,6 +111,24 @@ def judge_region(page: SignPage, role: str, label: XYWH, region: XYWH, obstacles
         bx, by, bw, bh = total.box
         box = (rx + bx, ry + by, bw, bh)
     return SignatureResult(status, round(score, 3), box, reason)
+
+
+def _without_rulings(ink: np.ndarray, region: XYWH, rulings: Rulings, lh: int) -> None:
+    """Clear the rules that run out of the region, found whole across the block
+    (ocr.signature_regions.find_rulings), from its ink: the region's own line finder sees only the
+    pieces it cuts (seed 409: the top edge of the box under an unsigned 统计负责人 was "笔迹很少").
+    Only rules longer than a name seal's frame; straight strokes inside the region (a name seal's
+    frame, a name's long flat stroke) are left to that finder, as before."""
+    rx, ry, rw, rh = region
+    half, long = max(2, int(P.RULE_BAND * lh)), P.RULE_LONG * lh
+    for y, x0, x1 in rulings.horizontal:
+        if (ry - half <= y < ry + rh + half and x1 > rx and x0 < rx + rw and (x0 < rx or x1 > rx + rw)
+                and x1 - x0 >= long):
+            ink[max(0, y - half - ry): max(0, y + half + 1 - ry), max(0, x0 - rx): max(0, x1 - rx)] = 0
+    for x, y0, y1 in rulings.vertical:
+        if (rx - half <= x < rx + rw + half and y1 > ry and y0 < ry + rh and (y0 < ry or y1 > ry + rh)
+                and y1 - y0 >= long):
+            ink[max(0, y0 - ry): max(0, y1 - ry), max(0, x - half - rx): max(0, x + half + 1 - rx)] = 0
 
 
 def classify(ink: InkMeasure, role: str, lh: float) -> tuple[str, float, str]:

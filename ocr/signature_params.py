@@ -74,6 +74,8 @@ CORNER_REACH = 0.5
 # A vertical run with a free end is a cell edge only when that end lies this far (lh) beyond the
 # space: a name's first stroke standing on the signing line rose 0.6 lh above it (seed 67).
 EDGE_BEYOND = 1.0
+RULE_BAND = 0.25  # lh either side of a rule found across the block: its ink, blur and residual skew
+RULE_LONG = 6.0   # lh: such a rule is longer than a name seal's frame (2 cm: 5 lh at 150 dpi)
 RULING_SPAN_SHARE = 0.5  # a horizontal ruling bounds a region when it spans this share of it
 OBSTACLE_PAD = 0.15
 # Print OCR did not report: a row one lh tall, blank 0.15-0.5 lh above and below, at least this

@@ -435,6 +435,24 @@ def test_a_large_name_written_above_the_signing_line_is_signed() -> None:
     assert page.signatures["填表人"].status == ABSENT
 
 
+def test_an_unsigned_boxed_field_is_absent_though_table_print_and_the_boxs_edge_stand_near() -> None:
+    """Seed 409 (a Chromium-printed colour page, 150 dpi): 统计负责人 is unsigned (a planted fault),
+    its name box under the label empty. Two things made it look signed or nearly so: the taller
+    field over its label (for names written high) reached into the table, where the 计量单位 words
+    "人次", "个" (too short to count as print, their row's label unread) passed for a name; and
+    the right part of the box's top edge, cut by the field, was "笔迹很少". The table's figures now
+    bound the taller field, and rules that run out of a field are cleared from it."""
+    from pathlib import Path
+
+    from ocr.page import read_page
+    from ocr.sources import PageSource
+    from registry.template import default_template
+    img = cv2.imread(str(Path(__file__).parent / "photos" / "unsigned-box-under-label-table-units-above-colour-page.jpg"))
+    page = read_page(PageSource(3, img, "image-file"), default_template())
+    assert {role: s.status for role, s in (page.signatures or {}).items()} == {
+        "单位负责人": PRESENT, "统计负责人": ABSENT, "填表人": PRESENT}
+
+
 def test_seal_lettering_is_no_row_of_print_bounding_a_boxed_field() -> None:
     """Seed 271 (a Chromium-printed colour page): each name is written in a ruled box under its
     label, and the top of the unit seal's lettering, dark in the red channel, was taken for a row
