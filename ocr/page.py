@@ -30,6 +30,7 @@ from ocr.engines import rapid, tess
 from ocr.model import DOUBT_ILLEGIBLE, Box, FigureReading, OcrLine, PageReading
 from ocr.seal import PRESENT
 from ocr.seal_masks import is_bilevel
+from ocr.signature_labels import to_xywh
 from ocr.sources import PageSource
 from ocr.stages import StageClock, cpu_now
 from registry.template import Template
@@ -238,7 +239,7 @@ def _signatures(page: PageReading, original: np.ndarray, clock: StageClock) -> N
         return
     seal_box = page.seal.box if page.seal is not None and page.seal.status != "absent" else None
     # the table's figures are print: they bound the fields (OCR may not have read the rows' labels)
-    cells = [(b[0], b[1], b[2] - b[0], b[3] - b[1]) for f in page.figures.values() if (b := f.box)]
+    cells = [to_xywh(f.box) for f in page.figures.values() if f.box]
     try:
         page.signatures = signature.detect_signatures(original, page.lines, seal_box=seal_box, table_cells=cells)
     except Exception as e:  # noqa: BLE001

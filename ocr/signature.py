@@ -190,14 +190,10 @@ def _over_a_flat_stroke(page: SignPage, role: str, label: XYWH, right: XYWH, oth
     cut = [h for h in page.rulings.horizontal if h[0] + 2 == right[1] and not _meets_vertical(h, page)]
     if not cut:
         return None
-    rulings = Rulings([h for h in page.rulings.horizontal if h not in cut], page.rulings.vertical)
-    higher = right_region(label, page.lh, others, obstacles, rulings, page.image.shape, rows)
+    higher = right_region(label, page.lh, others, obstacles, _rulings_without(page, cut), page.image.shape, rows)
     if higher is None or higher[1] >= right[1]:
         return None
-    verdict = judge_region(page, role, label, higher, obstacles + others, signing_row=True)
-    if verdict.status != PRESENT:
-        return None
-    return SignatureResult(PRESENT, verdict.score, verdict.box, verdict.reason + "（名字中的长横笔像一条线，已越过它判断）")
+    return _signed_past_a_stroke(page, role, label, higher, obstacles + others, signing_row=True)
 
 
 def _meets_vertical(rule: tuple[int, int, int], page: SignPage) -> bool:
@@ -219,11 +215,21 @@ def _past_a_flat_stroke(page: SignPage, role: str, label: XYWH, below: XYWH, oth
     cut = [h for h in page.rulings.horizontal if bottom_at_rule(h[0], page.lh) == bottom]
     if not cut:
         return None
-    rulings = Rulings([h for h in page.rulings.horizontal if h not in cut], page.rulings.vertical)
-    wider = below_region(label, page.lh, others, obstacles, rulings, page.image.shape, rows)
+    wider = below_region(label, page.lh, others, obstacles, _rulings_without(page, cut), page.image.shape, rows)
     if wider is None or wider[1] + wider[3] <= bottom or (page.circle is not None and overlaps_disc(wider, page.circle)):
         return None
-    verdict = judge_region(page, role, label, wider, obstacles + others, signing_row=False)
+    return _signed_past_a_stroke(page, role, label, wider, obstacles + others, signing_row=False)
+
+
+def _rulings_without(page: SignPage, cut: list[tuple[int, int, int]]) -> Rulings:
+    """The block's rules less the horizontal ones taken for a name's flat stroke."""
+    return Rulings([h for h in page.rulings.horizontal if h not in cut], page.rulings.vertical)
+
+
+def _signed_past_a_stroke(page: SignPage, role: str, label: XYWH, region: XYWH, obstacles: list[XYWH],
+                          signing_row: bool) -> SignatureResult | None:
+    """The field judged again past a flat stroke: signed when it holds a name, else no verdict."""
+    verdict = judge_region(page, role, label, region, obstacles, signing_row=signing_row)
     if verdict.status != PRESENT:
         return None
     return SignatureResult(PRESENT, verdict.score, verdict.box, verdict.reason + "（名字中的长横笔像一条线，已越过它判断）")
